@@ -1,0 +1,128 @@
+"""Build the python-telegram-bot Application from settings, and run it."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core import Core
+from bot.policy import default_policy
+from bot.scheduling.dispatcher import Dispatcher
+from bot.transport import TelegramTransport
+from storage import people as people_repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Limits:
+    """Sending limits; benchmarks lift them, production keeps Telegram's."""
+
+    overall_per_second: float = 30.0
+    connection_pool: int = 64
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None,
+                      limits: Limits | None = None) -> Application:
+    """The Application, with Silta's start-up and shut-down hooked into its lifecycle."""
+    from handlers.common import context_types
+    from handlers.router import error_handler, register
+
+    limits = limits or Limits()
+    token = settings.require_token()
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.api_url.replace("/bot", "/file/bot"))
+        .context_types(context_types())
+        .connection_pool_size(limits.connection_pool)
+        .pool_timeout(10.0)
+        .post_init(startup)
+        .post_shutdown(shutdown)
+    )
+    if limits.overall_per_second > 0:
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0)
+        )
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock or SystemClock()
+    register(app)
+    app.add_error_handler(error_handler)
+    return app
+
+
+async def startup(app: Application) -> None:
+    """Open the database, load the policy, seed admins, start the dispatcher, set menus."""
+    settings: Settings = app.bot_data["settings"]
+    clock: Clock = app.bot_data["clock"]
+    db = await Database.open(settings.db)
+    core = Core(db=db, clock=clock, settings=settings)
+    await core.load_policy()
+    if core.policy_version == 0 and settings.timezone != core.policy.timezone:
+        core.policy = default_policy().model_copy(update={"timezone": settings.timezone})
+    me = await app.bot.get_me()
+    core.bot_username = me.username or core.bot_username
+    app.bot_data["core"] = core
+    await seed_admins(core)
+    dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
+    app.bot_data["dispatcher"] = dispatcher
+    from handlers.router import set_all_commands
+
+    await set_all_commands(app)
+    await dispatcher.start()
+    log.info("Silta started as @%s", core.bot_username)
+
+
+async def seed_admins(core: Core) -> None:
+    """Make SILTA_ADMIN_IDS admins (creating their worker records on first start)."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        for tid in core.settings.admin_ids:
+            worker = await people_repo.worker_by_telegram(conn, tid)
+            if worker is None:
+                await people_repo.add_worker(conn, name="Admin", now=now, telegram_id=tid,
+                                             role="admin", language="fi")
+            elif worker.role != "admin" or not worker.active:
+                await people_repo.update_worker(conn, worker.id, role="admin", active=1)
+
+
+async def shutdown(app: Application) -> None:
+    """Stop sending, then close the database so every pending write is committed."""
+    dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
+    if dispatcher is not None:
+        await dispatcher.stop()
+    core: Core | None = app.bot_data.get("core")
+    if core is not None:
+        await core.db.close()
+    log.info("Silta stopped")
+
+
+def run(settings: Settings) -> int:
+    """Long-poll (or serve the webhook) until SIGINT or SIGTERM; exit code 0 on a clean stop."""
+    app = build_application(settings)
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        path = "telegram"
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            secret_token=secret,
+            webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=stop_signals,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals,
+                        drop_pending_updates=False, bootstrap_retries=-1)
+    return 0

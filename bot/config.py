@@ -1,0 +1,127 @@
+"""Settings from the environment (prefix SILTA_) or a .env file."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_CRISIS_TEXT = (
+    "Hätänumero / Nödnummer / Emergency: 112\n"
+    "MIELI Kriisipuhelin / Kristelefon / Crisis line (24/7): 09 2525 0111"
+)
+# BotFather tokens are "<bot id>:<35 url-safe characters>"; checking the shape catches pasted junk early.
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SILTA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    api_url: str = DEFAULT_API_URL
+    db: Path = Path("./silta.db")
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    timezone: str = "Europe/Helsinki"
+    log_level: str = "INFO"
+    crisis_text: str = DEFAULT_CRISIS_TEXT
+    # Secret mixed into invite-code hashes; derived from the token when unset so a stolen
+    # database alone cannot be used to test guesses offline.
+    invite_pepper: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    # Seconds between the dispatcher's safety polls (the main wake-up is exact).
+    poll_safety: float = 30.0
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return [int(p) for p in parts]
+            except ValueError as exc:
+                raise ValueError("must be comma-separated Telegram user ids") from exc
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The local time zone."""
+        return ZoneInfo(self.timezone)
+
+    def pepper(self) -> bytes:
+        """The invite-hash secret."""
+        if self.invite_pepper is not None:
+            return self.invite_pepper.get_secret_value().encode()
+        if self.token is not None:
+            return self.token.get_secret_value().encode()
+        return b"silta-without-token"
+
+    def require_token(self) -> str:
+        """The bot token, or a ConfigError saying what is wrong with it."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigError("SILTA_TOKEN is not set: get a bot token from @BotFather")
+        token = self.token.get_secret_value().strip()
+        if not _TOKEN_RE.match(token):
+            raise ConfigError(
+                "SILTA_TOKEN does not look like a bot token (expected 123456789:ABC...)"
+            )
+        return token
+
+    def check_db_writable(self) -> None:
+        """Fail early, in words, when the database cannot be created or written."""
+        path = self.db.expanduser()
+        parent = path.parent if str(path.parent) else Path(".")
+        if path.exists():
+            if path.is_dir() or not os.access(path, os.W_OK):
+                raise ConfigError(f"SILTA_DB {path} is not a writable file")
+        elif not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise ConfigError(f"SILTA_DB {path}: folder {parent} does not exist or is not writable")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one ConfigError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = "SILTA_" + "_".join(str(p) for p in err["loc"]).upper()
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{key}: {msg}")
+        raise ConfigError("; ".join(problems)) from None

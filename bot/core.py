@@ -1,0 +1,62 @@
+"""The runtime every service receives: database, clock, settings, policy and a way to wake the
+dispatcher. It knows nothing of Telegram updates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.policy import Policy, default_policy, policy_from_dict, policy_to_dict
+from storage import admin as admin_repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """Long-lived resources shared by services."""
+
+    db: Database
+    clock: Clock
+    settings: Settings
+    policy: Policy = field(default_factory=default_policy)
+    policy_version: int = 0
+    bot_username: str = "silta_bot"
+    # Set by the dispatcher: called whenever a row that may be due sooner was written.
+    wake: Callable[[], None] = lambda: None
+
+    def now(self) -> datetime:
+        """Current UTC time from the injected clock."""
+        return self.clock.now()
+
+    async def load_policy(self) -> Policy:
+        """Read the newest stored policy version (the defaults when there is none)."""
+        async with self.db.read() as conn:
+            latest = await admin_repo.latest_policy(conn)
+        if latest is None:
+            self.policy, self.policy_version = default_policy(), 0
+        else:
+            self.policy_version, body = latest
+            self.policy = policy_from_dict(body)
+        return self.policy
+
+    async def store_policy(self, policy: Policy, actor_id: int | None, actor_kind: str) -> int:
+        """Save a new policy version and audit it; callers re-plan afterwards."""
+        now = self.now()
+        async with self.db.tx() as conn:
+            version = await admin_repo.add_policy(conn, policy_to_dict(policy), actor_id, now)
+            await admin_repo.audit(
+                conn,
+                now=now,
+                actor_id=actor_id,
+                actor_kind=actor_kind,
+                action="policy.change",
+                detail=f"version {version}",
+            )
+        self.policy, self.policy_version = policy, version
+        return version

@@ -1,0 +1,132 @@
+"""Translations: catalogs loaded once, a translator chosen per user, Babel for dates and times.
+
+The locale is always passed explicitly: a scheduled reminder has no incoming update to take it
+from, and a process-global `gettext.install` would mix clients' languages.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "silta"
+DEFAULT_LANGUAGE = "fi"
+# Languages offered to users, in the order buttons show them.
+LANGUAGES = ("fi", "sv", "en", "ru", "et", "ar")
+RTL_LANGUAGES = frozenset({"ar"})
+# Unicode isolates keep names, times, codes and links left-to-right inside right-to-left text.
+_LRI, _PDI = "\u2066", "\u2069"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> gettext.NullTranslations:
+    """Compile the .po in memory once, so a fresh clone needs no compile step."""
+    po_path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def available_languages() -> tuple[str, ...]:
+    """Languages that have a catalog (English is the source and always available)."""
+    return tuple(
+        lang
+        for lang in LANGUAGES
+        if lang == "en" or (LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
+    )
+
+
+def pick_language(stored: str | None, telegram_code: str | None = None) -> str:
+    """The stored language, else Telegram's language_code when we have it, else Finnish."""
+    if stored and stored in available_languages():
+        return stored
+    if telegram_code:
+        base = telegram_code.split("-")[0].split("_")[0].lower()
+        if base in available_languages():
+            return base
+    return DEFAULT_LANGUAGE
+
+
+LANGUAGE_NAMES = {
+    "fi": "Suomi",
+    "sv": "Svenska",
+    "en": "English",
+    "ru": "Русский",
+    "et": "Eesti",
+    "ar": "العربية",
+}
+
+
+class Translator:
+    """Everything language-dependent for one user: messages, plurals, dates, direction."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self._t = _catalog(self.lang)
+        self.locale = Locale.parse(self.lang)
+
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang in RTL_LANGUAGES
+
+    def ltr(self, text: object) -> str:
+        """Wrap a left-to-right piece (name, time, code, link) so RTL text does not scramble it."""
+        value = str(text)
+        return f"{_LRI}{value}{_PDI}" if self.rtl else value
+
+    def date(self, value: date | datetime, zone: tzinfo | None = None) -> str:
+        """A date in the user's locale, e.g. '3.12.2026'."""
+        if isinstance(value, datetime) and zone is not None:
+            value = value.astimezone(zone)
+        return self.ltr(format_date(value, format="medium", locale=self.locale))
+
+    def day(self, value: date | datetime, zone: tzinfo | None = None) -> str:
+        """Weekday and date in words, e.g. 'torstai 3. joulukuuta 2026'."""
+        if isinstance(value, datetime) and zone is not None:
+            value = value.astimezone(zone)
+        return self.ltr(format_date(value, format="full", locale=self.locale))
+
+    def time(self, value: datetime, zone: tzinfo) -> str:
+        """Local time of day, e.g. '10.00' in Finnish, '10:00 AM' in English."""
+        return self.ltr(format_time(value.astimezone(zone), format="short", locale=self.locale))
+
+    def datetime(self, value: datetime, zone: tzinfo) -> str:
+        """Weekday, date and time."""
+        return f"{self.day(value, zone)} {self.time(value, zone)}"
+
+    def stamp(self, value: datetime, zone: tzinfo) -> str:
+        """Compact date and time for lists."""
+        return self.ltr(format_datetime(value.astimezone(zone), format="short", locale=self.locale))
+
+
+@lru_cache(maxsize=None)
+def translator(lang: str | None) -> Translator:
+    """A cached translator for a language code."""
+    return Translator(lang or DEFAULT_LANGUAGE)

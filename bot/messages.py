@@ -1,0 +1,275 @@
+"""Texts and buttons of everything Silta sends, rendered in the recipient's language.
+
+Client messages open with a neutral line: a lock-screen preview must not reveal prison,
+substance use or health. User-provided text is HTML-escaped before it enters a message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.callbacks import encode
+from bot.i18n import N_, Translator
+from bot.transport import OutMessage
+from storage.models import Alert, Appointment, Client, Deadline, Worker
+
+Buttons = list[list[tuple[str, str]]]
+
+CHECKIN_CHOICES = (
+    ("good", N_("😊 Good")),
+    ("ok", N_("🙂 Okay")),
+    ("bad", N_("😟 Not good")),
+    ("call", N_("📞 Please contact me")),
+)
+APPOINTMENT_CHOICES = (
+    ("yes", N_("✅ I'll be there")),
+    ("move", N_("🕐 I need another time")),
+    ("help", N_("🙋 I need help")),
+)
+DEADLINE_CHOICES = (
+    ("done", N_("✅ Done")),
+    ("later", N_("⏰ Remind me tomorrow")),
+    ("help", N_("🙋 I need help")),
+)
+CHOICES = {"ck": CHECKIN_CHOICES, "ap": APPOINTMENT_CHOICES, "dl": DEADLINE_CHOICES}
+CONTACT_KIND_CODES = {"checkin": "ck", "appointment": "ap", "deadline": "dl"}
+
+ALERT_REASONS = {
+    "no_answer": N_("has not answered"),
+    "not_good": N_("is not doing well"),
+    "contact_me": N_("asks you to get in touch"),
+    "reschedule": N_("needs another time for an appointment"),
+    "appointment_help": N_("needs help with an appointment"),
+    "deadline_help": N_("needs help with a deadline"),
+    "unconfirmed": N_("has not confirmed an appointment"),
+    "paused": N_("paused the messages"),
+    "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
+    "message": N_("wrote a message"),
+    "plan_item": N_("has release-plan items not done"),
+}
+
+
+def h(text: object) -> str:
+    """Escape user-provided text for HTML parse mode."""
+    return escape(str(text), quote=False)
+
+
+def choice_buttons(t: Translator, code: str, contact_id: int) -> Buttons:
+    """One-tap answers for a contact, two to a row so they fit narrow screens."""
+    choices = CHOICES[code]
+    labels = [(t(label), encode(code, contact_id, choice)) for choice, label in choices]
+    return [labels[i : i + 2] for i in range(0, len(labels), 2)]
+
+
+def choice_label(t: Translator, code: str, choice: str) -> str:
+    """The translated label of an answer."""
+    for key, label in CHOICES.get(code, ()):
+        if key == choice:
+            return t(label)
+    return choice
+
+
+def checkin(t: Translator, contact_id: int) -> OutMessage:
+    """A check-in question with four one-tap answers."""
+    text = t("Hi! How are things today?") + "\n" + t("Tap one button.")
+    return OutMessage(text, choice_buttons(t, "ck", contact_id), protect=True)
+
+
+def appointment_reminder(
+    t: Translator, zone: ZoneInfo, appt: Appointment, contact_id: int, *, day_before: bool
+) -> OutMessage:
+    """An appointment reminder; the day before it also prompts a plan for getting there."""
+    lines = [
+        t("Reminder: a meeting on {day} at {time}.").format(
+            day=t.day(appt.at, zone), time=t.time(appt.at, zone)
+        ),
+        t("Place: {place}").format(place=t.ltr(h(appt.place))),
+    ]
+    if day_before:
+        lines.append("")
+        lines.append(t("Plan now how you will get there: when you leave and how you travel."))
+    lines.append("")
+    lines.append(t("Will you make it?"))
+    return OutMessage("\n".join(lines), choice_buttons(t, "ap", contact_id), protect=True)
+
+
+def deadline_what(t: Translator, policy_label: str, deadline: Deadline) -> str:
+    """What a deadline is about: the catalogue label, or the worker's short text for 'other'."""
+    if deadline.kind == "other" and deadline.label:
+        return h(deadline.label)
+    return h(policy_label)
+
+
+def deadline_reminder(t: Translator, what: str, deadline: Deadline, contact_id: int) -> OutMessage:
+    """A benefit-deadline reminder: what and by when."""
+    text = "\n".join(
+        [
+            t("Reminder: {what}").format(what=what),
+            t("Do this by {date}.").format(date=t.day(deadline.due_date)),
+        ]
+    )
+    return OutMessage(text, choice_buttons(t, "dl", contact_id), protect=True)
+
+
+def nudge(t: Translator, code: str, contact_id: int) -> OutMessage:
+    """One gentle second ask, with the same buttons."""
+    text = t("Hi again! One tap is enough, when you have a moment.")
+    return OutMessage(text, choice_buttons(t, code, contact_id), protect=True)
+
+
+def answered(t: Translator, original: str, code: str, choice: str) -> str:
+    """The question with the buttons removed and the chosen answer shown."""
+    return f"{original}\n\n" + t("Your answer: {answer}").format(
+        answer=choice_label(t, code, choice)
+    )
+
+
+def client_notice(t: Translator, zone: ZoneInfo, notice: str, args: dict) -> OutMessage:
+    """Messages that tell the client of a change; args hold only ids, names and times."""
+    worker = t.ltr(h(args.get("worker", "")))
+    when = datetime.fromisoformat(args["at"]) if args.get("at") else None
+    place = t.ltr(h(args.get("place", "")))
+    if notice == "appt_new" and when:
+        text = t("New meeting: {day} at {time}. Place: {place}").format(
+            day=t.day(when, zone), time=t.time(when, zone), place=place
+        )
+    elif notice == "appt_changed" and when:
+        text = t("Your meeting has changed. New time: {day} at {time}. Place: {place}").format(
+            day=t.day(when, zone), time=t.time(when, zone), place=place
+        )
+    elif notice == "appt_cancelled" and when:
+        text = t("The meeting on {day} at {time} is cancelled.").format(
+            day=t.day(when, zone), time=t.time(when, zone)
+        )
+    elif notice == "handover":
+        text = t("From now on your worker is {worker}. You can write here as before.").format(
+            worker=worker
+        )
+    elif notice == "goodbye":
+        text = t(
+            "This service has now ended for you. Thank you, and all the best! "
+            "If you need help later, contact your local social services."
+        )
+    elif notice == "resumed":
+        text = t("Welcome back! Messages are on again.")
+    else:
+        text = t("You have a new message in Silta.")
+    return OutMessage(text, protect=True)
+
+
+def relay_to_client(t: Translator, worker_first_name: str, text: str) -> OutMessage:
+    """A worker's reply as the client sees it: from the worker by first name."""
+    head = t("Message from {worker}:").format(worker=t.ltr(h(worker_first_name)))
+    return OutMessage(f"{head}\n{h(text)}", protect=True)
+
+
+def alert_buttons(t: Translator, alert: Alert) -> Buttons:
+    """What a worker can do with an alert in its current state."""
+    if alert.state == "resolved":
+        return []
+    rows: Buttons = []
+    if alert.state == "open":
+        rows.append([(t("✋ I'll handle it"), encode("al", alert.id, "ack"))])
+    rows.append(
+        [
+            (t("Snooze 1 h"), encode("al", alert.id, "s1")),
+            (t("Snooze 4 h"), encode("al", alert.id, "s4")),
+        ]
+    )
+    rows.append([(t("✔️ Done"), encode("al", alert.id, "done"))])
+    return rows
+
+
+def alert_card(
+    t: Translator,
+    zone: ZoneInfo,
+    alert: Alert,
+    client: Client | None,
+    taker: Worker | None,
+    *,
+    text: str | None = None,
+    resurfaced: bool = False,
+) -> OutMessage:
+    """The alert as a worker sees it: who, why, since when, state, and buttons."""
+    who = t.ltr(h(client.label)) if client else "—"
+    urgent = "❗ " if alert.urgent else "🔔 "
+    lines = [
+        urgent
+        + t("{client} {reason}").format(
+            client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
+        ),
+        t("Since {when}").format(when=t.stamp(alert.raised_at, zone)),
+    ]
+    if resurfaced:
+        lines.insert(0, t("Still open:"))
+    if text:
+        lines.append("")
+        lines.append("💬 " + h(text))
+        lines.append("")
+        lines.append(t("Reply to this message to answer the client."))
+    if alert.state == "acknowledged" and taker is not None:
+        lines.append(t("✋ Taken by {worker}").format(worker=t.ltr(h(taker.name))))
+    elif alert.state == "snoozed" and taker is not None and alert.snoozed_until:
+        lines.append(
+            t("⏰ Snoozed by {worker} until {time}").format(
+                worker=t.ltr(h(taker.name)), time=t.time(alert.snoozed_until, zone)
+            )
+        )
+    elif alert.state == "resolved":
+        if taker is not None:
+            lines.append(t("✔️ Done, by {worker}").format(worker=t.ltr(h(taker.name))))
+        else:
+            lines.append(t("✔️ All clear: the client answered."))
+    return OutMessage("\n".join(lines), alert_buttons(t, alert))
+
+
+def relay_to_worker(t: Translator, client: Client, text: str) -> OutMessage:
+    """A further message from a client whose message alert is already open."""
+    head = t("💬 {client} wrote:").format(client=t.ltr(h(client.label)))
+    return OutMessage(f"{head}\n{h(text)}\n\n" + t("Reply to this message to answer the client."))
+
+
+def worker_notice(
+    t: Translator, zone: ZoneInfo, notice: str, args: dict, client: Client | None
+) -> OutMessage:
+    """Short notes to workers (all clear, hand-over)."""
+    who = t.ltr(h(client.label)) if client else "—"
+    if notice == "all_clear":
+        text = t("✔️ All clear: {client} answered.").format(client=who)
+    elif notice == "handover_in":
+        text = t("📥 {client} was handed over to you by {worker}.").format(
+            client=who, worker=t.ltr(h(args.get("worker", "")))
+        )
+    elif notice == "handover_out":
+        text = t("📤 {client} is now with {worker}.").format(
+            client=who, worker=t.ltr(h(args.get("worker", "")))
+        )
+    elif notice == "joined":
+        text = t("✅ {client} joined Silta.").format(client=who)
+    elif notice == "resumed":
+        text = t("▶️ {client} turned messages back on.").format(client=who)
+    elif notice == "reachable":
+        text = t("📶 {client} can be reached again.").format(client=who)
+    else:
+        text = t("Silta: {client}").format(client=who)
+    return OutMessage(text)
+
+
+def attendance_question(
+    t: Translator, zone: ZoneInfo, client: Client, appt: Appointment
+) -> OutMessage:
+    """Asked once after an appointment: did the client come?"""
+    text = t("Did {client} come to the meeting on {day} at {time}?").format(
+        client=t.ltr(h(client.label)), day=t.day(appt.at, zone), time=t.time(appt.at, zone)
+    )
+    return OutMessage(
+        text,
+        [
+            [
+                (t("✅ Attended"), encode("at", appt.id, "came")),
+                (t("❌ Missed"), encode("at", appt.id, "missed")),
+            ]
+        ],
+    )

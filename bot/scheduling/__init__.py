@@ -1,0 +1,1 @@
+"""The scheduling engine: the planner writes outbox rows, the dispatcher sends them."""

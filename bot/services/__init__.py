@@ -1,0 +1,1 @@
+"""Services: the product's rules, in plain Python over the storage repositories."""

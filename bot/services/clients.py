@@ -1,0 +1,392 @@
+"""The client's side: joining with an invite, answering, writing, pausing, seeing what is next."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from aiosqlite import Connection
+
+from bot import invites as invite_codes
+from bot.core import Core
+from bot.policy import is_working_time, local_to_utc
+from bot.scheduling import planner
+from bot.services import alerts
+from storage import admin as admin_repo
+from storage import engine as engine_repo
+from storage import items as items_repo
+from storage import outbox
+from storage import people as people_repo
+from storage.models import Appointment, Client, Deadline, PlanItem
+from storage.outbox import Planned
+
+# Wrong invite codes: at most this many per Telegram user and in total per hour.
+GUESSES_PER_USER_PER_HOUR = 5
+GUESSES_TOTAL_PER_HOUR = 200
+PAUSE_CHOICES = {"week": timedelta(days=7), "month": timedelta(days=30), "open": None}
+CHECKIN_CHOICES = ("good", "ok", "bad", "call")
+CONTACT_CODES = {"ck": "checkin", "ap": "appointment", "dl": "deadline"}
+VALID_CHOICES = {
+    "checkin": ("good", "ok", "bad", "call"),
+    "appointment": ("yes", "move", "help"),
+    "deadline": ("done", "later", "help"),
+}
+
+
+@dataclass(frozen=True)
+class JoinOffer:
+    """The result of presenting an invite code."""
+
+    status: str  # offer, worker_invite, invalid, expired, used, throttled, is_worker
+    invite_id: int | None = None
+    worker_name: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    status: str  # joined, declined, stale, expired, used
+    client: Client | None = None
+    worker_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    status: str  # ok, stale
+    kind: str | None = None
+    choice: str | None = None
+    worker_name: str | None = None
+    crisis: bool = False
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    appointments: list[Appointment] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    plan: list[PlanItem] = field(default_factory=list)
+
+
+async def _worker_name(conn: Connection, client: Client | None) -> str:
+    if client is None or client.worker_id is None:
+        return ""
+    worker = await people_repo.get_worker(conn, client.worker_id)
+    return worker.first_name if worker else ""
+
+
+async def throttled(conn: Connection, telegram_id: int, now: datetime) -> bool:
+    """Too many wrong codes from this user, or from everyone, in the last hour."""
+    hour_ago = now - timedelta(hours=1)
+    mine = await admin_repo.failed_attempts_since(conn, hour_ago, telegram_id)
+    total = await admin_repo.failed_attempts_since(conn, hour_ago)
+    return mine >= GUESSES_PER_USER_PER_HOUR or total >= GUESSES_TOTAL_PER_HOUR
+
+
+async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
+    """Check an invite code (typed or from a deep link) and remember who may consent to it."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        if await throttled(conn, telegram_id, now):
+            return JoinOffer("throttled")
+        code = invite_codes.normalize_code(raw)
+        invite = None
+        if code is not None:
+            invite = await admin_repo.invite_by_hash(
+                conn, invite_codes.hash_code(code, core.settings.pepper()))
+        if invite is None or invite.revoked_at is not None:
+            await admin_repo.record_failed_attempt(conn, telegram_id, now)
+            return JoinOffer("invalid")
+        if invite.used_at is not None:
+            return JoinOffer("used")
+        if invite.expires_at <= now:
+            return JoinOffer("expired")
+        if invite.kind == "worker":
+            return JoinOffer("worker_invite", invite_id=invite.id)
+        if await people_repo.worker_by_telegram(conn, telegram_id) is not None:
+            return JoinOffer("is_worker")
+        await admin_repo.set_invite(conn, invite.id, pending_telegram_id=telegram_id)
+        client = await people_repo.get_client(conn, invite.client_id or 0)
+        if client is None or client.status == "closed":
+            return JoinOffer("invalid")
+        return JoinOffer("offer", invite_id=invite.id,
+                         worker_name=await _worker_name(conn, client), language=client.language)
+
+
+async def consent(core: Core, telegram_id: int, invite_id: int, agree: bool,
+                  telegram_language: str | None) -> JoinResult:
+    """Agree (link this Telegram account to the client) or decline (link nothing)."""
+    from bot.i18n import pick_language
+
+    now = core.now()
+    async with core.db.tx() as conn:
+        invite = await admin_repo.pending_invite_for(conn, invite_id, telegram_id)
+        if invite is None or invite.revoked_at is not None:
+            return JoinResult("stale")
+        if invite.used_at is not None:
+            return JoinResult("used")
+        if invite.expires_at <= now:
+            return JoinResult("expired")
+        client = await people_repo.get_client(conn, invite.client_id or 0)
+        if client is None or client.status == "closed":
+            return JoinResult("stale")
+        if not agree:
+            await admin_repo.set_invite(conn, invite.id, pending_telegram_id=None)
+            return JoinResult("declined", client, await _worker_name(conn, client))
+        # This Telegram account may have belonged to an older record: free it first.
+        other = await people_repo.client_by_telegram(conn, telegram_id)
+        if other is not None and other.id != client.id:
+            await people_repo.update_client(conn, other.id, telegram_id=None)
+        replaced = client.telegram_id is not None and client.telegram_id != telegram_id
+        client = await people_repo.update_client(
+            conn, client.id, telegram_id=telegram_id, consent_at=now,
+            joined_at=client.joined_at or now, unreachable=0, last_seen_at=now,
+            status="active" if client.status == "invited" else client.status,
+            language=client.language or pick_language(None, telegram_language),
+        )
+        assert client is not None
+        await admin_repo.set_invite(conn, invite.id, used_at=now, pending_telegram_id=None)
+        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
+                               action="client.rejoin" if replaced else "client.join",
+                               client_id=client.id)
+        if client.worker_id:
+            await outbox.add(conn, Planned(key=f"joined:{client.id}:{invite.id}",
+                                           kind="worker_notice", due_at=now,
+                                           worker_id=client.worker_id, client_id=client.id,
+                                           payload={"notice": "joined"}), now)
+        await planner.plan_client(conn, core, client.id)
+        name = await _worker_name(conn, client)
+    core.wake()
+    return JoinResult("joined", client, name)
+
+
+async def answer(core: Core, telegram_id: int, code: str, contact_id: int,
+                 choice: str) -> AnswerResult:
+    """One tap on a check-in or reminder: record it and do what the answer asks."""
+    now = core.now()
+    kind = CONTACT_CODES.get(code)
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        contact = await engine_repo.get_contact(conn, contact_id)
+        if (client is None or contact is None or kind is None or contact.client_id != client.id
+                or contact.kind != kind or choice not in VALID_CHOICES[kind]
+                or contact.state in ("answered", "void")):
+            return AnswerResult("stale")
+        late = contact.state == "expired"
+        await engine_repo.set_contact(conn, contact.id, state="answered", answered_at=now,
+                                      answer=choice)
+        await outbox.drop_pending(conn, "answered", client_id=client.id,
+                                  kinds=("nudge", "contact_due"), ref_id=contact.id)
+        await people_repo.update_client(conn, client.id, last_seen_at=now, unreachable=0,
+                                        **({"last_answer": choice, "last_answer_at": now}
+                                           if kind == "checkin" else {}))
+        if late:
+            await alerts.all_clear(conn, core, contact.id)
+        crisis = False
+        if kind == "checkin" and choice in ("bad", "call"):
+            await alerts.raise_alert(conn, core, client,
+                                     "not_good" if choice == "bad" else "contact_me",
+                                     contact_id=contact.id)
+            crisis = not is_working_time(core.policy, now)
+        elif kind == "appointment":
+            appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
+            if appt is not None and appt.status == "scheduled":
+                status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
+                await items_repo.update_appointment(conn, appt.id, now, confirmation=status,
+                                                    confirmed_at=now)
+                if choice != "yes":
+                    await alerts.raise_alert(conn, core, client,
+                                             "reschedule" if choice == "move"
+                                             else "appointment_help", ref_id=appt.id)
+                await planner.plan_appointments(conn, core, client, now)
+        elif kind == "deadline":
+            dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
+            if dl is not None and dl.status == "open":
+                if choice == "done":
+                    await mark_deadline_done(conn, core, dl)
+                elif choice == "later":
+                    tomorrow = now.astimezone(core.policy.zone).date() + timedelta(days=1)
+                    until = local_to_utc(tomorrow, core.policy.deadlines.morning,
+                                         core.policy.zone)
+                    await items_repo.update_deadline(conn, dl.id, snoozed_until=until)
+                else:
+                    await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
+                await planner.plan_deadlines(conn, core, client, now)
+        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
+                               action=f"answer.{kind}.{choice}", client_id=client.id)
+        name = await _worker_name(conn, client)
+    core.wake()
+    return AnswerResult("ok", kind, choice, name, crisis, late)
+
+
+def add_month(day: date) -> date:
+    """The same day next month, or the month's last day when it is shorter."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+async def mark_deadline_done(conn: Connection, core: Core, dl: Deadline) -> None:
+    """Done: a monthly deadline moves to next month, others close."""
+    now = core.now()
+    if dl.monthly:
+        await items_repo.update_deadline(conn, dl.id, due_date=add_month(dl.due_date),
+                                         snoozed_until=None, done_at=now)
+    else:
+        await items_repo.update_deadline(conn, dl.id, status="done", done_at=now,
+                                         snoozed_until=None)
+
+
+async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str, str, bool]:
+    """A linked client's free text goes to their worker; returns (status, worker name, in hours)."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None or client.status == "closed" or client.worker_id is None:
+            return ("no_worker", "", True)
+        client = await mark_seen(conn, core, client)
+        open_msg = await engine_repo.open_alerts(conn, client_id=client.id, reason="message")
+        if open_msg:
+            from bot.policy import next_working_time
+
+            await outbox.add(conn, Planned(
+                key=f"relay:{client.id}:{now.timestamp()}", kind="relay_to_worker",
+                due_at=next_working_time(core.policy, now), worker_id=client.worker_id,
+                client_id=client.id, payload={"text": text}), now)
+        else:
+            await alerts.raise_alert(conn, core, client, "message", payload={"text": text},
+                                     ref_id=int(now.timestamp()))
+        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
+                               action="client.message", client_id=client.id)
+        name = await _worker_name(conn, client)
+    core.wake()
+    return ("relayed", name, is_working_time(core.policy, now))
+
+
+async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
+    """The client wrote: they are reachable again, and planning resumes if it had stopped."""
+    now = core.now()
+    was_unreachable = client.unreachable
+    updated = await people_repo.update_client(conn, client.id, last_seen_at=now, unreachable=0)
+    assert updated is not None
+    if was_unreachable:
+        for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked"):
+            await alerts.resolve(conn, alert.id, now, by=None, resolution="reachable")
+        if client.worker_id:
+            await outbox.add(conn, Planned(key=f"reachable:{client.id}:{now.timestamp()}",
+                                           kind="worker_notice", due_at=now,
+                                           worker_id=client.worker_id, client_id=client.id,
+                                           payload={"notice": "reachable"}), now)
+        await planner.plan_client(conn, core, client.id)
+        core.wake()
+    return updated
+
+
+async def seen(core: Core, telegram_id: int) -> None:
+    """Any update from a client counts as a sign of life."""
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is not None and client.unreachable:
+            await mark_seen(conn, core, client)
+
+
+async def ask_contact(core: Core, telegram_id: int) -> tuple[str, bool]:
+    """`/contact`: an urgent 'please contact me' alert; returns (worker name, crisis)."""
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None:
+            return ("", False)
+        await alerts.raise_alert(conn, core, client, "contact_me",
+                                 ref_id=int(core.now().timestamp()) // 3600)
+        await admin_repo.audit(conn, now=core.now(), actor_id=None, actor_kind="client",
+                               action="client.contact", client_id=client.id)
+        name = await _worker_name(conn, client)
+    core.wake()
+    return (name, not is_working_time(core.policy, core.now()))
+
+
+async def pause(core: Core, telegram_id: int, choice: str) -> Client | None:
+    """`/stop`: pause messages for a week, a month or until resumed; the worker is told."""
+    if choice not in PAUSE_CHOICES:
+        return None
+    now = core.now()
+    span = PAUSE_CHOICES[choice]
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None or client.status not in ("active", "paused"):
+            return None
+        client = await people_repo.update_client(conn, client.id, status="paused",
+                                                 paused_until=now + span if span else None)
+        assert client is not None
+        await outbox.drop_pending(conn, "paused", client_id=client.id,
+                                  kinds=("checkin", "appt_reminder", "deadline_reminder",
+                                         "nudge", "contact_due"))
+        for contact in await engine_repo.open_contacts(conn, client.id):
+            await engine_repo.set_contact(conn, contact.id, state="void")
+        await planner.plan_client(conn, core, client.id)
+        await alerts.raise_alert(conn, core, client, "paused", ref_id=int(now.timestamp()))
+        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
+                               action=f"client.pause.{choice}", client_id=client.id)
+    core.wake()
+    return client
+
+
+async def resume_in_tx(conn: Connection, core: Core, client: Client, *, actor: str) -> Client:
+    """Messages on again; the worker hears of it and the pause alert closes."""
+    now = core.now()
+    updated = await people_repo.update_client(conn, client.id, status="active", paused_until=None)
+    assert updated is not None
+    for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="paused"):
+        await alerts.resolve(conn, alert.id, now, by=None, resolution="resumed")
+    await outbox.drop_pending(conn, "resumed", client_id=client.id, kinds=("pause_end",))
+    if client.worker_id:
+        await outbox.add(conn, Planned(key=f"resumed:{client.id}:{now.timestamp()}",
+                                       kind="worker_notice", due_at=now,
+                                       worker_id=client.worker_id, client_id=client.id,
+                                       payload={"notice": "resumed"}), now)
+    if actor == "system":
+        await outbox.add(conn, Planned(key=f"resumednote:{client.id}:{now.timestamp()}",
+                                       kind="client_notice", due_at=now, client_id=client.id,
+                                       payload={"notice": "resumed"}), now)
+    await admin_repo.audit(conn, now=now, actor_id=None, actor_kind=actor,
+                           action="client.resume", client_id=client.id)
+    await planner.plan_client(conn, core, client.id)
+    return updated
+
+
+async def resume(core: Core, telegram_id: int) -> Client | None:
+    """`/start` while paused."""
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None or client.status != "paused":
+            return None
+        client = await resume_in_tx(conn, core, client, actor="client")
+    core.wake()
+    return client
+
+
+async def set_language(core: Core, telegram_id: int, lang: str) -> bool:
+    """`/language`: the client's own choice."""
+    from bot.i18n import available_languages
+
+    if lang not in available_languages():
+        return False
+    async with core.db.tx() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None:
+            return False
+        await people_repo.update_client(conn, client.id, language=lang)
+    return True
+
+
+async def upcoming(core: Core, telegram_id: int) -> Upcoming:
+    """`/next`: the client's coming appointments, open deadlines and plan items."""
+    now = core.now()
+    async with core.db.read() as conn:
+        client = await people_repo.client_by_telegram(conn, telegram_id)
+        if client is None:
+            return Upcoming()
+        today = now.astimezone(core.policy.zone).date()
+        appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
+        dls = [d for d in await items_repo.deadlines_of(conn, client.id) if d.due_date >= today]
+        plan = [p for p in await items_repo.plan_of(conn, client.id) if p.done_at is None]
+    return Upcoming(appts, dls, plan)

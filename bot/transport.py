@@ -1,0 +1,145 @@
+"""What the core needs from Telegram, and the python-telegram-bot adapter that provides it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """A message as the core renders it: HTML text and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    protect: bool = False
+    reply_to: int | None = None
+    photo: bytes | None = None
+    silent: bool = False
+
+
+class SendError(Exception):
+    """Base for delivery failures."""
+
+
+class TransientSendError(SendError):
+    """Try again later (429, 5xx, timeout); retry_after in seconds when Telegram said so."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class PermanentSendError(SendError):
+    """The recipient cannot get messages (blocked, deactivated, chat not found) or bad request."""
+
+    def __init__(self, reason: str, *, recipient_gone: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.recipient_gone = recipient_gone
+
+
+class Transport(Protocol):
+    """Sending as the dispatcher sees it."""
+
+    async def send(self, chat_id: int, message: OutMessage) -> int: ...
+
+    async def edit(self, chat_id: int, message_id: int, message: OutMessage) -> None: ...
+
+
+def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard from (label, data) rows; data starting with https:// becomes a link."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, url=data)
+                if data.startswith("https://")
+                else InlineKeyboardButton(label, callback_data=data)
+                for label, data in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+def classify(exc: Exception) -> SendError:
+    """Map python-telegram-bot errors to what the dispatcher does about them."""
+    if isinstance(exc, RetryAfter):
+        retry = exc.retry_after
+        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+        return TransientSendError("429", retry_after=seconds)
+    if isinstance(exc, Forbidden):
+        text = str(exc).lower()
+        reason = "deactivated" if "deactivated" in text else "blocked"
+        return PermanentSendError(reason, recipient_gone=True)
+    if isinstance(exc, BadRequest):
+        text = str(exc).lower()
+        if "chat not found" in text or "user not found" in text:
+            return PermanentSendError("chat_not_found", recipient_gone=True)
+        if "message is not modified" in text:
+            return PermanentSendError("not_modified", recipient_gone=False)
+        return PermanentSendError("bad_request", recipient_gone=False)
+    if isinstance(exc, TimedOut):
+        return TransientSendError("timeout")
+    if isinstance(exc, NetworkError):
+        return TransientSendError("network")
+    return TransientSendError(type(exc).__name__)
+
+
+class TelegramTransport:
+    """Transport over python-telegram-bot's Bot (with its rate limiter)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, message: OutMessage) -> int:
+        """Send and return Telegram's message id."""
+        try:
+            if message.photo is not None:
+                sent = await self.bot.send_photo(
+                    chat_id,
+                    photo=InputFile(message.photo, filename="silta.png"),
+                    caption=message.text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                    protect_content=message.protect,
+                )
+            else:
+                sent = await self.bot.send_message(
+                    chat_id,
+                    message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                    protect_content=message.protect,
+                    disable_notification=message.silent,
+                    reply_to_message_id=message.reply_to,
+                )
+        except Exception as exc:  # every failure is classified; none may escape unrecorded
+            raise classify(exc) from exc
+        return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, message: OutMessage) -> None:
+        """Replace a message's text and buttons."""
+        try:
+            await self.bot.edit_message_text(
+                message.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons),
+            )
+        except Exception as exc:
+            err = classify(exc)
+            if isinstance(err, PermanentSendError) and err.reason == "not_modified":
+                return
+            raise err from exc

@@ -1,0 +1,258 @@
+"""The client's side: consent, one-tap answers, free text to the worker, and a few commands."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.callbacks import Callback, encode
+from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
+from bot.messages import answered, h
+from bot.services import clients as client_service
+from bot.services.access import Who
+from bot.transport import OutMessage
+from handlers.common import SiltaContext, answer_query, edit_query_message, lang_of, reply
+from handlers.unknown import offer_problem
+
+MAX_RELAY_CHARS = 3000
+
+
+def crisis_lines(t: Translator, context: SiltaContext) -> str:
+    """The configured crisis numbers, shown when help is asked for outside working hours."""
+    return t("If you need help right now:") + "\n" + escape(context.core.settings.crisis_text)
+
+
+def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
+    """What the client hears after a tap."""
+    name = t.ltr(h(worker)) if worker else t("your worker")
+    texts = {
+        ("checkin", "good"): t("Thank you! Good to hear."),
+        ("checkin", "ok"): t("Thank you for answering!"),
+        ("checkin", "bad"): t("Thank you for telling me. {worker} will contact you soon."),
+        ("checkin", "call"): t("Okay! {worker} will contact you soon."),
+        ("appointment", "yes"): t("Great, see you there!"),
+        ("appointment", "move"): t("Okay. {worker} will contact you to find a new time."),
+        ("appointment", "help"): t("Okay. {worker} will contact you soon."),
+        ("deadline", "done"): t("Well done! Thank you."),
+        ("deadline", "later"): t("Okay, I will remind you tomorrow."),
+        ("deadline", "help"): t("Okay. {worker} will contact you soon."),
+    }
+    return texts.get((kind, choice), t("Thank you!")).format(worker=name)
+
+
+async def on_consent(update: Update, context: SiltaContext, cb: Callback) -> None:
+    """Agree or not now, on the consent screen."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    result = await client_service.consent(context.core, user.id, cb.id, cb.choice == "yes",
+                                          user.language_code)
+    t = lang_of(update)
+    if result.status == "joined" and result.client is not None:
+        t = translator(result.client.language)
+        await answer_query(query)
+        await edit_query_message(query, t("Welcome to Silta!"))
+        name = t.ltr(h(result.worker_name or ""))
+        await reply(update, OutMessage("\n\n".join([
+            t("Great, you are in! {worker} knows you joined.").format(worker=name),
+            t("You will get the first question soon. Type /help at any time."),
+        ]), protect=True))
+    elif result.status == "declined":
+        await answer_query(query)
+        await edit_query_message(query, t("Okay. Nothing was saved. When you want to join, open "
+                                          "the invite link again or type the code here."))
+    else:
+        await answer_query(query, offer_problem(t, result.status))
+
+
+async def on_answer(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+    """A tap on a check-in, appointment or deadline question."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    result = await client_service.answer(context.core, user.id, cb.kind, cb.id, cb.choice)
+    t = lang_of(update, who)
+    if result.status != "ok" or result.kind is None or result.choice is None:
+        await answer_query(query, t("This button is no longer active."))
+        return
+    await answer_query(query)
+    original = query.message.text_html if query.message and query.message.text else ""
+    await edit_query_message(query, answered(t, original, cb.kind, result.choice))
+    text = thanks(t, result.kind, result.choice, result.worker_name or "")
+    if result.crisis:
+        text += "\n\n" + crisis_lines(t, context)
+    await reply(update, OutMessage(text, protect=True))
+
+
+async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
+    """Free text goes to the worker."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    t = lang_of(update, who)
+    text = message.text or ""
+    if who.client is not None and who.client.status == "closed":
+        await reply(update, t("This service has ended for you. If you need help, contact your "
+                              "local social services."))
+        return
+    if len(text) > MAX_RELAY_CHARS:
+        await reply(update, t("Your message is very long. Please send it in shorter parts."))
+        return
+    status, worker, in_hours = await client_service.write_to_worker(context.core, user.id, text)
+    if status != "relayed":
+        await reply(update, t("I could not pass this on right now. Please try again later."))
+        return
+    name = t.ltr(h(worker)) if worker else t("your worker")
+    lines = [t("Your message was passed on to {worker}.").format(worker=name)]
+    if not in_hours:
+        lines.append(t("{worker} will read it during working hours.").format(worker=name))
+    await reply(update, OutMessage("\n".join(lines), protect=True))
+
+
+async def on_other_content(update: Update, context: SiltaContext, who: Who) -> None:
+    """Stickers, photos, voice: only text can be passed on."""
+    await client_service.seen(context.core, update.effective_user.id)  # type: ignore[union-attr]
+    await reply(update, lang_of(update, who)(
+        "I can only pass on text messages. Please write your message as text."))
+
+
+async def cmd_next(update: Update, context: SiltaContext, who: Who) -> None:
+    """What is coming up, in the client's locale."""
+    t = lang_of(update, who)
+    core = context.core
+    up = await client_service.upcoming(core, update.effective_user.id)  # type: ignore[union-attr]
+    zone = core.policy.zone
+    lines: list[str] = []
+    for appt in up.appointments[:10]:
+        lines.append("📅 " + t("{day} at {time}: {place}").format(
+            day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))))
+    for dl in up.deadlines[:10]:
+        what = h(dl.label) if dl.kind == "other" and dl.label else h(
+            core.policy.benefit_label(dl.kind, t.lang))
+        lines.append("🗓 " + t("{what} by {date}").format(what=what, date=t.day(dl.due_date)))
+    for item in up.plan[:15]:
+        title = h(item.title) if item.title else t(plan_template_title(item.template or ""))
+        lines.append("☐ " + title)
+    if not lines:
+        await reply(update, OutMessage(t("Nothing coming up right now."), protect=True))
+        return
+    await reply(update, OutMessage(t("Coming up:") + "\n" + "\n".join(lines), protect=True))
+
+
+def plan_template_title(key: str) -> str:
+    """English source of a plan template item (translated by the caller)."""
+    from bot.services.plan_templates import TEMPLATE_TITLES
+
+    return TEMPLATE_TITLES.get(key, key)
+
+
+async def cmd_contact(update: Update, context: SiltaContext, who: Who) -> None:
+    """Ask the worker to get in touch."""
+    t = lang_of(update, who)
+    worker, crisis = await client_service.ask_contact(context.core,
+                                                      update.effective_user.id)  # type: ignore[union-attr]
+    name = t.ltr(h(worker)) if worker else t("your worker")
+    text = t("Okay! {worker} will contact you soon.").format(worker=name)
+    if crisis:
+        text += "\n\n" + crisis_lines(t, context)
+    await reply(update, OutMessage(text, protect=True))
+
+
+async def cmd_language(update: Update, context: SiltaContext, who: Who) -> None:
+    """Language buttons, each language named in itself."""
+    t = lang_of(update, who)
+    langs = available_languages()
+    buttons = [(LANGUAGE_NAMES[code], encode("lang", i, code)) for i, code in enumerate(langs)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await reply(update, OutMessage(t("Choose your language:"), rows))
+
+
+async def on_language(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+    """A language was chosen."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    ok = await client_service.set_language(context.core, update.effective_user.id, cb.choice)
+    if not ok:
+        await answer_query(query, lang_of(update, who)("This button is no longer active."))
+        return
+    t = translator(cb.choice)
+    await answer_query(query)
+    await edit_query_message(query, t("Language changed."))
+    from handlers.router import set_client_commands
+
+    await set_client_commands(context, update.effective_user.id, cb.choice)
+
+
+async def cmd_stop(update: Update, context: SiltaContext, who: Who) -> None:
+    """Ask first: pause for a week, a month, or until resumed."""
+    t = lang_of(update, who)
+    cid = who.client.id if who.client else 0
+    await reply(update, OutMessage(
+        t("Do you want to pause the messages? Nothing is deleted, and your worker will know."),
+        [[(t("For a week"), encode("ps", cid, "week")), (t("For a month"), encode("ps", cid, "month"))],
+         [(t("Until I turn them back on"), encode("ps", cid, "open"))],
+         [(t("Cancel"), encode("ps", cid, "cancel"))]],
+    ))
+
+
+async def on_pause(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+    """The pause confirmation."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    t = lang_of(update, who)
+    if who.client is None or cb.id != who.client.id:
+        await answer_query(query, t("This button is no longer active."))
+        return
+    if cb.choice == "cancel":
+        await answer_query(query)
+        await edit_query_message(query, t("Okay, messages stay on."))
+        return
+    client = await client_service.pause(context.core, update.effective_user.id, cb.choice)
+    if client is None:
+        await answer_query(query, t("This button is no longer active."))
+        return
+    await answer_query(query)
+    if client.paused_until is not None:
+        text = t("Messages are paused until {date}. Type /start to turn them back on.").format(
+            date=t.day(client.paused_until, context.core.policy.zone))
+    else:
+        text = t("Messages are paused. Type /start to turn them back on.")
+    await edit_query_message(query, text)
+
+
+async def cmd_start(update: Update, context: SiltaContext, who: Who, payload: str) -> None:
+    """Resume when paused; a new invite code (new phone) joins again; else a short hello."""
+    t = lang_of(update, who)
+    if payload:
+        from handlers.unknown import present
+
+        await present(update, context, payload)
+        return
+    client = await client_service.resume(context.core, update.effective_user.id)  # type: ignore[union-attr]
+    if client is not None:
+        await reply(update, OutMessage(t("Welcome back! Messages are on again."), protect=True))
+        return
+    if who.client is not None and who.client.status == "closed":
+        await reply(update, t("This service has ended for you. If you need help, contact your "
+                              "local social services."))
+        return
+    await reply(update, t("You are already in. Type /help to see what I can do."))
+
+
+async def cmd_help(update: Update, context: SiltaContext, who: Who) -> None:
+    """What the bot does, who sees what, how to stop."""
+    t = lang_of(update, who)
+    await reply(update, OutMessage("\n\n".join([
+        t("Silta sends you short questions about how you are, and reminders of meetings and "
+          "deadlines. Answer with one tap."),
+        t("Your worker sees your answers and the messages you write here. Nobody else does."),
+        "\n".join([
+            t("/next – what is coming up"),
+            t("/contact – ask your worker to contact you"),
+            t("/language – change the language"),
+            t("/stop – pause the messages"),
+            t("/help – this help"),
+        ]),
+        t("Write a message here and it goes to your worker."),
+    ]), protect=True))

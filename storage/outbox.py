@@ -1,0 +1,227 @@
+"""The durable outbox: planned messages and timers, claimed in batches by the dispatcher."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiosqlite import Connection
+
+from bot.clock import from_iso, utc_iso
+from storage.models import OutboxRow
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A row the planner wants to exist; its key makes planning idempotent."""
+
+    key: str
+    kind: str
+    due_at: datetime
+    client_id: int | None = None
+    worker_id: int | None = None
+    alert_id: int | None = None
+    ref_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
+    """Insert unless a row with the same key exists; returns the new id or None."""
+    cur = await conn.execute(
+        "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING RETURNING id",
+        (
+            item.key,
+            item.kind,
+            item.client_id,
+            item.worker_id,
+            item.alert_id,
+            item.ref_id,
+            utc_iso(item.due_at),
+            json.dumps(item.payload, ensure_ascii=False) if item.payload else None,
+            utc_iso(now),
+        ),
+    )
+    row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def add_many(conn: Connection, items: Iterable[Planned], now: datetime) -> None:
+    """Bulk idempotent insert (one round trip) for the daily planner."""
+    stamp = utc_iso(now)
+    await conn.executemany(
+        "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+        [
+            (
+                i.key,
+                i.kind,
+                i.client_id,
+                i.worker_id,
+                i.alert_id,
+                i.ref_id,
+                utc_iso(i.due_at),
+                json.dumps(i.payload, ensure_ascii=False) if i.payload else None,
+                stamp,
+            )
+            for i in items
+        ],
+    )
+
+
+async def pending_keys(
+    conn: Connection, *, client_id: int, kinds: Sequence[str], ref_id: int | None = None
+) -> set[str]:
+    """Keys of a client's pending rows of the given kinds."""
+    marks = ",".join("?" * len(kinds))
+    sql = f"SELECT key FROM outbox WHERE state = 'pending' AND client_id = ? AND kind IN ({marks})"
+    args: list[Any] = [client_id, *kinds]
+    if ref_id is not None:
+        sql += " AND ref_id = ?"
+        args.append(ref_id)
+    cur = await conn.execute(sql, args)
+    return {r[0] for r in await cur.fetchall()}
+
+
+async def drop_pending(
+    conn: Connection,
+    reason: str,
+    *,
+    client_id: int | None = None,
+    kinds: Sequence[str] | None = None,
+    ref_id: int | None = None,
+    alert_id: int | None = None,
+    keep_keys: Iterable[str] = (),
+) -> int:
+    """Drop pending rows that match, except the kept keys; returns how many."""
+    where = ["state = 'pending'"]
+    args: list[Any] = []
+    if client_id is not None:
+        where.append("client_id = ?")
+        args.append(client_id)
+    if kinds:
+        where.append(f"kind IN ({','.join('?' * len(kinds))})")
+        args.extend(kinds)
+    if ref_id is not None:
+        where.append("ref_id = ?")
+        args.append(ref_id)
+    if alert_id is not None:
+        where.append("alert_id = ?")
+        args.append(alert_id)
+    keep = list(keep_keys)
+    if keep:
+        where.append(f"key NOT IN ({','.join('?' * len(keep))})")
+        args.extend(keep)
+    cur = await conn.execute(
+        f"UPDATE outbox SET state = 'dropped', reason = ?, payload = NULL WHERE {' AND '.join(where)}",
+        (reason, *args),
+    )
+    return cur.rowcount
+
+
+async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxRow]:
+    """Move up to `limit` due rows from pending to sending, oldest first."""
+    stamp = utc_iso(now)
+    cur = await conn.execute(
+        "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
+        "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? "
+        "ORDER BY due_at, id LIMIT ?) RETURNING *",
+        (stamp, stamp, limit),
+    )
+    rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
+    rows.sort(key=lambda r: (r.due_at, r.id))
+    return rows
+
+
+async def release_claims(conn: Connection) -> int:
+    """After a crash, rows caught mid-send go back to pending (the at-least-once window)."""
+    cur = await conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+    return cur.rowcount
+
+
+async def mark_sent(
+    conn: Connection,
+    row_id: int,
+    now: datetime,
+    *,
+    chat_id: int | None,
+    message_id: int | None,
+    wipe_payload: bool,
+) -> None:
+    """Record delivery; relayed text is wiped here so it is not kept after delivery."""
+    payload_sql = ", payload = NULL" if wipe_payload else ""
+    await conn.execute(
+        f"UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ?{payload_sql} "
+        "WHERE id = ?",
+        (utc_iso(now), chat_id, message_id, row_id),
+    )
+
+
+async def mark_many_sent(
+    conn: Connection, results: Sequence[tuple[int, int | None, int | None]], now: datetime
+) -> None:
+    """Record many deliveries in one statement batch: (row id, chat id, message id)."""
+    stamp = utc_iso(now)
+    await conn.executemany(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ? WHERE id = ?",
+        [(stamp, chat, msg, rid) for rid, chat, msg in results],
+    )
+
+
+async def retry_later(conn: Connection, row_id: int, due_at: datetime, reason: str) -> None:
+    """Put a row back to pending for another try."""
+    await conn.execute(
+        "UPDATE outbox SET state = 'pending', due_at = ?, reason = ? WHERE id = ?",
+        (utc_iso(due_at), reason, row_id),
+    )
+
+
+async def finish(conn: Connection, row_id: int, state: str, reason: str) -> None:
+    """Drop or fail a row with its reason; payload wiped."""
+    await conn.execute(
+        "UPDATE outbox SET state = ?, reason = ?, payload = NULL WHERE id = ?",
+        (state, reason, row_id),
+    )
+
+
+async def set_payload(conn: Connection, row_id: int, payload: dict[str, Any]) -> None:
+    await conn.execute(
+        "UPDATE outbox SET payload = ? WHERE id = ?",
+        (json.dumps(payload, ensure_ascii=False), row_id),
+    )
+
+
+async def next_due(conn: Connection) -> datetime | None:
+    """When the earliest pending row is due."""
+    cur = await conn.execute("SELECT min(due_at) FROM outbox WHERE state = 'pending'")
+    row = await cur.fetchone()
+    return from_iso(row[0]) if row and row[0] else None
+
+
+async def get(conn: Connection, row_id: int) -> OutboxRow | None:
+    cur = await conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,))
+    return OutboxRow.from_row(await cur.fetchone())
+
+
+async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxRow | None:
+    """The outbox row that produced a given Telegram message."""
+    cur = await conn.execute(
+        "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
+    return OutboxRow.from_row(await cur.fetchone())
+
+
+async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow]:
+    cur = await conn.execute(
+        "SELECT * FROM outbox WHERE client_id = ? AND state = 'pending' ORDER BY due_at",
+        (client_id,),
+    )
+    return [OutboxRow.from_row(r) for r in await cur.fetchall()]
+
+
+async def count_by_state(conn: Connection) -> dict[str, int]:
+    cur = await conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")
+    return {r[0]: r[1] for r in await cur.fetchall()}

@@ -1,0 +1,63 @@
+"""Retention and subject access: the SQL that deletes or exports one client's personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiosqlite import Connection
+
+from bot.clock import utc_iso
+
+
+async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime) -> int:
+    """Remove nickname, Telegram id, answers and relayed text of clients closed before cutoff.
+
+    Audit entries stay: they hold only ids and actions, never names or text.
+    """
+    cur = await conn.execute(
+        "SELECT id FROM clients WHERE status = 'closed' AND closed_at < ? AND purged_at IS NULL",
+        (utc_iso(cutoff),),
+    )
+    ids = [r[0] for r in await cur.fetchall()]
+    for cid in ids:
+        await conn.execute(
+            "UPDATE clients SET nickname = NULL, telegram_id = NULL, last_answer = NULL, "
+            "release_date = NULL, purged_at = ? WHERE id = ?",
+            (utc_iso(now), cid),
+        )
+        await conn.execute("UPDATE contacts SET answer = NULL WHERE client_id = ?", (cid,))
+        await conn.execute("UPDATE outbox SET payload = NULL WHERE client_id = ?", (cid,))
+        await conn.execute("DELETE FROM relays WHERE client_id = ?", (cid,))
+        await conn.execute(
+            "UPDATE appointments SET place = '' WHERE client_id = ?", (cid,))
+        await conn.execute("UPDATE deadlines SET label = NULL WHERE client_id = ?", (cid,))
+        await conn.execute("UPDATE plan_items SET title = NULL WHERE client_id = ?", (cid,))
+        await conn.execute("DELETE FROM invites WHERE client_id = ?", (cid,))
+    await conn.execute("DELETE FROM invite_attempts WHERE at < ?",
+                       (utc_iso(now - timedelta(days=1)),))
+    return len(ids)
+
+
+async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | None:
+    """Everything stored about one client, for a subject access request."""
+    cur = await conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    out: dict[str, Any] = {"client": dict(row)}
+    for table, order in (("appointments", "at"), ("deadlines", "due_date"),
+                         ("plan_items", "position"), ("contacts", "opened_at"),
+                         ("alerts", "raised_at"), ("audit_log", "at")):
+        cur = await conn.execute(
+            f"SELECT * FROM {table} WHERE client_id = ? ORDER BY {order}", (client_id,))
+        out[table] = [dict(r) for r in await cur.fetchall()]
+    cur = await conn.execute(
+        "SELECT id, kind, due_at, state, sent_at, reason FROM outbox WHERE client_id = ? "
+        "ORDER BY due_at", (client_id,))
+    out["messages"] = [dict(r) for r in await cur.fetchall()]
+    cur = await conn.execute(
+        "SELECT id, kind, created_at, expires_at, used_at, revoked_at FROM invites "
+        "WHERE client_id = ?", (client_id,))
+    out["invites"] = [dict(r) for r in await cur.fetchall()]
+    return out
