@@ -113,8 +113,8 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
 async def on_other_content(update: Update, context: SiltaContext, who: Who) -> None:
     """Stickers, photos, voice: only text can be passed on."""
     await client_service.seen(context.core, update.effective_user.id)  # type: ignore[union-attr]
-    await reply(update, lang_of(update, who)(
-        "I can only pass on text messages. Please write your message as text."))
+    t = lang_of(update, who)
+    await reply(update, t("I can only pass on text messages. Please write your message as text."))
 
 
 async def cmd_next(update: Update, context: SiltaContext, who: Who) -> None:
@@ -174,7 +174,8 @@ async def on_language(update: Update, context: SiltaContext, who: Who, cb: Callb
     assert query is not None and update.effective_user is not None
     ok = await client_service.set_language(context.core, update.effective_user.id, cb.choice)
     if not ok:
-        await answer_query(query, lang_of(update, who)("This button is no longer active."))
+        t = lang_of(update, who)
+        await answer_query(query, t("This button is no longer active."))
         return
     t = translator(cb.choice)
     await answer_query(query)

@@ -145,7 +145,8 @@ async def on_text(update: Update, context: SiltaContext) -> None:
     elif who.role in ("worker", "admin"):
         await worker_handlers.on_text(update, context, who)
     elif who.role == "inactive_worker":
-        await reply(update, lang_of(update, who)("Your worker account is not active. Ask an admin."))
+        t = lang_of(update, who)
+        await reply(update, t("Your worker account is not active. Ask an admin."))
     else:
         await unknown_handlers.on_message(update, context)
 
@@ -156,7 +157,8 @@ async def on_other(update: Update, context: SiltaContext) -> None:
     if who.role == "client":
         await client_handlers.on_other_content(update, context, who)
     elif who.role in ("worker", "admin"):
-        await reply(update, lang_of(update, who)("Please send text or use the commands."))
+        t = lang_of(update, who)
+        await reply(update, t("Please send text or use the commands."))
     else:
         await reply(update, unknown_handlers.explain(lang_of(update, who)))
 
@@ -175,7 +177,8 @@ async def error_handler(update: object, context: SiltaContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None \
             and update.callback_query is None and not isinstance(err, TelegramError):
         try:
-            await reply(update, lang_of(update)("Something went wrong. Please try again."))
+            t = lang_of(update)
+            await reply(update, t("Something went wrong. Please try again."))
         except TelegramError:
             pass
 
