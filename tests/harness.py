@@ -99,7 +99,7 @@ class Silta:
         await self.tg.wait_for_callback_answer(qid)
         await self.tg.wait_for(lambda: len(user.messages()) >= 2)
         async with self.core.db.read() as conn:
-            client = await people_repo.client_by_telegram(conn, user.user_id)
+            client = await people_repo.client_by_telegram(conn, user.id)
         assert client is not None
         await self.settle()
         return client
