@@ -172,3 +172,17 @@ async def migrate(path: Path | str) -> list[int]:
         return await db.migrate()
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def savepoint(conn: aiosqlite.Connection, name: str = "row") -> AsyncIterator[None]:
+    """Isolate one row's work inside a batch transaction: its failure undoes only itself."""
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO {name}")
+        await conn.execute(f"RELEASE {name}")
+        raise
+    else:
+        await conn.execute(f"RELEASE {name}")

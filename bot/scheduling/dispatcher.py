@@ -13,6 +13,7 @@ from bot.core import Core
 from bot.scheduling import kinds, planner
 from bot.transport import PermanentSendError, TransientSendError, Transport
 from storage import outbox
+from storage.db import savepoint
 from storage.models import OutboxRow
 from storage.outbox import Planned
 
@@ -47,6 +48,7 @@ class Dispatcher:
         self._stopped = False
         self._inflight: set[asyncio.Task[Any]] = set()
         self.sent = 0
+        self._backoff_until: Any = None
         core.wake = self.wake
 
     # --- waking ---------------------------------------------------------------------------
@@ -86,6 +88,10 @@ class Dispatcher:
         if due is None:
             self._idle.set()
             return
+        if self._backoff_until is not None and due < self._backoff_until:
+            # The last batch failed: wait a little rather than spin on the same error.
+            due = self._backoff_until
+            self._backoff_until = None
         delay = max(0.0, (due - self.core.now()).total_seconds())
         if delay <= 0:
             self._timer = loop.call_soon(self._spawn)
@@ -107,9 +113,25 @@ class Dispatcher:
         self.wake()
 
     async def _safety_loop(self) -> None:
+        """A slow poll: picks up rows and policy versions written by the CLI in another process."""
         while not self._stopped:
             await asyncio.sleep(self.safety_poll)
+            try:
+                await self.reload_policy_if_changed()
+            except Exception:
+                log.exception("policy reload failed")
             self.wake()
+
+    async def reload_policy_if_changed(self) -> bool:
+        """Load a newer stored policy version and re-plan with it."""
+        core = self.core
+        before = core.policy_version
+        await core.load_policy()
+        if core.policy_version == before:
+            return False
+        log.info("policy version %d loaded; re-planning", core.policy_version)
+        await planner.plan_all(core)
+        return True
 
     async def stop(self) -> None:
         """Stop waking and let the running batch finish recording."""
@@ -159,90 +181,134 @@ class Dispatcher:
                     break
         except Exception:
             log.exception("dispatcher batch failed; will retry")
+            # Nothing else sends in this process, so rows left claimed by the failed batch
+            # can go back to pending at once instead of waiting for a restart.
+            async with self.core.db.tx() as conn:
+                await outbox.release_claims(conn)
+            self._backoff_until = self.core.now() + timedelta(seconds=5)
         finally:
             self._running = False
         await self._arm()
         return handled
 
     async def _one_batch(self) -> int:
-        now = self.core.now()
-        async with self.core.db.tx() as conn:
+        """Claim, prepare and record in three transactions per batch, not per row."""
+        core = self.core
+        now = core.now()
+        async with core.db.tx() as conn:
             rows = await outbox.claim_due(conn, now, self.batch)
         if not rows:
             return 0
-        # One chat's rows go in order; different chats go side by side.
-        lanes: dict[Any, list[OutboxRow]] = defaultdict(list)
         for row in rows:
-            lane = ("w", row.worker_id) if row.worker_id else ("c", row.client_id or row.id)
             if row.kind in kinds.TIMER_KINDS:
-                lane = ("t", row.id)
-            lanes[lane].append(row)
+                await self._run_timer(row)
+        messages = [r for r in rows if r.kind not in kinds.TIMER_KINDS]
+        if not messages:
+            return len(rows)
+        prepared: dict[int, kinds.Send] = {}
+        async with core.db.tx() as conn:
+            for row in messages:
+                try:
+                    async with savepoint(conn):
+                        result = await kinds.prepare(conn, core, row)
+                        if isinstance(result, kinds.Skip):
+                            await outbox.finish(conn, row.id, result.state, result.reason)
+                        elif isinstance(result, kinds.Later):
+                            # Never re-queue into the past: that would spin instead of waiting.
+                            due = max(result.due_at, core.now() + timedelta(seconds=1))
+                            await outbox.retry_later(conn, row.id, due, result.reason)
+                        else:
+                            prepared[row.id] = result
+                except Exception:
+                    log.exception("row %d (%s): preparing failed; retrying later", row.id,
+                                  row.kind)
+                    await outbox.retry_later(
+                        conn, row.id,
+                        core.now() + kinds.backoff(row.attempts, self._rng.random()), "error")
+        # One chat's rows go in order; different chats go side by side.
+        lanes: dict[int, list[OutboxRow]] = defaultdict(list)
+        for row in messages:
+            if row.id in prepared:
+                lanes[prepared[row.id].chat_id].append(row)
+        outcomes: dict[int, int | Exception | None] = {}
         sem = asyncio.Semaphore(self.concurrency)
 
         async def run_lane(lane_rows: list[OutboxRow]) -> None:
             async with sem:
                 for row in lane_rows:
-                    await self._process(row)
+                    outcomes[row.id] = await self._send(prepared[row.id])
 
         await asyncio.gather(*(run_lane(r) for r in lanes.values()))
+        async with core.db.tx() as conn:
+            for row in messages:
+                if row.id in prepared:
+                    await self._record(conn, row, prepared[row.id], outcomes.get(row.id))
         return len(rows)
 
-    async def _process(self, row: OutboxRow) -> None:
+    async def _send(self, item: kinds.Send) -> int | Exception | None:
+        """Send or edit; a failure is returned, not raised, so the lane goes on."""
+        try:
+            if item.edit_message_id is not None:
+                await self.transport.edit(item.chat_id, item.edit_message_id, item.message)
+                return item.edit_message_id
+            return await self.transport.send(item.chat_id, item.message)
+        except Exception as exc:
+            return exc
+
+    async def _record(self, conn: Any, row: OutboxRow, item: kinds.Send,
+                      outcome: int | Exception | None) -> None:
+        """Write down what Telegram said, inside the batch's record transaction."""
         core = self.core
         try:
-            if row.kind in kinds.TIMER_KINDS:
-                if row.kind == "daily":
-                    await self._daily(row)
-                    return
-                async with core.db.tx() as conn:
-                    await kinds.run_timer(conn, core, row)
-                    await outbox.finish(conn, row.id, "sent", "timer done")
+            async with savepoint(conn):
+                if isinstance(outcome, TransientSendError):
+                    delay = (timedelta(seconds=outcome.retry_after)
+                             if outcome.retry_after is not None
+                             else kinds.backoff(row.attempts, self._rng.random()))
+                    log.info("row %d (%s): %s, retry in %.1fs", row.id, row.kind,
+                             outcome.reason, delay.total_seconds())
+                    await outbox.retry_later(conn, row.id, core.now() + delay, outcome.reason)
+                elif isinstance(outcome, PermanentSendError):
+                    log.warning("row %d (%s) failed for good: %s", row.id, row.kind,
+                                outcome.reason)
+                    await outbox.finish(conn, row.id, "failed", outcome.reason)
+                    if outcome.recipient_gone:
+                        await kinds.on_recipient_gone(conn, core, row, outcome.reason)
+                elif isinstance(outcome, Exception) or outcome is None:
+                    log.error("row %d (%s): send raised %s; retrying later", row.id, row.kind,
+                              type(outcome).__name__)
+                    await outbox.retry_later(
+                        conn, row.id,
+                        core.now() + kinds.backoff(row.attempts, self._rng.random()), "error")
+                else:
+                    await outbox.mark_sent(conn, row.id, core.now(), chat_id=item.chat_id,
+                                           message_id=outcome, wipe_payload=item.wipe_payload)
+                    await kinds.after_sent(conn, core, row, item, outcome)
+                    self.sent += 1
+        except Exception:
+            # The message went out but its bookkeeping failed: mark it sent so it is not
+            # repeated, and keep the error in the log.
+            log.exception("row %d (%s): recording failed", row.id, row.kind)
+            if isinstance(outcome, int):
+                await outbox.mark_sent(conn, row.id, core.now(), chat_id=item.chat_id,
+                                       message_id=outcome, wipe_payload=True)
+
+    async def _run_timer(self, row: OutboxRow) -> None:
+        """Run one timer row in its own transaction."""
+        core = self.core
+        try:
+            if row.kind == "daily":
+                await self._daily(row)
                 return
             async with core.db.tx() as conn:
-                prepared = await kinds.prepare(conn, core, row)
-                if isinstance(prepared, kinds.Skip):
-                    await outbox.finish(conn, row.id, prepared.state, prepared.reason)
-                    return
-                if isinstance(prepared, kinds.Later):
-                    # Never re-queue into the past: that would spin instead of waiting.
-                    due = max(prepared.due_at, core.now() + timedelta(seconds=1))
-                    await outbox.retry_later(conn, row.id, due, prepared.reason)
-                    return
-            message_id: int | None
-            if prepared.edit_message_id is not None:
-                await self.transport.edit(prepared.chat_id, prepared.edit_message_id,
-                                          prepared.message)
-                message_id = prepared.edit_message_id
-            else:
-                message_id = await self.transport.send(prepared.chat_id, prepared.message)
-            async with core.db.tx() as conn:
-                await outbox.mark_sent(conn, row.id, core.now(), chat_id=prepared.chat_id,
-                                       message_id=message_id, wipe_payload=prepared.wipe_payload)
-                await kinds.after_sent(conn, core, row, prepared, message_id)
-            self.sent += 1
-        except TransientSendError as exc:
-            if exc.retry_after is not None:
-                delay = timedelta(seconds=exc.retry_after)
-            else:
-                delay = kinds.backoff(row.attempts, self._rng.random())
-            log.info("row %d (%s): %s, retry in %.1fs", row.id, row.kind, exc.reason,
-                     delay.total_seconds())
-            async with core.db.tx() as conn:
-                await outbox.retry_later(conn, row.id, core.now() + delay, exc.reason)
-        except PermanentSendError as exc:
-            log.warning("row %d (%s) failed for good: %s", row.id, row.kind, exc.reason)
-            async with core.db.tx() as conn:
-                await outbox.finish(conn, row.id, "failed", exc.reason)
-                if exc.recipient_gone:
-                    await kinds.on_recipient_gone(conn, core, row, exc.reason)
+                await kinds.run_timer(conn, core, row)
+                await outbox.finish(conn, row.id, "sent", "timer done")
         except Exception:
-            # A bug must not lose the row: log without personal data and try again later.
-            log.exception("row %d (%s) raised; retrying later", row.id, row.kind)
+            log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:
                 await outbox.retry_later(
                     conn, row.id, core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                    "error",
-                )
+                    "error")
 
     async def _daily(self, row: OutboxRow) -> None:
         """Once a day: re-plan everyone, plan digests, purge what retention allows."""

@@ -418,9 +418,18 @@ class FakeTelegram:
 
     # ------------------------------------------------------------ update injection
 
-    def inject(self, update_fields: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update (update_id is added) and wake a waiting getUpdates."""
+    def inject(self, update_fields: dict[str, Any], check: bool = True) -> dict[str, Any]:
+        """Queue an update (update_id is added) and wake a waiting getUpdates.
+
+        With check=True (and validate on) the update must match the spec's Update type, so a
+        test cannot feed the bot something Telegram would never send.
+        """
         update = {"update_id": next(self._update_ids), **update_fields}
+        if check and self.validate:
+            problems = self._spec.check_object(update, "Update")
+            if problems:
+                listing = "; ".join(f"{p.path}: {p.reason}" for p in problems)
+                raise AssertionError(f"injected update does not match the Bot API: {listing}")
         self._updates.append(update)
         self._wake_pollers()
         self._notify()
@@ -1270,7 +1279,7 @@ class FakeUser:
     async def send_raw(self, update_fields: dict[str, Any]) -> dict[str, Any]:
         """Inject any update (e.g. {"edited_message": {...}} or an unknown kind) as is."""
         self.mark = self._chat.next_id - 1
-        return self.fake.inject(update_fields)
+        return self.fake.inject(update_fields, check=False)
 
     async def press(
         self,
@@ -1324,9 +1333,8 @@ class FakeUser:
                     "chat": self.fake.chat_dict(self.id),
                     "from": self.as_dict(),
                     "date": self.fake.now(),
-                    "old_chat_member": {"status": old, "user": bot},
-                    "new_chat_member": {"status": new, "user": bot}
-                    | ({"until_date": 0} if new == "kicked" else {}),
+                    "old_chat_member": _member(old, bot),
+                    "new_chat_member": _member(new, bot),
                 }
             }
         )
@@ -1379,6 +1387,13 @@ class FakeUser:
                 raise AssertionError(f"no message {message} in chat {self.id}")
             payload = found
         return {k: v for k, v in payload.items() if k != "reply_to_message"}
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0  # banned for ever
+    return member
 
 
 def _message_id(message: SentMessage | dict[str, Any]) -> int:

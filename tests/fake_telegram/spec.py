@@ -263,6 +263,12 @@ class Spec:
             hook(params, out)
         return out
 
+    def check_object(self, value: Any, type_name: str, path: str = "") -> list[Problem]:
+        """Everything wrong with `value` as an object of the named type."""
+        out: list[Problem] = []
+        self._check_object(value, type_name, path or type_name, out)
+        return out
+
     def _check(
         self, value: Any, exprs: tuple[TypeExpr, ...], path: str, out: list[Problem]
     ) -> None:
