@@ -90,6 +90,11 @@ async def plan_appointments(conn: Connection, core: Core, client: Client, now: d
     rows: list[Planned] = []
     for appt in await items_repo.appointments_of(conn, client.id):
         stamp = utc_iso(appt.at)
+        if appt.at <= now:
+            # After downtime: say why these rows were not sent.
+            await outbox.drop_pending(conn, "appointment passed", client_id=client.id,
+                                      kinds=("appt_reminder", "appt_confirm_check"),
+                                      ref_id=appt.id)
         if appt.at > now:
             for offset in policy.appointments.remind_before:
                 due = appt.at - offset

@@ -45,9 +45,10 @@ interrupted, with these control endpoints (JSON in, ``{"ok": true, "result": ...
 """
 
 from .models import ApiRequest, CallbackAnswer, SentMessage, UploadedFile
-from .server import DEFAULT_TOKEN, FakeTelegram, FakeUser
+from .server import DEFAULT_TOKEN, FakeTelegram
 from .spec import SPEC_PATH, load_spec
 from .tghtml import HtmlError, parse_html, utf16_len
+from .users import FakeUser
 
 __all__ = [
     "DEFAULT_TOKEN",

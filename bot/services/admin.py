@@ -1,0 +1,489 @@
+"""The admin's services: the schedule policy, workers and teams, cadence overrides, the audit log.
+
+Used by the bot's admin handlers and by the CLI alike; nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aiosqlite import Connection
+
+from bot.clock import utc_iso
+from bot.core import Core
+from bot.durations import parse_duration
+from bot.policy import (
+    Policy,
+    PolicyError,
+    describe_policy,
+    format_phases,
+    local_to_utc,
+    next_working_time,
+    parse_phases,
+    set_policy_value,
+)
+from bot.scheduling import planner
+from bot.services import alerts
+from bot.services.access import can_see_client, visible_worker_ids
+from storage import admin as admin_repo
+from storage import admin_queries
+from storage import engine as engine_repo
+from storage import outbox
+from storage import people as people_repo
+from storage.models import Alert, Client, Team, Worker
+from storage.outbox import Planned
+
+# Words that put a client back on the policy's cadence.
+CADENCE_DEFAULT_WORDS = frozenset({"default", "-", "none", "clear", "oletus", "standard"})
+MAX_TEAM_NAME = 40
+
+
+def actor_kind(worker: Worker | None) -> str:
+    """How the audit log names who acted: admin, worker, or the CLI when nobody in the bot."""
+    if worker is None:
+        return "cli"
+    return "admin" if worker.is_admin else "worker"
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """What storing a policy did: each changed row (key, old, new), the version, re-planning."""
+
+    status: str  # changed, unchanged
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    version: int = 0
+    replanned: int = 0
+
+
+def diff_policy(old: Policy, new: Policy) -> list[tuple[str, str, str]]:
+    """(key, old value, new value) of every readable row that differs; '—' for absent rows."""
+    before, after = dict(describe_policy(old)), dict(describe_policy(new))
+    keys = list(before) + [k for k in after if k not in before]
+    return [
+        (k, before.get(k, "—"), after.get(k, "—")) for k in keys if before.get(k) != after.get(k)
+    ]
+
+
+async def current_policy(core: Core) -> Policy:
+    """The newest policy, loading a version another process (the CLI) stored meanwhile."""
+    async with core.db.read() as conn:
+        latest = await admin_queries.latest_policy_version(conn)
+    # Only a newer version is loaded: with none stored, start-up may have set the zone from
+    # SILTA_TIMEZONE, which reloading the plain defaults would undo.
+    if latest > core.policy_version:
+        await core.load_policy()
+    return core.policy
+
+
+async def apply_policy(core: Core, policy: Policy, actor: Worker | None) -> PolicyChange:
+    """Store `policy` as a new version (audited) and re-plan everything it affects."""
+    old = await current_policy(core)
+    if policy == old:
+        return PolicyChange("unchanged", version=core.policy_version)
+    changes = diff_policy(old, policy)
+    version = await core.store_policy(policy, actor.id if actor else None, actor_kind(actor))
+    replanned = await planner.plan_all(core)
+    await _move_digests(core)
+    return PolicyChange("changed", changes, version, replanned)
+
+
+async def set_policy(core: Core, actor: Worker | None, key: str, value: str) -> PolicyChange:
+    """Change one dotted key; raises PolicyError (nothing stored) when the value is refused."""
+    if not value.strip():
+        raise PolicyError([(key.strip() or "(key)", "a value is required")])
+    new = set_policy_value(await current_policy(core), key, value)
+    return await apply_policy(core, new, actor)
+
+
+async def _move_digests(core: Core) -> None:
+    """Today's digests not yet sent follow a changed digest time (if it is still ahead)."""
+    policy, now = core.policy, core.now()
+    async with core.db.tx() as conn:
+        for row in await admin_queries.pending_of_kind(conn, "digest"):
+            day = row.due_at.astimezone(policy.zone).date()
+            due = local_to_utc(day, policy.workers.digest_time, policy.zone)
+            if due != row.due_at and due > now:
+                await admin_queries.reschedule(conn, row.id, due)
+    core.wake()
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """The version in force and who stored it, when."""
+
+    version: int
+    changed_by: str | None = None
+    changed_at: datetime | None = None
+
+
+async def policy_info(core: Core) -> PolicyInfo:
+    """Version number and last change of the policy in force."""
+    await current_policy(core)
+    if core.policy_version == 0:
+        return PolicyInfo(0)
+    async with core.db.read() as conn:
+        found = await admin_queries.policy_version(conn, core.policy_version)
+    if found is None:
+        return PolicyInfo(core.policy_version)
+    return PolicyInfo(found.id, found.created_by_name, found.created_at)
+
+
+# --- finding people ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """A look-up by id or name: found, none, or many (candidates listed)."""
+
+    status: str  # found, none, many
+    worker: Worker | None = None
+    candidates: list[Worker] = field(default_factory=list)
+
+
+def parse_id(text: str) -> int | None:
+    """'12' or '#12' as 12; None for anything else."""
+    raw = text.strip().removeprefix("#")
+    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
+
+
+async def find_worker(core: Core, ref: str) -> Found:
+    """A worker by id (`3`, `#3`), full name or first name (case-insensitive)."""
+    ref = " ".join(ref.split())
+    if not ref:
+        return Found("none")
+    async with core.db.read() as conn:
+        wid = parse_id(ref)
+        if wid is not None:
+            worker = await people_repo.get_worker(conn, wid)
+            return Found("found", worker) if worker else Found("none")
+        matches = await admin_queries.workers_named(conn, ref)
+    exact = [w for w in matches if w.name.lower() == ref.lower()]
+    if len(exact) == 1:
+        return Found("found", exact[0])
+    if len(matches) == 1:
+        return Found("found", matches[0])
+    return Found("many", candidates=matches) if matches else Found("none")
+
+
+@dataclass(frozen=True)
+class ClientFound:
+    """A client look-up for a worker: found, none, many, or denied (not theirs to change)."""
+
+    status: str
+    client: Client | None = None
+
+
+async def find_client(core: Core, worker: Worker, ref: str) -> ClientFound:
+    """A client by id (`12`, `#12`) or by nickname among the clients this worker may see."""
+    ref = " ".join(ref.split())
+    async with core.db.read() as conn:
+        cid = parse_id(ref)
+        if cid is not None:
+            client = await people_repo.get_client(conn, cid)
+            if client is None or client.nickname is None:
+                return ClientFound("none")
+            if not await can_see_client(conn, worker, client):
+                return ClientFound("denied")
+            return ClientFound("found", client)
+        visible = await people_repo.clients_of(conn, await visible_worker_ids(conn, worker))
+    named = [c for c in visible if (c.nickname or "").lower() == ref.lower()]
+    if len(named) == 1:
+        return ClientFound("found", named[0])
+    return ClientFound("many" if named else "none")
+
+
+# --- workers and teams ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerRow:
+    """A worker with their team's name and count of clients not closed."""
+
+    worker: Worker
+    team: str | None
+    clients: int
+
+
+async def list_workers(core: Core) -> list[WorkerRow]:
+    """Every worker (active first), with team and client count."""
+    async with core.db.read() as conn:
+        rows = await people_repo.list_workers(conn)
+        teams = {t.id: t.name for t, _ in await people_repo.list_teams(conn)}
+    out = [WorkerRow(w, teams.get(w.team_id) if w.team_id else None, n) for w, n in rows]
+    return sorted(out, key=lambda r: not r.worker.active)
+
+
+async def teams_overview(core: Core) -> list[tuple[Team | None, list[Worker]]]:
+    """Each team with its active members; workers without a team last (team None)."""
+    async with core.db.read() as conn:
+        teams = [t for t, _ in await people_repo.list_teams(conn)]
+        workers = [w for w, _ in await people_repo.list_workers(conn, active_only=True)]
+    groups: list[tuple[Team | None, list[Worker]]] = [
+        (team, [w for w in workers if w.team_id == team.id]) for team in teams
+    ]
+    loose = [w for w in workers if w.team_id is None]
+    if loose:
+        groups.append((None, loose))
+    return groups
+
+
+@dataclass(frozen=True)
+class WorkerChange:
+    """Outcome of changing a worker: done, unchanged, self, invalid or not_found."""
+
+    status: str
+    worker: Worker | None = None
+    team: Team | None = None
+    clients: list[Client] = field(default_factory=list)
+    moved_alerts: int = 0
+
+
+async def deactivate_worker(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
+    """Stop a worker: alerts move to their team, invites stop; their clients await hand-over."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        worker = await people_repo.get_worker(conn, worker_id)
+        if worker is None:
+            return WorkerChange("not_found")
+        if admin is not None and worker.id == admin.id:
+            return WorkerChange("self", worker)
+        clients = await admin_queries.clients_assigned_to(conn, worker.id)
+        if not worker.active:
+            return WorkerChange("unchanged", worker, clients=clients)
+        worker = await people_repo.update_worker(conn, worker.id, active=0)
+        assert worker is not None
+        await admin_queries.revoke_worker_invites(conn, worker.id, now)
+        moved = await move_alerts_from(conn, core, worker.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=admin.id if admin else None,
+            actor_kind=actor_kind(admin),
+            action="worker.deactivate",
+            detail=f"worker {worker.id}; {moved} alerts moved",
+        )
+    core.wake()
+    return WorkerChange("done", worker, clients=clients, moved_alerts=moved)
+
+
+async def reactivate_worker(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
+    """Let a deactivated worker use Silta again."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        worker = await people_repo.get_worker(conn, worker_id)
+        if worker is None:
+            return WorkerChange("not_found")
+        if worker.active:
+            return WorkerChange("unchanged", worker)
+        worker = await people_repo.update_worker(conn, worker.id, active=1)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=admin.id if admin else None,
+            actor_kind=actor_kind(admin),
+            action="worker.reactivate",
+            detail=f"worker {worker_id}",
+        )
+    return WorkerChange("done", worker)
+
+
+async def move_to_team(
+    core: Core, admin: Worker | None, worker_id: int, team_name: str
+) -> WorkerChange:
+    """Put a worker in a team, creating the team when it is new."""
+    name = " ".join(team_name.split())
+    if not name or len(name) > MAX_TEAM_NAME or name.startswith("/"):
+        return WorkerChange("invalid")
+    now = core.now()
+    async with core.db.tx() as conn:
+        worker = await people_repo.get_worker(conn, worker_id)
+        if worker is None:
+            return WorkerChange("not_found")
+        team = await people_repo.team_by_name(conn, name, now, create=True)
+        assert team is not None
+        if worker.team_id == team.id:
+            return WorkerChange("unchanged", worker, team)
+        worker = await people_repo.update_worker(conn, worker.id, team_id=team.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=admin.id if admin else None,
+            actor_kind=actor_kind(admin),
+            action="worker.team",
+            detail=f"worker {worker_id}; team {team.id}",
+        )
+    return WorkerChange("done", worker, team)
+
+
+async def make_admin(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
+    """Give a worker the admin role."""
+    now = core.now()
+    async with core.db.tx() as conn:
+        worker = await people_repo.get_worker(conn, worker_id)
+        if worker is None:
+            return WorkerChange("not_found")
+        if worker.is_admin:
+            return WorkerChange("unchanged", worker)
+        worker = await people_repo.update_worker(conn, worker.id, role="admin")
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=admin.id if admin else None,
+            actor_kind=actor_kind(admin),
+            action="worker.admin",
+            detail=f"worker {worker_id}",
+        )
+    return WorkerChange("done", worker)
+
+
+# --- alerts of a worker who leaves ------------------------------------------------------------
+
+
+def _step_index(alert: Alert, to: str) -> int | None:
+    """Position of the step that reaches `to` in the alert's frozen ladder."""
+    return next((i for i, s in enumerate(alert.ladder) if s["to"] == to), None)
+
+
+async def move_alerts_from(conn: Connection, core: Core, worker_id: int) -> int:
+    """Open alerts of a leaving worker's clients go to the team; ones they took reopen.
+
+    Like alerts.move_alerts after a hand-over, but the assigned worker is gone, so the ladder
+    restarts at its team step (or the next step when it has none), and everyone there is told
+    again even if they already had the card.
+    """
+    moved = 0
+    for alert in await admin_queries.open_alerts_held_by(conn, worker_id):
+        client = await people_repo.get_client(conn, alert.client_id) if alert.client_id else None
+        if client is not None and client.worker_id != worker_id:
+            # Somebody else's client whose alert this worker had taken: back to its own worker.
+            step = 0
+        else:
+            team = _step_index(alert, "team")
+            step = team if team is not None else min(alert.step + 1, len(alert.ladder) - 1)
+        await _renotify(conn, core, alert, client, step)
+        moved += 1
+    return moved
+
+
+async def _renotify(
+    conn: Connection, core: Core, alert: Alert, client: Client | None, step: int
+) -> None:
+    """Reopen `alert` at `step` (climbing past empty steps), tell that step, re-arm the ladder."""
+    now = core.now()
+    await outbox.drop_pending(
+        conn, "moved", alert_id=alert.id, kinds=("alert_step", "alert_resurface")
+    )
+    ladder = alert.ladder
+    recipients: list[Worker] = []
+    while True:
+        recipients = await alerts.step_recipients(conn, client, ladder[step]["to"])
+        if recipients or step + 1 >= len(ladder):
+            break
+        step += 1
+    await engine_repo.set_alert(
+        conn,
+        alert.id,
+        state="open",
+        acknowledged_by=None,
+        acknowledged_at=None,
+        snoozed_until=None,
+        step=step,
+    )
+    due = now if alert.urgent else next_working_time(core.policy, now)
+    for worker in recipients:
+        await engine_repo.add_recipient(conn, alert.id, worker.id, now)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"alertmove:{alert.id}:{worker.id}:{utc_iso(now)}",
+                kind="alert",
+                due_at=due,
+                worker_id=worker.id,
+                alert_id=alert.id,
+                client_id=alert.client_id,
+            ),
+            now,
+        )
+    if step + 1 < len(ladder):
+        # The next step keeps its distance from this one; raised_at stays true for statistics.
+        gap = parse_duration(ladder[step + 1]["after"]) - parse_duration(ladder[step]["after"])
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"alertstep:{alert.id}:{step + 1}:{utc_iso(now)}",
+                kind="alert_step",
+                due_at=now + max(gap, timedelta(0)),
+                alert_id=alert.id,
+                client_id=alert.client_id,
+                payload={"step": step + 1},
+            ),
+            now,
+        )
+
+
+# --- per-client cadence -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CadenceChange:
+    """Outcome of /cadence: set, cleared, unchanged, closed or invalid (with problems)."""
+
+    status: str
+    client: Client | None = None
+    phases: str | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    next_checkin: datetime | None = None
+
+
+async def set_cadence(core: Core, worker: Worker, client_id: int, text: str) -> CadenceChange:
+    """Override (or with 'default' clear) one client's check-in cadence, then re-plan them."""
+    raw = text.strip()
+    value: str | None = None
+    if raw.lower() not in CADENCE_DEFAULT_WORDS:
+        try:
+            value = ",".join(format_phases(parse_phases(raw)).split(", "))
+        except PolicyError as exc:
+            return CadenceChange("invalid", problems=exc.problems)
+    now = core.now()
+    async with core.db.tx() as conn:
+        client = await people_repo.get_client(conn, client_id)
+        if client is None or not await can_see_client(conn, worker, client):
+            return CadenceChange("denied")
+        if client.status == "closed":
+            return CadenceChange("closed", client)
+        if client.checkin_phases == value:
+            return CadenceChange("unchanged", client, value, next_checkin=await _next(conn, client))
+        client = await people_repo.update_client(conn, client.id, checkin_phases=value)
+        assert client is not None
+        await planner.plan_client(conn, core, client.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind=actor_kind(worker),
+            action="client.cadence",
+            client_id=client.id,
+            detail=value or "default",
+        )
+        upcoming = await _next(conn, client)
+    core.wake()
+    return CadenceChange("set" if value else "cleared", client, value, next_checkin=upcoming)
+
+
+async def _next(conn: Connection, client: Client) -> datetime | None:
+    """When the client's next check-in is planned."""
+    rows = await outbox.pending_for_client(conn, client.id)
+    return next((r.due_at for r in rows if r.kind == "checkin"), None)
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+async def recent_audit(core: Core, limit: int = 20) -> list[admin_queries.AuditLine]:
+    """The newest audit entries with the acting worker's name."""
+    async with core.db.read() as conn:
+        return await admin_queries.recent_audit(conn, limit)
