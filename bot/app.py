@@ -27,6 +27,8 @@ class Limits:
 
     overall_per_second: float = 30.0
     connection_pool: int = 64
+    # Seconds to wait for Telegram's answer to a send before treating it as a timeout.
+    read_timeout: float = 10.0
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None,
@@ -45,6 +47,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
         .context_types(context_types())
         .connection_pool_size(limits.connection_pool)
         .pool_timeout(10.0)
+        .read_timeout(limits.read_timeout)
+        .write_timeout(limits.read_timeout)
         .post_init(startup)
         .post_shutdown(shutdown)
     )

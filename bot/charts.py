@@ -39,7 +39,7 @@ PALETTE: tuple[Colour, ...] = (
 
 _MARGIN = 24
 _LABEL_CHARS = 20  # longer labels are cut: the chart is read at a glance, not studied
-_NUMBER_CHARS = 7
+_NUMBER_CHARS = 10
 
 
 def can_draw(text: str) -> bool:
@@ -53,6 +53,7 @@ class Bar:
 
     label: str
     value: int
+    note: str = ""  # drawn after the number, e.g. a share like "67%"
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,9 @@ def bar_chart(title: str, sections: Sequence[Section], *, width: int = 760) -> b
     height += _MARGIN - cell
 
     canvas = _Canvas(width, height)
-    canvas.text(_MARGIN, _MARGIN, title[: (width - 2 * _MARGIN) // (6 * title_scale)],
-                title_scale, INK)
+    canvas.text(
+        _MARGIN, _MARGIN, title[: (width - 2 * _MARGIN) // (6 * title_scale)], title_scale, INK
+    )
     y = _MARGIN + 7 * title_scale + 2 * cell
     for index, section in enumerate(sections):
         colour = PALETTE[index % len(PALETTE)]
@@ -154,8 +156,10 @@ def bar_chart(title: str, sections: Sequence[Section], *, width: int = 760) -> b
             if bar.value > 0:
                 length = max(length, 2)
             canvas.rect(bar_left, y, length, bar_height, colour)
-            canvas.text(bar_left + length + cell // 2, text_y, str(bar.value)[:_NUMBER_CHARS],
-                        label_scale, INK)
+            number = f"{bar.value} {bar.note}" if bar.note else str(bar.value)
+            canvas.text(
+                bar_left + length + cell // 2, text_y, number[:_NUMBER_CHARS], label_scale, INK
+            )
             y += row_height
         if not section.bars:
             canvas.text(bar_left, y, "-", label_scale, INK)

@@ -1,9 +1,310 @@
-"""CLI for admins: policy, audit, statistics, data protection, backup."""
+"""CLI for admins: policy, audit, statistics, data protection, backup.
+
+A running bot picks up a policy stored here by its periodic policy reload.
+"""
 
 from __future__ import annotations
 
+import argparse
+import csv
+import json
+import os
+import sys
+from datetime import date, time
+from pathlib import Path
 from typing import Any
+
+from bot.cli import EXIT_USAGE, CliError, Parser, with_core
+from bot.config import Settings
+from bot.core import Core
+from bot.policy import PolicyError, local_to_utc, policy_from_toml, policy_to_toml
+from bot.services import admin as admin_service
+from bot.services import stats as stats_service
+from bot.services.admin import PolicyChange
+from storage import admin as admin_repo
+from storage import retention as retention_repo
+
+AUDIT_COLUMNS = ("at", "actor_id", "actor_kind", "action", "client_id", "detail")
+
+
+def _problems(exc: PolicyError) -> int:
+    """Every problem on its own line on stderr, naming the key; exit code 2."""
+    print("silta: nothing was changed; fix these and try again:", file=sys.stderr)
+    for key, reason in exc.problems:
+        print(f"  {key}: {reason}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _report(change: PolicyChange) -> None:
+    """What a stored policy changed, for the operator."""
+    if change.status == "unchanged":
+        print(f"policy unchanged (version {change.version})")
+        return
+    for key, old, new in change.changes:
+        print(f"{key}: {old} -> {new}")
+    print(f"policy version {change.version} stored; re-planned {change.replanned} client(s)")
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+
+@with_core
+async def cmd_policy_show(core: Core, args: argparse.Namespace) -> int:
+    """Print the policy in force as TOML (a file `policy apply` reads back)."""
+    policy = await admin_service.current_policy(core)
+    sys.stdout.write(policy_to_toml(policy))
+    return 0
+
+
+def cmd_policy_apply(settings: Settings, args: argparse.Namespace) -> int:
+    """Replace the whole policy with a TOML file; refused as a whole if anything is wrong."""
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from None
+    try:
+        args.policy = policy_from_toml(text)
+    except PolicyError as exc:
+        return _problems(exc)
+    return _store_policy(settings, args)
+
+
+@with_core
+async def _store_policy(core: Core, args: argparse.Namespace) -> int:
+    """Store the policy read from the file and re-plan."""
+    _report(await admin_service.apply_policy(core, args.policy, None))
+    return 0
+
+
+@with_core
+async def cmd_policy_set(core: Core, args: argparse.Namespace) -> int:
+    """Change one dotted key of the policy."""
+    try:
+        change = await admin_service.set_policy(core, None, args.key, " ".join(args.value))
+    except PolicyError as exc:
+        return _problems(exc)
+    _report(change)
+    return 0
+
+
+# --- audit and statistics ---------------------------------------------------------------------
+
+
+def _local_day(text: str, core: Core) -> Any:
+    """Start of a local YYYY-MM-DD day, as UTC."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--since must be a date like 2026-12-01, not {text!r}") from None
+    return local_to_utc(day, time(0, 0), core.policy.zone)
+
+
+@with_core
+async def cmd_audit(core: Core, args: argparse.Namespace) -> int:
+    """The audit log as CSV, oldest first."""
+    since = _local_day(args.since, core) if args.since else None
+    async with core.db.read() as conn:
+        entries = await admin_repo.audit_entries(conn, since=since, newest_first=False)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(AUDIT_COLUMNS)
+    for e in entries:
+        writer.writerow(
+            [
+                e.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "" if e.actor_id is None else e.actor_id,
+                e.actor_kind,
+                e.action,
+                "" if e.client_id is None else e.client_id,
+                e.detail or "",
+            ]
+        )
+    return 0
+
+
+def stats_lines(s: stats_service.Stats) -> list[str]:
+    """The statistics as plain text lines."""
+    rate = f"{s.answer_rate:.0%}" if s.answer_rate is not None else "-"
+    lines = [
+        f"period: last {s.days} days ({s.since:%Y-%m-%d %H:%M} - {s.until:%Y-%m-%d %H:%M} UTC)",
+        "clients now: " + ", ".join(f"{k} {v}" for k, v in s.clients.items()),
+        f"check-ins: {s.checkins_sent} sent, {s.checkins_answered} answered ({rate}), "
+        f"median time to answer {stats_service.format_span(s.median_answer)}",
+        f"alerts: {s.alerts_total} raised, median time until taken "
+        f"{stats_service.format_span(s.median_acknowledge)}",
+    ]
+    lines += [f"  {reason}: {count}" for reason, count in s.alerts.items()]
+    a = s.appointments
+    lines.append(
+        f"appointments: {a.get('total', 0)}, {a.get('confirmed', 0)} confirmed, "
+        f"{a.get('attended', 0)} attended, {a.get('missed', 0)} missed, "
+        f"{a.get('cancelled', 0)} cancelled"
+    )
+    return lines
+
+
+@with_core
+async def cmd_stats(core: Core, args: argparse.Namespace) -> int:
+    """Print the statistics of the last N days."""
+    try:
+        stats_service.check_days(args.days)
+    except ValueError as exc:
+        raise CliError(f"--{exc}") from None
+    print("\n".join(stats_lines(await stats_service.gather(core, args.days))))
+    return 0
+
+
+# --- data protection and backup -----------------------------------------------------------------
+
+
+@with_core
+async def cmd_purge(core: Core, args: argparse.Namespace) -> int:
+    """Delete the personal data of clients closed longer than the retention period."""
+    from bot.services.retention import purge
+
+    count = await purge(core)
+    async with core.db.tx() as conn:
+        await admin_repo.audit(
+            conn,
+            now=core.now(),
+            actor_id=None,
+            actor_kind="cli",
+            action="retention.purge",
+            detail=f"{count} clients",
+        )
+    print(f"purged {count} client(s)")
+    return 0
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds personal data)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+
+
+@with_core
+async def cmd_export(core: Core, args: argparse.Namespace) -> int:
+    """Everything stored about one client as JSON (a subject access request)."""
+    async with core.db.read() as conn:
+        data = await retention_repo.export_client(conn, args.client_id)
+    if data is None:
+        raise CliError(f"no client #{args.client_id}")
+    async with core.db.tx() as conn:
+        await admin_repo.audit(
+            conn,
+            now=core.now(),
+            actor_id=None,
+            actor_kind="cli",
+            action="client.export",
+            client_id=args.client_id,
+        )
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        try:
+            _write_private(Path(args.out), text)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc}") from None
+        print(f"client #{args.client_id} exported to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of the database while the bot runs, readable by the owner only."""
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        raise CliError(f"{target} exists; use --force to overwrite it")
+    if not target.parent.is_dir():
+        raise CliError(f"folder {target.parent} does not exist")
+    # The SQLite backup API writes into an existing database; start from an empty file.
+    target.unlink(missing_ok=True)
+    code = _backup(settings, args)
+    target.chmod(0o600)
+    print(f"backup written to {target}")
+    return code
+
+
+@with_core
+async def _backup(core: Core, args: argparse.Namespace) -> int:
+    """Copy, then audit the copy."""
+    await core.db.backup(args.file)
+    async with core.db.tx() as conn:
+        await admin_repo.audit(
+            conn, now=core.now(), actor_id=None, actor_kind="cli", action="db.backup"
+        )
+    return 0
+
+
+# --- workers ----------------------------------------------------------------------------------
+
+
+@with_core
+async def cmd_worker_deactivate(core: Core, args: argparse.Namespace) -> int:
+    """Deactivate a worker: their open alerts go to the team; list their clients to hand over."""
+    change = await admin_service.deactivate_worker(core, None, args.worker_id)
+    if change.status == "not_found" or change.worker is None:
+        raise CliError(f"no worker #{args.worker_id}")
+    if change.status == "unchanged":
+        print(f"worker #{change.worker.id} was already inactive")
+    else:
+        print(
+            f"worker #{change.worker.id} deactivated; {change.moved_alerts} open alert(s) "
+            "moved to the team"
+        )
+    for client in change.clients:
+        print(f"  hand over client #{client.id}: /handover {client.id} WORKER")
+    return 0
+
+
+@with_core
+async def cmd_worker_reactivate(core: Core, args: argparse.Namespace) -> int:
+    """Let a deactivated worker use Silta again."""
+    change = await admin_service.reactivate_worker(core, None, args.worker_id)
+    if change.worker is None:
+        raise CliError(f"no worker #{args.worker_id}")
+    state = "was already active" if change.status == "unchanged" else "reactivated"
+    print(f"worker #{change.worker.id} {state}")
+    return 0
 
 
 def register(sub: Any, worker_sub: Any) -> None:
     """Add the policy, audit, stats, purge, export and backup commands."""
+    policy = sub.add_parser("policy", help="show or change the schedule policy")
+    policy_sub = policy.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    policy_sub.required = True
+    p = policy_sub.add_parser("show", help="print the policy in force as TOML")
+    p.set_defaults(func=cmd_policy_show)
+    p = policy_sub.add_parser("apply", help="replace the policy with a TOML file")
+    p.add_argument("file", metavar="FILE.toml")
+    p.set_defaults(func=cmd_policy_apply)
+    p = policy_sub.add_parser("set", help="change one value, e.g. checkins.answer_within 4h")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("value", metavar="VALUE", nargs="+")
+    p.set_defaults(func=cmd_policy_set)
+
+    p = sub.add_parser("audit", help="export the audit log as CSV")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="from this local day on (default: all)")
+    p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("stats", help="statistics of the last days")
+    p.add_argument("--days", type=int, default=stats_service.DEFAULT_DAYS, metavar="N")
+    p.set_defaults(func=cmd_stats)
+    p = sub.add_parser("purge", help="delete personal data of clients closed long enough ago")
+    p.set_defaults(func=cmd_purge)
+    p = sub.add_parser("export", help="everything stored about one client, as JSON")
+    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("backup", help="copy the database while the bot runs")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = worker_sub.add_parser("deactivate", help="deactivate a worker (alerts go to the team)")
+    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
+    p.set_defaults(func=cmd_worker_deactivate)
+    p = worker_sub.add_parser("reactivate", help="reactivate a worker")
+    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
+    p.set_defaults(func=cmd_worker_reactivate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -75,7 +76,10 @@ def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | Non
 def classify(exc: Exception) -> SendError:
     """Map python-telegram-bot errors to what the dispatcher does about them."""
     if isinstance(exc, RetryAfter):
-        retry = exc.retry_after
+        with warnings.catch_warnings():
+            # PTB 22 warns that retry_after will become a timedelta; both forms are handled.
+            warnings.simplefilter("ignore")
+            retry = exc.retry_after
         seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
         return TransientSendError("429", retry_after=seconds)
     if isinstance(exc, Forbidden):

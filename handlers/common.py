@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -63,7 +63,8 @@ async def reply(update: Update, message: OutMessage | str) -> None:
         return
     bot = update.get_bot()
     if message.photo is not None:
-        await bot.send_photo(chat.id, photo=message.photo, caption=message.text or None,
+        await bot.send_photo(chat.id, photo=InputFile(message.photo, filename="silta.png"),
+                             caption=message.text or None,
                              parse_mode=ParseMode.HTML, reply_markup=keyboard(message.buttons),
                              protect_content=message.protect)
         return

@@ -89,7 +89,7 @@ async def on_command(update: Update, context: SiltaContext) -> None:
     if who.role == "client":
         table = _client_commands()
     elif who.role == "worker":
-        table = worker_handlers.COMMANDS
+        table = {**worker_handlers.COMMANDS, **admin_handlers.WORKER_COMMANDS}
     elif who.role == "admin":
         table = {**worker_handlers.COMMANDS, **admin_handlers.COMMANDS}
     handler = table.get(name)
@@ -222,7 +222,8 @@ async def set_all_commands(app: Application) -> None:
 
 async def set_worker_commands(bot: Any, chat_id: int, lang: str, admin: bool) -> None:
     """A worker's (or admin's) own menu in their chat."""
-    items = list(worker_handlers.MENU) + (list(admin_handlers.MENU) if admin else [])
+    items = (list(worker_handlers.MENU) + list(admin_handlers.WORKER_MENU)
+             + (list(admin_handlers.MENU) if admin else []))
     await bot.set_my_commands(_menu(lang, items), scope=BotCommandScopeChat(chat_id))
 
 

@@ -14,6 +14,15 @@ from bot.clock import from_iso, utc_iso
 from storage.models import OutboxRow
 
 
+# Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
+# comes back when the planner wants it again (a setting changed away and back, a hand-over).
+_REVIVE = (
+    "ON CONFLICT(key) DO UPDATE SET state = 'pending', due_at = excluded.due_at, "
+    "payload = excluded.payload, reason = NULL, attempts = 0, claimed_at = NULL "
+    "WHERE outbox.state = 'dropped'"
+)
+
+
 @dataclass(frozen=True)
 class Planned:
     """A row the planner wants to exist; its key makes planning idempotent."""
@@ -32,7 +41,7 @@ async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
     """Insert unless a row with the same key exists; returns the new id or None."""
     cur = await conn.execute(
         "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING RETURNING id",
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE + " RETURNING id",
         (
             item.key,
             item.kind,
@@ -54,7 +63,7 @@ async def add_many(conn: Connection, items: Iterable[Planned], now: datetime) ->
     stamp = utc_iso(now)
     await conn.executemany(
         "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE,
         [
             (
                 i.key,

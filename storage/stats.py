@@ -46,12 +46,12 @@ async def alerts_raised(
         "FROM alerts WHERE raised_at >= ? AND raised_at < ? ORDER BY raised_at",
         (utc_iso(since), utc_iso(until)),
     )
-    return [
-        (r[0], from_iso(r[1]), from_iso(r[2]) if r[2] else None) for r in await cur.fetchall()
-    ]
+    return [(r[0], from_iso(r[1]), from_iso(r[2]) if r[2] else None) for r in await cur.fetchall()]
 
 
-async def appointment_outcomes(conn: Connection, since: datetime, until: datetime) -> dict[str, int]:
+async def appointment_outcomes(
+    conn: Connection, since: datetime, until: datetime
+) -> dict[str, int]:
     """Appointments whose time fell in [since, until): total (not cancelled), confirmed by the
     client, attended, missed, cancelled."""
     cur = await conn.execute(

@@ -112,7 +112,8 @@ class Silta:
 
 
 async def start_silta(tg: FakeTelegram, tmp_path: Path, *, start: datetime = T0,
-                      admin_ids: list[int] | None = None, **settings: Any) -> Silta:
+                      admin_ids: list[int] | None = None, limits: Limits | None = None,
+                      **settings: Any) -> Silta:
     """Build the real Application against the fake server and start polling."""
     clock = FakeClock(start)
     config = Settings(
@@ -120,7 +121,8 @@ async def start_silta(tg: FakeTelegram, tmp_path: Path, *, start: datetime = T0,
         admin_ids=admin_ids if admin_ids is not None else [ADMIN_ID],
         poll_safety=3600.0, _env_file=None, **settings,
     )
-    app = build_application(config, clock=clock, limits=Limits(overall_per_second=0))
+    app = build_application(config, clock=clock,
+                            limits=limits or Limits(overall_per_second=0, read_timeout=5.0))
     await app.initialize()
     await startup(app)
     clock.on_change(app.bot_data["dispatcher"].wake)

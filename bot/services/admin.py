@@ -27,9 +27,8 @@ from bot.scheduling import planner
 from bot.services import alerts
 from bot.services.access import can_see_client, visible_worker_ids
 from storage import admin as admin_repo
-from storage import admin_queries
+from storage import admin_queries, outbox
 from storage import engine as engine_repo
-from storage import outbox
 from storage import people as people_repo
 from storage.models import Alert, Client, Team, Worker
 from storage.outbox import Planned
@@ -76,6 +75,9 @@ async def current_policy(core: Core) -> Policy:
     # SILTA_TIMEZONE, which reloading the plain defaults would undo.
     if latest > core.policy_version:
         await core.load_policy()
+        # The dispatcher's reload re-plans only when it sees the version change; having taken
+        # the change here, re-plan here so nothing keeps the old timings.
+        await planner.plan_all(core)
     return core.policy
 
 

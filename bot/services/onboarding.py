@@ -9,8 +9,8 @@ from aiosqlite import Connection
 
 from bot import invites as codes
 from bot.core import Core
-from bot.identity import looks_like_personal_identity_code
 from bot.i18n import LANGUAGES
+from bot.identity import looks_like_personal_identity_code
 from storage import admin as admin_repo
 from storage import people as people_repo
 from storage.models import Client, Worker
@@ -130,3 +130,24 @@ async def create_worker_invite(core: Core, admin: Worker | None, name: str, *,
                                actor_kind="admin" if admin else "cli", action="worker.invite",
                                detail=f"worker {worker.id}")
     return InviteCard(code, codes.deep_link(core.bot_username, code), expires, worker=worker)
+
+
+# A release date further than this from today is a typo (people are enrolled after release too).
+RELEASE_RANGE_DAYS = 5 * 366
+
+
+def parse_release_date(text: str, today: date) -> date:
+    """A release date typed like a due date, but one in the past is fine; raises TimeParseError."""
+
+    from bot.timeparse import TimeParseError, parse_local_date
+
+    try:
+        day = parse_local_date(text, today)
+    except TimeParseError as exc:
+        if exc.reason != "past":
+            raise
+        # Only a date with its year can be in the past; read it again without that rule.
+        day = parse_local_date(text, date(1900, 1, 1))
+    if abs((day - today).days) > RELEASE_RANGE_DAYS:
+        raise TimeParseError("impossible")
+    return day

@@ -6,7 +6,18 @@ and unions included), and Telegram's limits hold (text 1-4096 and caption 0-1024
 after entity parsing, valid Telegram HTML, callback_data 1-64 bytes, one action per inline
 button, bot commands [a-z0-9_]{1,32} with 1-256 character descriptions, at most 100 commands,
 callback answers of at most 200 characters). A violation is appended to ``fake.violations`` and
-answered with HTTP 400 (an unknown method with 404), as Telegram would.
+answered with HTTP 400 (an unknown method with 404), as Telegram would. Unlike Telegram, an
+unknown parameter is refused too (Telegram ignores it silently), so a typo cannot hide.
+
+Methods with real behaviour: getMe, getUpdates (long polling, offset, limit, allowed_updates,
+409 on a competing poll or an active webhook), set/delete/getWebhook(Info), set/get/
+deleteMyCommands (per scope and language), set/getMy(Short)Description, sendMessage,
+sendPhoto, sendDocument (uploads kept), sendMediaGroup, copyMessage, forwardMessage,
+editMessageText/Caption/ReplyMarkup ("message is not modified" included), deleteMessage(s),
+answerCallbackQuery (once per query), getChat, getFile. Any other method is validated and then
+answers true, or, if it returns a Message (sendSticker, sendLocation, ...), records a message.
+Message texts in the transcript are what the user sees (HTML parsed away); ``raw_text`` keeps
+what the bot sent.
 
 In-process use (same event loop as the bot)::
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from .control import add_control_routes
 from .models import ApiError, ApiRequest, CallbackAnswer, SentMessage, UploadedFile
 from .spec import MethodSpec, load_spec
 from .tghtml import HtmlError, parse_html_cached
@@ -227,8 +228,6 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
         if self.control:
-            from .control import add_control_routes
-
             add_control_routes(app, self)
         # A short shutdown timeout: pending long polls are woken on stop anyway.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)

@@ -1,0 +1,120 @@
+"""Inline keyboards of the worker's side: client pickers, client cards, plans, flows.
+
+Buttons carry only ids and a short choice (bot.callbacks); whether a press is still valid is
+decided from the database (or, for a conversation, from its token) when it arrives.
+"""
+
+from __future__ import annotations
+
+from bot.callbacks import encode
+from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.services.workers import ClientRow
+from storage.models import Client, PlanItem, Worker
+
+Buttons = list[list[tuple[str, str]]]
+
+# Telegram allows about 100 buttons on one message; lists longer than this say how to go on.
+MAX_PICK = 30
+MAX_LABEL = 40
+
+
+def short(text: str, limit: int = MAX_LABEL) -> str:
+    """A button label that fits a phone screen."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pairs(buttons: list[tuple[str, str]]) -> Buttons:
+    """Two buttons to a row: narrow screens, few taps."""
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def client_picker(clients: list[Client], action: str) -> Buttons:
+    """One button per client, pressing it does `action` for that client."""
+    return pairs([(short(c.label), encode("cl", c.id, action)) for c in clients[:MAX_PICK]])
+
+
+def client_list(rows: list[ClientRow]) -> Buttons:
+    """Buttons that open the cards of the listed clients."""
+    return client_picker([r.client for r in rows], "card")
+
+
+def card_actions(t: Translator, client: Client) -> Buttons:
+    """What a worker can do from a client's card, by the client's state."""
+    cid = client.id
+    if client.status == "closed":
+        return []
+    rows: Buttons = [
+        [(t("📅 Appointment"), encode("cl", cid, "appt")),
+         (t("🗓 Deadline"), encode("cl", cid, "dl"))],
+        [(t("📆 Appointments"), encode("cl", cid, "appts")),
+         (t("🗂 Deadlines"), encode("cl", cid, "dls"))],
+        [(t("📋 Release plan"), encode("cl", cid, "plan")),
+         (t("🔗 New invite"), encode("cl", cid, "inv"))],
+    ]
+    last = [(t("🔁 Hand over"), encode("cl", cid, "ho"))]
+    if client.status == "active":
+        last.append((t("⏸ Pause"), encode("cl", cid, "pause")))
+    elif client.status == "paused":
+        last.append((t("▶️ Resume"), encode("cl", cid, "resume")))
+    rows.append(last)
+    rows.append([(t("⛔ Close"), encode("cl", cid, "close"))])
+    return rows
+
+
+def confirm_close(t: Translator, client: Client) -> Buttons:
+    return [[(t("⛔ Yes, close"), encode("cl", client.id, "closeok")),
+             (t("No, keep"), encode("cl", client.id, "keep"))]]
+
+
+def handover_choices(workers: list[Worker], client: Client) -> Buttons:
+    """One button per colleague the client can be handed to."""
+    return pairs([(short(w.name), encode("ho", client.id, f"w{w.id}"))
+                  for w in workers[:MAX_PICK]])
+
+
+def plan_item_title(t: Translator, item: PlanItem) -> str:
+    """An item as the worker reads it: their own text, or the translated template title."""
+    from bot.services.plan_templates import TEMPLATE_TITLES
+
+    if item.title:
+        return item.title
+    return t(TEMPLATE_TITLES.get(item.template or "", item.template or "?"))
+
+
+def plan_view(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
+    """Tick buttons for every item, then add / remove."""
+    rows: Buttons = [[(("☑️ " if i.done_at else "☐ ") + short(plan_item_title(t, i), 60),
+                       encode("pl", i.id, "tick"))] for i in items[:MAX_PICK]]
+    if client.status != "closed":
+        rows.append([(t("➕ Add item"), encode("pl", client.id, "add")),
+                     (t("🗑 Remove an item"), encode("pl", client.id, "edit"))])
+    return rows
+
+
+def plan_remove(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
+    """One remove button per item, and the way back."""
+    rows: Buttons = [[("🗑 " + short(plan_item_title(t, i), 60), encode("pl", i.id, "del"))]
+                     for i in items[:MAX_PICK]]
+    rows.append([(t("← Back"), encode("pl", client.id, "view"))])
+    return rows
+
+
+def languages(t: Translator, flow_button: FlowButton, codes: tuple[str, ...]) -> Buttons:
+    """Language choices for a new client, and the phone's own language."""
+    rows = pairs([(LANGUAGE_NAMES[code], flow_button(f"lang-{code}")) for code in codes])
+    rows.append([(t("📱 Let the client's phone decide"), flow_button("lang-auto"))])
+    return rows
+
+
+class FlowButton:
+    """Buttons of one conversation: they carry its token, so old ones are known to be stale."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, verb: str, item_id: int = 0) -> str:
+        return encode("fl", item_id, f"{self.token}.{verb}")
+
+    def cancel(self, t: Translator) -> list[tuple[str, str]]:
+        """The Cancel row every step of a conversation has."""
+        return [(t("✖ Cancel"), self("x"))]

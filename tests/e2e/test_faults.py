@@ -1,0 +1,124 @@
+"""Telegram faults never lose a message: 429, 5xx, timeouts and a client who blocks the bot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import Limits
+from storage import engine as engine_repo
+from storage import outbox
+from storage import people as people_repo
+from tests.fake_telegram import FakeTelegram
+from tests.harness import Silta, start_silta, stop_silta
+
+CHECKIN_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+
+
+async def _clients(silta: Silta, n: int) -> list:
+    worker = await silta.add_worker(100, language="en")
+    users = []
+    for i in range(n):
+        card = await silta.add_client(worker, f"C{i}", language="en")
+        user = silta.tg.user(6000 + i, language_code="en")
+        await silta.join(user, card)
+        users.append(user)
+    return users
+
+
+def _checkins(silta: Silta, chat: int) -> int:
+    return sum("How are things" in (m.text or "") for m in silta.tg.messages(chat))
+
+
+async def test_a_429_storm_honours_retry_after_and_loses_nothing(silta: Silta) -> None:
+    users = await _clients(silta, 5)
+    await silta.advance_to(CHECKIN_AT - timedelta(minutes=1))  # the worker's digest goes first
+    silta.tg.fail_next("sendMessage", status=429, retry_after=30, count=3)
+    await silta.advance_to(CHECKIN_AT)
+    delivered = sum(_checkins(silta, u.id) for u in users)
+    assert delivered == 2, "three were refused with retry_after"
+    calls = len(silta.tg.calls("sendMessage"))
+    await silta.advance(timedelta(seconds=29))
+    assert len(silta.tg.calls("sendMessage")) == calls, "nothing retried before retry_after"
+    await silta.advance(timedelta(seconds=1))
+    assert [_checkins(silta, u.id) for u in users] == [1] * 5
+
+
+async def test_5xx_errors_are_retried_with_backoff_and_other_chats_keep_flowing(
+    silta: Silta,
+) -> None:
+    users = await _clients(silta, 4)
+    unlucky = users[0]
+    await silta.advance_to(CHECKIN_AT - timedelta(minutes=1))
+    silta.tg.fail_next("sendMessage", status=502, count=4, chat_id=unlucky.id)
+    await silta.advance_to(CHECKIN_AT)
+    assert [_checkins(silta, u.id) for u in users[1:]] == [1, 1, 1]
+    assert _checkins(silta, unlucky.id) == 0
+    await silta.advance(timedelta(minutes=5))
+    assert _checkins(silta, unlucky.id) == 1
+    tries = [r for r in silta.tg.calls("sendMessage") if r.params.get("chat_id") == unlucky.id
+             and "How are things" in str(r.params.get("text"))]
+    # Four refusals and one success: retried with backoff, no busy loop.
+    assert [r.status for r in tries] == [502, 502, 502, 502, 200]
+
+
+async def test_a_timeout_is_retried_and_a_duplicate_is_the_only_possible_cost(
+    tg: FakeTelegram, tmp_path: Path,
+) -> None:
+    silta = await start_silta(tg, tmp_path, limits=Limits(overall_per_second=0, read_timeout=0.3))
+    try:
+        users = await _clients(silta, 2)
+        tg.delay("sendMessage", seconds=1.0, count=1)  # answered too late: PTB times out
+        await silta.advance_to(CHECKIN_AT)
+        await silta.advance(timedelta(minutes=2))
+        counts = [_checkins(silta, u.id) for u in users]
+        assert all(c >= 1 for c in counts), "nothing lost"
+        assert sum(counts) <= 3, "at most the timed-out one twice"
+    finally:
+        await stop_silta(silta)
+
+
+async def test_a_client_who_blocks_the_bot_becomes_unreachable_and_the_worker_is_told(
+    silta: Silta,
+) -> None:
+    (pete,) = await _clients(silta, 1)
+    await pete.block()
+    await silta.advance_to(CHECKIN_AT)
+    async with silta.core.db.read() as conn:
+        client = await people_repo.client_by_telegram(conn, pete.id)
+        assert client is not None and client.unreachable
+        pending = await outbox.pending_for_client(conn, client.id)
+        assert not [r for r in pending if r.kind == "checkin"], "planned messages stop"
+    alert = await silta.tg.wait_for_message(100, contains="cannot be reached")
+    assert alert
+    # Writing again makes them reachable: planning resumes and the worker hears of it.
+    await pete.unblock()
+    await pete.send("sorry, new phone settings")
+    await pete.next_message(contains="passed on")
+    await silta.settle()
+    async with silta.core.db.read() as conn:
+        client = await people_repo.client_by_telegram(conn, pete.id)
+        assert client is not None and not client.unreachable
+        pending = await outbox.pending_for_client(conn, client.id)
+        assert [r for r in pending if r.kind == "checkin"]
+        assert await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked") == []
+    assert await silta.tg.wait_for_message(100, contains="can be reached again")
+
+
+async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
+    tg: FakeTelegram, tmp_path: Path,
+) -> None:
+    silta = await start_silta(tg, tmp_path)
+    users = await _clients(silta, 6)
+    # Simulate a crash after claiming: rows are left in 'sending' and the process dies.
+    async with silta.core.db.tx() as conn:
+        claimed = await outbox.claim_due(conn, CHECKIN_AT, 3)
+    assert len(claimed) == 3
+    await stop_silta(silta)
+    again = await start_silta(tg, tmp_path, start=CHECKIN_AT)
+    try:
+        await again.settle()
+        assert [_checkins(again, u.id) for u in users] == [1] * 6
+        assert await again.core.db.integrity_ok()
+    finally:
+        await stop_silta(again)
