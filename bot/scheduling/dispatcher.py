@@ -316,9 +316,12 @@ class Dispatcher:
         from bot.services.digest import plan_digests
         from bot.services.retention import purge
 
+        from bot.services.items import plan_item_reminders
+
         await planner.plan_all(core)
         async with core.db.tx() as conn:
             await plan_digests(conn, core)
+            await plan_item_reminders(conn, core)
         await purge(core)
         async with core.db.tx() as conn:
             await outbox.finish(conn, row.id, "sent", "daily done")
