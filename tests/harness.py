@@ -65,6 +65,15 @@ class Silta:
             self.clock.set(target)
         await self.settle()
 
+    async def with_button(self, user: FakeUser, label: str, timeout: float = 5.0) -> Any:
+        """The newest message in the user's chat that has a button with this label."""
+
+        def find() -> Any:
+            found = [m for m in user.messages() if any(lbl == label for lbl, _ in m.buttons)]
+            return found[-1] if found else None
+
+        return await self.tg.wait_for(find, timeout, f"a message with button {label!r}")
+
     async def advance_to(self, when: datetime) -> None:
         await self.advance(when - self.clock.now())
 

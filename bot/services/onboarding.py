@@ -151,3 +151,18 @@ def parse_release_date(text: str, today: date) -> date:
     if abs((day - today).days) > RELEASE_RANGE_DAYS:
         raise TimeParseError("impossible")
     return day
+
+
+BOT_USERNAME_KEY = "bot_username"
+
+
+async def remember_bot_username(core: Core, username: str) -> None:
+    """The running bot records its @name, so the command line can print working links."""
+    async with core.db.tx() as conn:
+        await admin_repo.set_meta(conn, BOT_USERNAME_KEY, username)
+
+
+async def known_bot_username(core: Core) -> str | None:
+    """The bot's @name as the running bot last recorded it (None before its first start)."""
+    async with core.db.read() as conn:
+        return await admin_repo.get_meta(conn, BOT_USERNAME_KEY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import uuid4
 
 from aiosqlite import Connection
 
@@ -66,7 +67,8 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
             return ReplyResult("denied")
         if client.telegram_id is None or client.status == "closed" or client.unreachable:
             return ReplyResult("unreachable", client)
-        await outbox.add(conn, Planned(key=f"reply:{client.id}:{worker.id}:{now.timestamp()}",
+        # A fresh key per message: two replies in the same instant are two messages.
+        await outbox.add(conn, Planned(key=f"reply:{client.id}:{worker.id}:{uuid4().hex}",
                                        kind="relay_to_client", due_at=now, client_id=client.id,
                                        worker_id=worker.id, payload={"text": text,
                                                                      "any_status": True}), now)
