@@ -31,8 +31,9 @@ class Limits:
     read_timeout: float = 10.0
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None,
-                      limits: Limits | None = None) -> Application:
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, limits: Limits | None = None
+) -> Application:
     """The Application, with Silta's start-up and shut-down hooked into its lifecycle."""
     from handlers.common import context_types
     from handlers.router import error_handler, register
@@ -93,8 +94,9 @@ async def seed_admins(core: Core) -> None:
         for tid in core.settings.admin_ids:
             worker = await people_repo.worker_by_telegram(conn, tid)
             if worker is None:
-                await people_repo.add_worker(conn, name="Admin", now=now, telegram_id=tid,
-                                             role="admin", language="fi")
+                await people_repo.add_worker(
+                    conn, name="Admin", now=now, telegram_id=tid, role="admin", language="fi"
+                )
             elif worker.role != "admin" or not worker.active:
                 await people_repo.update_worker(conn, worker.id, role="admin", active=1)
 
@@ -127,6 +129,10 @@ def run(settings: Settings) -> int:
             stop_signals=stop_signals,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals,
-                        drop_pending_updates=False, bootstrap_retries=-1)
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=stop_signals,
+            drop_pending_updates=False,
+            bootstrap_retries=-1,
+        )
     return 0

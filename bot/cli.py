@@ -33,8 +33,9 @@ class Parser(argparse.ArgumentParser):
 
 def setup_logging(level: str) -> None:
     """Log format without message bodies; third-party HTTP logs would print the token in URLs."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -96,13 +97,20 @@ async def cmd_admin_add(core: Core, args: argparse.Namespace) -> int:
     async with core.db.tx() as conn:
         worker = await people_repo.worker_by_telegram(conn, args.telegram_id)
         if worker is None:
-            worker = await people_repo.add_worker(conn, name=args.name or "Admin", now=now,
-                                                  telegram_id=args.telegram_id, role="admin")
+            worker = await people_repo.add_worker(
+                conn, name=args.name or "Admin", now=now, telegram_id=args.telegram_id, role="admin"
+            )
         else:
             worker = await people_repo.update_worker(conn, worker.id, role="admin", active=1)
         assert worker is not None
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="cli",
-                               action="admin.add", detail=f"worker {worker.id}")
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="cli",
+            action="admin.add",
+            detail=f"worker {worker.id}",
+        )
     print(f"admin #{worker.id} (telegram id {args.telegram_id})")
     return 0
 
@@ -126,12 +134,22 @@ async def cmd_worker_add(core: Core, args: argparse.Namespace) -> int:
         team = None
         if args.team:
             team = await people_repo.team_by_name(conn, args.team.strip(), now, create=True)
-        worker = await people_repo.add_worker(conn, name=name, now=now,
-                                              telegram_id=args.telegram_id,
-                                              team_id=team.id if team else None,
-                                              language=args.language)
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="cli",
-                               action="worker.add", detail=f"worker {worker.id}")
+        worker = await people_repo.add_worker(
+            conn,
+            name=name,
+            now=now,
+            telegram_id=args.telegram_id,
+            team_id=team.id if team else None,
+            language=args.language,
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="cli",
+            action="worker.add",
+            detail=f"worker {worker.id}",
+        )
     print(f"worker #{worker.id} {worker.name}" + (f" in team {team.name}" if team else ""))
     return 0
 
@@ -144,17 +162,21 @@ async def cmd_worker_list(core: Core, args: argparse.Namespace) -> int:
         teams = {t.id: t.name for t, _ in await people_repo.list_teams(conn)}
     print(f"{'id':>4}  {'name':<24} {'role':<7} {'team':<16} {'active':<6} {'joined':<6} clients")
     for worker, count in rows:
-        print(f"{worker.id:>4}  {worker.name[:24]:<24} {worker.role:<7} "
-              f"{teams.get(worker.team_id or 0, '-')[:16]:<16} "
-              f"{'yes' if worker.active else 'no':<6} "
-              f"{'yes' if worker.telegram_id else 'no':<6} {count}")
+        print(
+            f"{worker.id:>4}  {worker.name[:24]:<24} {worker.role:<7} "
+            f"{teams.get(worker.team_id or 0, '-')[:16]:<16} "
+            f"{'yes' if worker.active else 'no':<6} "
+            f"{'yes' if worker.telegram_id else 'no':<6} {count}"
+        )
     return 0
 
 
 def build_parser() -> Parser:
     """The whole command tree."""
-    parser = Parser(prog="silta", description="Silta: keeps social workers and their clients "
-                    "in touch on Telegram.")
+    parser = Parser(
+        prog="silta",
+        description="Silta: keeps social workers and their clients in touch on Telegram.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
 

@@ -54,8 +54,9 @@ async def _bot_name(core: Core, args: argparse.Namespace) -> None:
     """Links need the bot's @name: --bot, else what the running bot recorded."""
     name = args.bot or await onboarding.known_bot_username(core)
     if not name:
-        raise CliError("the bot's @name is not known yet: start the bot once, or pass "
-                       "--bot USERNAME")
+        raise CliError(
+            "the bot's @name is not known yet: start the bot once, or pass --bot USERNAME"
+        )
     try:
         deep_link(name, "2" * 12)
     except ValueError:
@@ -122,8 +123,9 @@ async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
         raise CliError(f"no active worker #{args.worker}")
     await _bot_name(core, args)
     try:
-        card = await onboarding.create_client(core, worker, args.name, language=args.language,
-                                              release_date=release, actor="cli")
+        card = await onboarding.create_client(
+            core, worker, args.name, language=args.language, release_date=release, actor="cli"
+        )
     except OnboardingError as exc:
         raise CliError(NICKNAME_PROBLEMS.get(exc.code, exc.code)) from None
     assert card.client is not None
@@ -159,10 +161,12 @@ async def cmd_client_list(core: Core, args: argparse.Namespace) -> int:
     print(f"{'id':>4}  {'nickname':<20} {'status':<12} {'worker':<20} {'release':<10} joined")
     for c in clients:
         status = "unreachable" if c.unreachable and c.status != "closed" else c.status
-        print(f"{c.id:>4}  {(c.nickname or '')[:20]:<20} {status:<12} "
-              f"{names.get(c.worker_id or 0, '-')[:20]:<20} "
-              f"{c.release_date.isoformat() if c.release_date else '-':<10} "
-              f"{'yes' if c.joined_at else 'no'}")
+        print(
+            f"{c.id:>4}  {(c.nickname or '')[:20]:<20} {status:<12} "
+            f"{names.get(c.worker_id or 0, '-')[:20]:<20} "
+            f"{c.release_date.isoformat() if c.release_date else '-':<10} "
+            f"{'yes' if c.joined_at else 'no'}"
+        )
     return 0
 
 
@@ -176,14 +180,16 @@ async def cmd_appointment_add(core: Core, args: argparse.Namespace) -> int:
         at = parse_local_datetime(args.at, core.now(), core.policy.zone)
     except TimeParseError as exc:
         why = {"past": "has already passed", "impossible": "does not exist"}.get(
-            exc.reason, f"must look like {AT_FORMAT}")
+            exc.reason, f"must look like {AT_FORMAT}"
+        )
         raise CliError(f"--at {args.at!r} {why}") from None
     result = await item_service.add_appointment(core, None, args.client, at, args.place)
     if result.status != "ok" or result.appointment is None:
         raise _refused(result, "client")
     appt = result.appointment
-    print(f"appointment #{appt.id} for client #{args.client}: {_local(core, appt.at)}, "
-          f"{appt.place}")
+    print(
+        f"appointment #{appt.id} for client #{args.client}: {_local(core, appt.at)}, {appt.place}"
+    )
     return 0
 
 
@@ -193,11 +199,14 @@ async def cmd_appointment_list(core: Core, args: argparse.Namespace) -> int:
     client = await _client(core, args.client)
     async with core.db.read() as conn:
         appts = await items_repo.appointments_of(
-            conn, client.id, statuses=("scheduled", "attended", "missed", "cancelled"))
+            conn, client.id, statuses=("scheduled", "attended", "missed", "cancelled")
+        )
     print(f"{'id':>4}  {'at':<16} {'status':<10} {'answer':<10} place")
     for a in appts:
-        print(f"{a.id:>4}  {_local(core, a.at):<16} {a.status:<10} {a.confirmation or '-':<10} "
-              f"{a.place}")
+        print(
+            f"{a.id:>4}  {_local(core, a.at):<16} {a.status:<10} {a.confirmation or '-':<10} "
+            f"{a.place}"
+        )
     return 0
 
 
@@ -223,8 +232,9 @@ async def cmd_deadline_add(core: Core, args: argparse.Namespace) -> int:
     if args.kind == "other" and not (args.label or "").strip():
         raise CliError("--kind other needs --label TEXT")
     due = _iso_date(args.due, "--due")
-    result = await item_service.add_deadline(core, None, args.client, args.kind, due,
-                                             monthly=args.monthly, label=args.label)
+    result = await item_service.add_deadline(
+        core, None, args.client, args.kind, due, monthly=args.monthly, label=args.label
+    )
     if result.status == "invalid":
         raise CliError(f"--label must be 1-{item_service.MAX_LABEL} characters")
     if result.status == "past":
@@ -232,8 +242,10 @@ async def cmd_deadline_add(core: Core, args: argparse.Namespace) -> int:
     if result.status != "ok" or result.deadline is None:
         raise _refused(result, "client")
     dl = result.deadline
-    print(f"deadline #{dl.id} for client #{args.client}: {dl.kind} by {dl.due_date.isoformat()}"
-          + (" (every month)" if dl.monthly else ""))
+    print(
+        f"deadline #{dl.id} for client #{args.client}: {dl.kind} by {dl.due_date.isoformat()}"
+        + (" (every month)" if dl.monthly else "")
+    )
     return 0
 
 
@@ -242,13 +254,16 @@ async def cmd_deadline_list(core: Core, args: argparse.Namespace) -> int:
     """A client's deadlines."""
     client = await _client(core, args.client)
     async with core.db.read() as conn:
-        found = await items_repo.deadlines_of(conn, client.id,
-                                              statuses=("open", "done", "cancelled"))
+        found = await items_repo.deadlines_of(
+            conn, client.id, statuses=("open", "done", "cancelled")
+        )
     print(f"{'id':>4}  {'due':<10} {'status':<9} {'monthly':<7} kind")
     for d in found:
         label = f"{d.kind} ({d.label})" if d.label else d.kind
-        print(f"{d.id:>4}  {d.due_date.isoformat():<10} {d.status:<9} "
-              f"{'yes' if d.monthly else 'no':<7} {label}")
+        print(
+            f"{d.id:>4}  {d.due_date.isoformat():<10} {d.status:<9} "
+            f"{'yes' if d.monthly else 'no':<7} {label}"
+        )
     return 0
 
 
@@ -278,8 +293,11 @@ def register(sub: Any, worker_sub: Any) -> None:
     p = clients.add_parser("add", help="a new client and its invite (link, code, QR image)")
     p.add_argument("--name", required=True, metavar="NICK", help="a first name or nickname")
     p.add_argument("--worker", required=True, type=int, metavar="ID", help="the worker's id")
-    p.add_argument("--language", metavar="L",
-                   help=f"one of {', '.join(LANGUAGES)} (default: the client's phone decides)")
+    p.add_argument(
+        "--language",
+        metavar="L",
+        help=f"one of {', '.join(LANGUAGES)} (default: the client's phone decides)",
+    )
     p.add_argument("--release-date", metavar="YYYY-MM-DD", help="past dates are fine")
     p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
@@ -297,8 +315,12 @@ def register(sub: Any, worker_sub: Any) -> None:
     p = appointments.add_parser("add", help="an appointment; the client is told and reminded")
     p.add_argument("--client", required=True, type=int, metavar="ID")
     p.add_argument("--at", required=True, metavar=f'"{AT_FORMAT}"', help="local time")
-    p.add_argument("--place", required=True, metavar="TEXT",
-                   help=f"at most {item_service.MAX_PLACE} characters")
+    p.add_argument(
+        "--place",
+        required=True,
+        metavar="TEXT",
+        help=f"at most {item_service.MAX_PLACE} characters",
+    )
     p.set_defaults(func=cmd_appointment_add)
     p = appointments.add_parser("list", help="a client's appointments")
     p.add_argument("--client", required=True, type=int, metavar="ID")
@@ -310,13 +332,19 @@ def register(sub: Any, worker_sub: Any) -> None:
     deadlines = _group(sub, "deadline", "benefit deadlines of clients")
     p = deadlines.add_parser("add", help="a deadline; the client gets the policy's reminders")
     p.add_argument("--client", required=True, type=int, metavar="ID")
-    p.add_argument("--kind", required=True, metavar="KIND", help="a kind in the policy's "
-                   "benefit catalogue (silta policy show)")
+    p.add_argument(
+        "--kind",
+        required=True,
+        metavar="KIND",
+        help="a kind in the policy's benefit catalogue (silta policy show)",
+    )
     p.add_argument("--due", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--monthly", action="store_true", help="comes back every month")
-    p.add_argument("--label", metavar="TEXT",
-                   help=f"short text, at most {item_service.MAX_LABEL} characters "
-                        "(required for kind other)")
+    p.add_argument(
+        "--label",
+        metavar="TEXT",
+        help=f"short text, at most {item_service.MAX_LABEL} characters (required for kind other)",
+    )
     p.set_defaults(func=cmd_deadline_add)
     p = deadlines.add_parser("list", help="a client's deadlines")
     p.add_argument("--client", required=True, type=int, metavar="ID")

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_CRISIS_TEXT = (
     "Hätänumero / Nödnummer / Emergency: 112\n"
     "MIELI Kriisipuhelin / Kristelefon / Crisis line (24/7): 09 2525 0111"
 )
-# BotFather tokens are "<bot id>:<35 url-safe characters>"; checking the shape catches pasted junk early.
+# BotFather tokens are "<bot id>:<35 url-safe characters>"; checking the shape catches pasted
+# junk early.
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 
 

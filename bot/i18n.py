@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import date, datetime, tzinfo
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -27,12 +27,12 @@ RTL_LANGUAGES = frozenset({"ar"})
 _LRI, _PDI = "\u2066", "\u2069"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> gettext.NullTranslations:
     """Compile the .po in memory once, so a fresh clone needs no compile step."""
     po_path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -126,7 +126,7 @@ class Translator:
         return self.ltr(format_datetime(value.astimezone(zone), format="short", locale=self.locale))
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(lang: str | None) -> Translator:
     """A cached translator for a language code."""
     return Translator(lang or DEFAULT_LANGUAGE)

@@ -46,22 +46,36 @@ async def on_consent(update: Update, context: SiltaContext, cb: Callback) -> Non
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    result = await client_service.consent(context.core, user.id, cb.id, cb.choice == "yes",
-                                          user.language_code)
+    result = await client_service.consent(
+        context.core, user.id, cb.id, cb.choice == "yes", user.language_code
+    )
     t = lang_of(update)
     if result.status == "joined" and result.client is not None:
         t = translator(result.client.language)
         await answer_query(query)
         await edit_query_message(query, t("Welcome to Silta!"))
         name = t.ltr(h(result.worker_name or ""))
-        await reply(update, OutMessage("\n\n".join([
-            t("Great, you are in! {worker} knows you joined.").format(worker=name),
-            t("You will get the first question soon. Type /help at any time."),
-        ]), protect=True))
+        await reply(
+            update,
+            OutMessage(
+                "\n\n".join(
+                    [
+                        t("Great, you are in! {worker} knows you joined.").format(worker=name),
+                        t("You will get the first question soon. Type /help at any time."),
+                    ]
+                ),
+                protect=True,
+            ),
+        )
     elif result.status == "declined":
         await answer_query(query)
-        await edit_query_message(query, t("Okay. Nothing was saved. When you want to join, open "
-                                          "the invite link again or type the code here."))
+        await edit_query_message(
+            query,
+            t(
+                "Okay. Nothing was saved. When you want to join, open "
+                "the invite link again or type the code here."
+            ),
+        )
     else:
         await answer_query(query, offer_problem(t, result.status))
 
@@ -93,8 +107,13 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
     t = lang_of(update, who)
     text = message.text or ""
     if who.client is not None and who.client.status == "closed":
-        await reply(update, t("This service has ended for you. If you need help, contact your "
-                              "local social services."))
+        await reply(
+            update,
+            t(
+                "This service has ended for you. If you need help, contact your "
+                "local social services."
+            ),
+        )
         return
     if len(text) > MAX_RELAY_CHARS:
         await reply(update, t("Your message is very long. Please send it in shorter parts."))
@@ -125,11 +144,18 @@ async def cmd_next(update: Update, context: SiltaContext, who: Who) -> None:
     zone = core.policy.zone
     lines: list[str] = []
     for appt in up.appointments[:10]:
-        lines.append("📅 " + t("{day} at {time}: {place}").format(
-            day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))))
+        lines.append(
+            "📅 "
+            + t("{day} at {time}: {place}").format(
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+            )
+        )
     for dl in up.deadlines[:10]:
-        what = h(dl.label) if dl.kind == "other" and dl.label else h(
-            core.policy.benefit_label(dl.kind, t.lang))
+        what = (
+            h(dl.label)
+            if dl.kind == "other" and dl.label
+            else h(core.policy.benefit_label(dl.kind, t.lang))
+        )
         lines.append("🗓 " + t("{what} by {date}").format(what=what, date=t.day(dl.due_date)))
     for item in up.plan[:15]:
         title = h(item.title) if item.title else t(plan_template_title(item.template or ""))
@@ -150,8 +176,7 @@ def plan_template_title(key: str) -> str:
 async def cmd_contact(update: Update, context: SiltaContext, who: Who) -> None:
     """Ask the worker to get in touch."""
     t = lang_of(update, who)
-    worker, crisis = await client_service.ask_contact(context.core,
-                                                      update.effective_user.id)  # type: ignore[union-attr]
+    worker, crisis = await client_service.ask_contact(context.core, update.effective_user.id)  # type: ignore[union-attr]
     name = t.ltr(h(worker)) if worker else t("your worker")
     text = t("Okay! {worker} will contact you soon.").format(worker=name)
     if crisis:
@@ -189,12 +214,20 @@ async def cmd_stop(update: Update, context: SiltaContext, who: Who) -> None:
     """Ask first: pause for a week, a month, or until resumed."""
     t = lang_of(update, who)
     cid = who.client.id if who.client else 0
-    await reply(update, OutMessage(
-        t("Do you want to pause the messages? Nothing is deleted, and your worker will know."),
-        [[(t("For a week"), encode("ps", cid, "week")), (t("For a month"), encode("ps", cid, "month"))],
-         [(t("Until I turn them back on"), encode("ps", cid, "open"))],
-         [(t("Cancel"), encode("ps", cid, "cancel"))]],
-    ))
+    await reply(
+        update,
+        OutMessage(
+            t("Do you want to pause the messages? Nothing is deleted, and your worker will know."),
+            [
+                [
+                    (t("For a week"), encode("ps", cid, "week")),
+                    (t("For a month"), encode("ps", cid, "month")),
+                ],
+                [(t("Until I turn them back on"), encode("ps", cid, "open"))],
+                [(t("Cancel"), encode("ps", cid, "cancel"))],
+            ],
+        ),
+    )
 
 
 async def on_pause(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
@@ -216,7 +249,8 @@ async def on_pause(update: Update, context: SiltaContext, who: Who, cb: Callback
     await answer_query(query)
     if client.paused_until is not None:
         text = t("Messages are paused until {date}. Type /start to turn them back on.").format(
-            date=t.day(client.paused_until, context.core.policy.zone))
+            date=t.day(client.paused_until, context.core.policy.zone)
+        )
     else:
         text = t("Messages are paused. Type /start to turn them back on.")
     await edit_query_message(query, text)
@@ -235,8 +269,13 @@ async def cmd_start(update: Update, context: SiltaContext, who: Who, payload: st
         await reply(update, OutMessage(t("Welcome back! Messages are on again."), protect=True))
         return
     if who.client is not None and who.client.status == "closed":
-        await reply(update, t("This service has ended for you. If you need help, contact your "
-                              "local social services."))
+        await reply(
+            update,
+            t(
+                "This service has ended for you. If you need help, contact your "
+                "local social services."
+            ),
+        )
         return
     await reply(update, t("You are already in. Type /help to see what I can do."))
 
@@ -244,16 +283,31 @@ async def cmd_start(update: Update, context: SiltaContext, who: Who, payload: st
 async def cmd_help(update: Update, context: SiltaContext, who: Who) -> None:
     """What the bot does, who sees what, how to stop."""
     t = lang_of(update, who)
-    await reply(update, OutMessage("\n\n".join([
-        t("Silta sends you short questions about how you are, and reminders of meetings and "
-          "deadlines. Answer with one tap."),
-        t("Your worker sees your answers and the messages you write here. Nobody else does."),
-        "\n".join([
-            t("/next – what is coming up"),
-            t("/contact – ask your worker to contact you"),
-            t("/language – change the language"),
-            t("/stop – pause the messages"),
-            t("/help – this help"),
-        ]),
-        t("Write a message here and it goes to your worker."),
-    ]), protect=True))
+    await reply(
+        update,
+        OutMessage(
+            "\n\n".join(
+                [
+                    t(
+                        "Silta sends you short questions about how you are, and reminders of "
+                        "meetings and deadlines. Answer with one tap."
+                    ),
+                    t(
+                        "Your worker sees your answers and the messages you write here. "
+                        "Nobody else does."
+                    ),
+                    "\n".join(
+                        [
+                            t("/next – what is coming up"),
+                            t("/contact – ask your worker to contact you"),
+                            t("/language – change the language"),
+                            t("/stop – pause the messages"),
+                            t("/help – this help"),
+                        ]
+                    ),
+                    t("Write a message here and it goes to your worker."),
+                ]
+            ),
+            protect=True,
+        ),
+    )

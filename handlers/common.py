@@ -63,18 +63,27 @@ async def reply(update: Update, message: OutMessage | str) -> None:
         return
     bot = update.get_bot()
     if message.photo is not None:
-        await bot.send_photo(chat.id, photo=InputFile(message.photo, filename="silta.png"),
-                             caption=message.text or None,
-                             parse_mode=ParseMode.HTML, reply_markup=keyboard(message.buttons),
-                             protect_content=message.protect)
+        await bot.send_photo(
+            chat.id,
+            photo=InputFile(message.photo, filename="silta.png"),
+            caption=message.text or None,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message.buttons),
+            protect_content=message.protect,
+        )
         return
-    await bot.send_message(chat.id, message.text, parse_mode=ParseMode.HTML,
-                           reply_markup=keyboard(message.buttons),
-                           protect_content=message.protect)
+    await bot.send_message(
+        chat.id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(message.buttons),
+        protect_content=message.protect,
+    )
 
 
-async def answer_query(query: CallbackQuery, text: str | None = None, *,
-                       alert: bool = False) -> None:
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
     """Every callback query gets an answer, or the button spins on the user's phone."""
     try:
         await query.answer(text=text[:200] if text else None, show_alert=alert)
@@ -83,12 +92,14 @@ async def answer_query(query: CallbackQuery, text: str | None = None, *,
         log.info("callback answer failed: %s", type(exc).__name__)
 
 
-async def edit_query_message(query: CallbackQuery, text: str,
-                             buttons: list[list[tuple[str, str]]] | None = None) -> None:
+async def edit_query_message(
+    query: CallbackQuery, text: str, buttons: list[list[tuple[str, str]]] | None = None
+) -> None:
     """Replace the pressed message's text (and buttons, none by default)."""
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                      reply_markup=keyboard(buttons or []))
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons or [])
+        )
     except TelegramError as exc:
         log.info("edit after press failed: %s", type(exc).__name__)
 

@@ -44,12 +44,18 @@ def card_actions(t: Translator, client: Client) -> Buttons:
     if client.status == "closed":
         return []
     rows: Buttons = [
-        [(t("📅 Appointment"), encode("cl", cid, "appt")),
-         (t("🗓 Deadline"), encode("cl", cid, "dl"))],
-        [(t("📆 Appointments"), encode("cl", cid, "appts")),
-         (t("🗂 Deadlines"), encode("cl", cid, "dls"))],
-        [(t("📋 Release plan"), encode("cl", cid, "plan")),
-         (t("🔗 New invite"), encode("cl", cid, "inv"))],
+        [
+            (t("📅 Appointment"), encode("cl", cid, "appt")),
+            (t("🗓 Deadline"), encode("cl", cid, "dl")),
+        ],
+        [
+            (t("📆 Appointments"), encode("cl", cid, "appts")),
+            (t("🗂 Deadlines"), encode("cl", cid, "dls")),
+        ],
+        [
+            (t("📋 Release plan"), encode("cl", cid, "plan")),
+            (t("🔗 New invite"), encode("cl", cid, "inv")),
+        ],
     ]
     last = [(t("🔁 Hand over"), encode("cl", cid, "ho"))]
     if client.status == "active":
@@ -62,14 +68,17 @@ def card_actions(t: Translator, client: Client) -> Buttons:
 
 
 def confirm_close(t: Translator, client: Client) -> Buttons:
-    return [[(t("⛔ Yes, close"), encode("cl", client.id, "closeok")),
-             (t("No, keep"), encode("cl", client.id, "keep"))]]
+    return [
+        [
+            (t("⛔ Yes, close"), encode("cl", client.id, "closeok")),
+            (t("No, keep"), encode("cl", client.id, "keep")),
+        ]
+    ]
 
 
 def handover_choices(workers: list[Worker], client: Client) -> Buttons:
     """One button per colleague the client can be handed to."""
-    return pairs([(short(w.name), encode("ho", client.id, f"w{w.id}"))
-                  for w in workers[:MAX_PICK]])
+    return pairs([(short(w.name), encode("ho", client.id, f"w{w.id}")) for w in workers[:MAX_PICK]])
 
 
 def plan_item_title(t: Translator, item: PlanItem) -> str:
@@ -83,18 +92,31 @@ def plan_item_title(t: Translator, item: PlanItem) -> str:
 
 def plan_view(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
     """Tick buttons for every item, then add / remove."""
-    rows: Buttons = [[(("☑️ " if i.done_at else "☐ ") + short(plan_item_title(t, i), 60),
-                       encode("pl", i.id, "tick"))] for i in items[:MAX_PICK]]
+    rows: Buttons = [
+        [
+            (
+                ("☑️ " if i.done_at else "☐ ") + short(plan_item_title(t, i), 60),
+                encode("pl", i.id, "tick"),
+            )
+        ]
+        for i in items[:MAX_PICK]
+    ]
     if client.status != "closed":
-        rows.append([(t("➕ Add item"), encode("pl", client.id, "add")),
-                     (t("🗑 Remove an item"), encode("pl", client.id, "edit"))])
+        rows.append(
+            [
+                (t("➕ Add item"), encode("pl", client.id, "add")),
+                (t("🗑 Remove an item"), encode("pl", client.id, "edit")),
+            ]
+        )
     return rows
 
 
 def plan_remove(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
     """One remove button per item, and the way back."""
-    rows: Buttons = [[("🗑 " + short(plan_item_title(t, i), 60), encode("pl", i.id, "del"))]
-                     for i in items[:MAX_PICK]]
+    rows: Buttons = [
+        [("🗑 " + short(plan_item_title(t, i), 60), encode("pl", i.id, "del"))]
+        for i in items[:MAX_PICK]
+    ]
     rows.append([(t("← Back"), encode("pl", client.id, "view"))])
     return rows
 

@@ -28,7 +28,7 @@ from handlers import admin as admin_handlers
 from handlers import client as client_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
-from handlers.common import SiltaContext, answer_query, command_args, lang_of, reply, resolve
+from handlers.common import SiltaContext, answer_query, lang_of, reply, resolve
 
 log = logging.getLogger(__name__)
 
@@ -172,10 +172,18 @@ async def error_handler(update: object, context: SiltaContext) -> None:
     """Log first (type and update id only: no personal data), then tell the person kindly."""
     err = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error handling update %s: %s", update_id, type(err).__name__,
-              exc_info=(type(err), err, err.__traceback__) if err else None)
-    if isinstance(update, Update) and update.effective_chat is not None \
-            and update.callback_query is None and not isinstance(err, TelegramError):
+    log.error(
+        "error handling update %s: %s",
+        update_id,
+        type(err).__name__,
+        exc_info=(type(err), err, err.__traceback__) if err else None,
+    )
+    if (
+        isinstance(update, Update)
+        and update.effective_chat is not None
+        and update.callback_query is None
+        and not isinstance(err, TelegramError)
+    ):
         try:
             t = lang_of(update)
             await reply(update, t("Something went wrong. Please try again."))
@@ -187,10 +195,15 @@ def register(app: Application) -> None:
     """Handler groups: commands, buttons, text, other content, then a catch-all."""
     app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, on_command), 0)
     app.add_handler(CallbackQueryHandler(on_callback), 0)
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                   on_text), 0)
-    app.add_handler(MessageHandler(~filters.TEXT & filters.UpdateType.MESSAGE
-                                   & filters.ChatType.PRIVATE, on_other), 0)
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, on_text), 0
+    )
+    app.add_handler(
+        MessageHandler(
+            ~filters.TEXT & filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, on_other
+        ),
+        0,
+    )
     app.add_handler(TypeHandler(Update, on_anything), 1)
 
 
@@ -205,8 +218,9 @@ async def set_all_commands(app: Application) -> None:
     try:
         await bot.set_my_commands(_menu("fi", CLIENT_MENU), scope=BotCommandScopeDefault())
         for lang in available_languages():
-            await bot.set_my_commands(_menu(lang, CLIENT_MENU), scope=BotCommandScopeDefault(),
-                                      language_code=lang)
+            await bot.set_my_commands(
+                _menu(lang, CLIENT_MENU), scope=BotCommandScopeDefault(), language_code=lang
+            )
         core = app.bot_data["core"]
         from storage import people as people_repo
 
@@ -214,23 +228,26 @@ async def set_all_commands(app: Application) -> None:
             workers = [w for w, _ in await people_repo.list_workers(conn, active_only=True)]
         for worker in workers:
             if worker.telegram_id is not None:
-                await set_worker_commands(bot, worker.telegram_id, worker.language,
-                                          worker.is_admin)
+                await set_worker_commands(bot, worker.telegram_id, worker.language, worker.is_admin)
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", type(exc).__name__)
 
 
 async def set_worker_commands(bot: Any, chat_id: int, lang: str, admin: bool) -> None:
     """A worker's (or admin's) own menu in their chat."""
-    items = (list(worker_handlers.MENU) + list(admin_handlers.WORKER_MENU)
-             + (list(admin_handlers.MENU) if admin else []))
+    items = (
+        list(worker_handlers.MENU)
+        + list(admin_handlers.WORKER_MENU)
+        + (list(admin_handlers.MENU) if admin else [])
+    )
     await bot.set_my_commands(_menu(lang, items), scope=BotCommandScopeChat(chat_id))
 
 
 async def set_client_commands(context: SiltaContext, chat_id: int, lang: str) -> None:
     """After a language change the client's menu follows."""
     try:
-        await context.bot.set_my_commands(_menu(lang, CLIENT_MENU),
-                                          scope=BotCommandScopeChat(chat_id))
+        await context.bot.set_my_commands(
+            _menu(lang, CLIENT_MENU), scope=BotCommandScopeChat(chat_id)
+        )
     except TelegramError as exc:
         log.info("menu update failed: %s", type(exc).__name__)

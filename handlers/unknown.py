@@ -15,39 +15,55 @@ from handlers.common import SiltaContext, lang_of, reply
 
 def explain(t: Translator) -> str:
     """What Silta is, for someone who has no invite yet."""
-    return "\n\n".join([
-        t("Hello! This is Silta, a message service of the social services."),
-        t("Silta helps you keep in touch with your worker: it reminds you of meetings and "
-          "deadlines and asks how you are."),
-        t("To join, you need an invite from your worker. If you have an invite code, "
-          "type it here."),
-    ])
+    return "\n\n".join(
+        [
+            t("Hello! This is Silta, a message service of the social services."),
+            t(
+                "Silta helps you keep in touch with your worker: it reminds you of meetings and "
+                "deadlines and asks how you are."
+            ),
+            t(
+                "To join, you need an invite from your worker. If you have an invite code, "
+                "type it here."
+            ),
+        ]
+    )
 
 
 def offer_text(t: Translator, worker: str) -> OutMessage:
     """Consent screen: who the worker is, what Silta sends, who sees what, how to stop."""
-    return OutMessage("\n\n".join([
-        t("Welcome to Silta!"),
-        t("Your worker is {worker}.").format(worker=t.ltr(h(worker))),
-        t("Silta sends you short questions about how you are, and reminders of meetings and "
-          "deadlines. You answer with one tap."),
-        t("{worker} sees your answers and the messages you write here.").format(
-            worker=t.ltr(h(worker))),
-        t("You can pause at any time with /stop."),
-        t("Do you want to start?"),
-    ]), protect=True)
+    return OutMessage(
+        "\n\n".join(
+            [
+                t("Welcome to Silta!"),
+                t("Your worker is {worker}.").format(worker=t.ltr(h(worker))),
+                t(
+                    "Silta sends you short questions about how you are, and reminders of "
+                    "meetings and deadlines. You answer with one tap."
+                ),
+                t("{worker} sees your answers and the messages you write here.").format(
+                    worker=t.ltr(h(worker))
+                ),
+                t("You can pause at any time with /stop."),
+                t("Do you want to start?"),
+            ]
+        ),
+        protect=True,
+    )
 
 
 def offer_problem(t: Translator, status: str) -> str:
     """Why a code did not work, kindly."""
     return {
-        "invalid": t("That code did not work. Check it and try again, or ask your worker for "
-                     "a new invite."),
+        "invalid": t(
+            "That code did not work. Check it and try again, or ask your worker for a new invite."
+        ),
         "expired": t("This invite is no longer valid. Ask your worker for a new one."),
-        "used": t("This invite has already been used. If you have a new phone, ask your "
-                  "worker for a new invite."),
-        "throttled": t("Too many tries. Please wait an hour and try again, or ask your "
-                       "worker."),
+        "used": t(
+            "This invite has already been used. If you have a new phone, ask your "
+            "worker for a new invite."
+        ),
+        "throttled": t("Too many tries. Please wait an hour and try again, or ask your worker."),
         "is_worker": t("You are a worker in Silta, so this account cannot join as a client."),
         "stale": t("This button is no longer active."),
     }.get(status, t("This button is no longer active."))
@@ -69,8 +85,12 @@ async def present(update: Update, context: SiltaContext, code_text: str) -> None
         return
     t = translator(offer.language) if offer.language else base
     message = offer_text(t, offer.worker_name or "")
-    buttons = [[(t("✅ Yes, let's start"), encode("cs", offer.invite_id or 0, "yes")),
-                (t("Not now"), encode("cs", offer.invite_id or 0, "no"))]]
+    buttons = [
+        [
+            (t("✅ Yes, let's start"), encode("cs", offer.invite_id or 0, "yes")),
+            (t("Not now"), encode("cs", offer.invite_id or 0, "no")),
+        ]
+    ]
     await reply(update, OutMessage(message.text, buttons, protect=True))
 
 

@@ -99,16 +99,19 @@ async def _send(update: Update, message: OutMessage) -> int | None:
     chat = update.effective_chat
     if chat is None:
         return None
-    sent = await update.get_bot().send_message(chat.id, message.text, parse_mode=ParseMode.HTML,
-                                               reply_markup=keyboard(message.buttons))
+    sent = await update.get_bot().send_message(
+        chat.id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message.buttons)
+    )
     return sent.message_id
 
 
 def _not_found(t: Translator, status: str = "none") -> str:
     """An unknown, ambiguous or not-visible client (existence is never revealed)."""
     if status == "many":
-        return t("More than one client has that name; use the number, e.g. #12. "
-                 "/clients shows your clients and their numbers.")
+        return t(
+            "More than one client has that name; use the number, e.g. #12. "
+            "/clients shows your clients and their numbers."
+        )
     return t("No such client among yours. /clients shows your clients and their numbers.")
 
 
@@ -120,8 +123,9 @@ async def _find(update: Update, context: SiltaContext, who: Who, ref: str) -> Cl
     return found.client
 
 
-async def _client_or_pick(update: Update, context: SiltaContext, who: Who, action: str,
-                          prompt: str) -> Client | None:
+async def _client_or_pick(
+    update: Update, context: SiltaContext, who: Who, action: str, prompt: str
+) -> Client | None:
     """The client named after the command; without one, buttons of the worker's own clients."""
     ref = command_args(update)
     if ref:
@@ -134,16 +138,24 @@ async def _client_or_pick(update: Update, context: SiltaContext, who: Who, actio
         return None
     text = prompt
     if len(clients) > kb.MAX_PICK:
-        text += "\n" + t("Not all fit here: write the number after the command, e.g. {example}."
-                         ).format(example=_code(f"/{_command_of(action)} 12"))
+        text += "\n" + t(
+            "Not all fit here: write the number after the command, e.g. {example}."
+        ).format(example=_code(f"/{_command_of(action)} 12"))
     await reply(update, OutMessage(text, kb.client_picker(clients, action)))
     return None
 
 
 def _command_of(action: str) -> str:
-    return {"appt": "appointment", "appts": "appointments", "dl": "deadline",
-            "dls": "deadlines", "plan": "plan", "inv": "invite", "close": "close",
-            "card": "clients"}.get(action, "clients")
+    return {
+        "appt": "appointment",
+        "appts": "appointments",
+        "dl": "deadline",
+        "dls": "deadlines",
+        "plan": "plan",
+        "inv": "invite",
+        "close": "close",
+        "card": "clients",
+    }.get(action, "clients")
 
 
 # --- conversations ------------------------------------------------------------------------------
@@ -171,8 +183,9 @@ def _buttons(flow: dict[str, Any]) -> kb.FlowButton:
     return kb.FlowButton(flow["token"])
 
 
-async def _prompt(update: Update, t: Translator, flow: dict[str, Any], text: str,
-                  rows: kb.Buttons | None = None) -> None:
+async def _prompt(
+    update: Update, t: Translator, flow: dict[str, Any], text: str, rows: kb.Buttons | None = None
+) -> None:
     """A conversation's question, always with a Cancel button."""
     await reply(update, OutMessage(text, [*(rows or []), _buttons(flow).cancel(t)]))
 
@@ -206,20 +219,24 @@ def _time_problem(t: Translator, reason: str, example: str) -> str:
     """Why a typed date or time was refused, with an example that works."""
     example = _code(example)
     if reason == "past":
-        return t("That time has already passed. Write a time in the future, like {example}."
-                 ).format(example=example)
+        return t(
+            "That time has already passed. Write a time in the future, like {example}."
+        ).format(example=example)
     if reason == "impossible":
         return t("That date or time does not exist. Write it like {example}.").format(
-            example=example)
+            example=example
+        )
     return t("I could not read that. Write the date and time like {example}.").format(
-        example=example)
+        example=example
+    )
 
 
 def _date_problem(t: Translator, reason: str, example: str) -> str:
     example = _code(example)
     if reason == "past":
-        return t("That date has already passed. Write a date from today on, like {example}."
-                 ).format(example=example)
+        return t(
+            "That date has already passed. Write a date from today on, like {example}."
+        ).format(example=example)
     if reason == "impossible":
         return t("That date does not exist. Write it like {example}.").format(example=example)
     return t("I could not read that date. Write it like {example}.").format(example=example)
@@ -246,21 +263,28 @@ async def cmd_newclient(update: Update, context: SiltaContext, who: Who) -> None
     if nickname:
         await _nc_nickname(update, context, who, flow, nickname)
         return
-    await _prompt(update, t, flow, t(
-        "What should the new client be called here? A first name or a nickname is enough. "
-        "Never write an identity number."))
+    await _prompt(
+        update,
+        t,
+        flow,
+        t(
+            "What should the new client be called here? A first name or a nickname is enough. "
+            "Never write an identity number."
+        ),
+    )
 
 
 def _nickname_problem(t: Translator, code: str) -> str:
     if code == "identity_code":
-        return t("That looks like a personal identity code. Please use only a first name or a "
-                 "nickname.")
-    return t("Please write a nickname of 1 to {n} characters.").format(
-        n=onboarding.MAX_NICKNAME)
+        return t(
+            "That looks like a personal identity code. Please use only a first name or a nickname."
+        )
+    return t("Please write a nickname of 1 to {n} characters.").format(n=onboarding.MAX_NICKNAME)
 
 
-async def _nc_nickname(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                       text: str) -> None:
+async def _nc_nickname(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
     try:
         nickname = onboarding.check_nickname(text)
@@ -270,12 +294,18 @@ async def _nc_nickname(update: Update, context: SiltaContext, who: Who, flow: di
     flow["data"]["nickname"] = nickname
     flow["step"] = "language"
     rows = kb.languages(t, _buttons(flow), available_languages())
-    await _prompt(update, t, flow, t("Which language does {client} read?").format(
-        client=t.ltr(h(nickname))), rows)
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("Which language does {client} read?").format(client=t.ltr(h(nickname))),
+        rows,
+    )
 
 
-async def _nc_language(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                       verb: str) -> None:
+async def _nc_language(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], verb: str
+) -> None:
     query = update.callback_query
     assert query is not None
     t = lang_of(update, who)
@@ -285,25 +315,37 @@ async def _nc_language(update: Update, context: SiltaContext, who: Who, flow: di
         return
     await answer_query(query)
     flow["data"]["language"] = None if code == "auto" else code
-    await _chosen(update, t, t("The client's phone decides") if code == "auto"
-                  else LANGUAGE_NAMES[code])
+    await _chosen(
+        update, t, t("The client's phone decides") if code == "auto" else LANGUAGE_NAMES[code]
+    )
     flow["step"] = "release"
-    await _prompt(update, t, flow, t(
-        "When is {client} released? Write the date, e.g. {example}. A date that has passed is "
-        "fine too. Tap Skip if you do not know.").format(
-        client=t.ltr(h(flow["data"]["nickname"])), example=_code(_date_example(context))),
-        [[(t("Skip"), _buttons(flow)("skip"))]])
+    await _prompt(
+        update,
+        t,
+        flow,
+        t(
+            "When is {client} released? Write the date, e.g. {example}. A date that has passed is "
+            "fine too. Tap Skip if you do not know."
+        ).format(client=t.ltr(h(flow["data"]["nickname"])), example=_code(_date_example(context))),
+        [[(t("Skip"), _buttons(flow)("skip"))]],
+    )
 
 
-async def _nc_release(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                      text: str | None) -> None:
+async def _nc_release(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str | None
+) -> None:
     t = lang_of(update, who)
     if text is not None:
         try:
             day = onboarding.parse_release_date(text, _today(context))
         except TimeParseError as exc:
-            await _prompt(update, t, flow, _date_problem(t, exc.reason, _date_example(context)),
-                          [[(t("Skip"), _buttons(flow)("skip"))]])
+            await _prompt(
+                update,
+                t,
+                flow,
+                _date_problem(t, exc.reason, _date_example(context)),
+                [[(t("Skip"), _buttons(flow)("skip"))]],
+            )
             return
         flow["data"]["release"] = day.isoformat()
     else:
@@ -314,47 +356,66 @@ async def _nc_release(update: Update, context: SiltaContext, who: Who, flow: dic
         return
     flow["step"] = "backup"
     button = _buttons(flow)
-    rows = kb.pairs([(kb.short(w.name), button("bk", w.id)) for w in candidates[:kb.MAX_PICK]])
+    rows = kb.pairs([(kb.short(w.name), button("bk", w.id)) for w in candidates[: kb.MAX_PICK]])
     rows.append([(t("No backup"), button("bk", 0))])
-    await _prompt(update, t, flow, t(
-        "Who backs you up with {client} when you are away?").format(
-        client=t.ltr(h(flow["data"]["nickname"]))), rows)
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("Who backs you up with {client} when you are away?").format(
+            client=t.ltr(h(flow["data"]["nickname"]))
+        ),
+        rows,
+    )
 
 
-async def _nc_create(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                     backup_id: int | None) -> None:
+async def _nc_create(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], backup_id: int | None
+) -> None:
     t = lang_of(update, who)
     data = flow["data"]
     _end(context)
     try:
         card = await onboarding.create_client(
-            context.core, _me(who), data["nickname"], language=data.get("language"),
+            context.core,
+            _me(who),
+            data["nickname"],
+            language=data.get("language"),
             release_date=date.fromisoformat(data["release"]) if data.get("release") else None,
-            backup_worker_id=backup_id)
+            backup_worker_id=backup_id,
+        )
     except OnboardingError as exc:
-        text = (t("That colleague cannot be a backup now. Start again with /newclient.")
-                if exc.code == "backup" else _nickname_problem(t, exc.code))
+        text = (
+            t("That colleague cannot be a backup now. Start again with /newclient.")
+            if exc.code == "backup"
+            else _nickname_problem(t, exc.code)
+        )
         await reply(update, text)
         return
     await _send_invite(update, context, who, card, new=True)
 
 
-async def _send_invite(update: Update, context: SiltaContext, who: Who, card: InviteCard,
-                       *, new: bool) -> None:
+async def _send_invite(
+    update: Update, context: SiltaContext, who: Who, card: InviteCard, *, new: bool
+) -> None:
     """The invite card: link, code grouped for typing, expiry, and a printable QR image."""
     t = lang_of(update, who)
     zone = context.core.policy.zone
     assert card.client is not None
     lines = [
-        (t("✅ {client} was added. The invite:") if new
-         else t("🔗 A new invite for {client}. The earlier one no longer works.")).format(
-            client=_client(t, card.client)),
+        (
+            t("✅ {client} was added. The invite:")
+            if new
+            else t("🔗 A new invite for {client}. The earlier one no longer works.")
+        ).format(client=_client(t, card.client)),
         t("Link: {link}").format(link=t.ltr(h(card.link))),
         t("Code: {code}").format(code=t.ltr(_code(card.grouped))),
         t("Valid until {when}").format(when=t.datetime(card.expires_at, zone)),
         "",
-        t("Print the QR image or give the code. The client opens the link with Telegram, or "
-          "sends the code to @{bot}.").format(bot=h(context.core.bot_username)),
+        t(
+            "Print the QR image or give the code. The client opens the link with Telegram, or "
+            "sends the code to @{bot}."
+        ).format(bot=h(context.core.bot_username)),
     ]
     await reply(update, OutMessage("\n".join(lines), photo=card.qr()))
 
@@ -362,8 +423,7 @@ async def _send_invite(update: Update, context: SiltaContext, who: Who, card: In
 async def cmd_invite(update: Update, context: SiltaContext, who: Who) -> None:
     """/invite CLIENT: a new invite (for a new phone or a lost card); the old one stops."""
     t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "inv",
-                                   t("Whom is the new invite for?"))
+    client = await _client_or_pick(update, context, who, "inv", t("Whom is the new invite for?"))
     if client is not None:
         await _new_invite(update, context, who, client)
 
@@ -371,8 +431,9 @@ async def cmd_invite(update: Update, context: SiltaContext, who: Who) -> None:
 async def _new_invite(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
     t = lang_of(update, who)
     try:
-        card = await onboarding.new_client_invite(context.core, _me(who), client,
-                                                  actor=worker_service.actor_kind(_me(who)))
+        card = await onboarding.new_client_invite(
+            context.core, _me(who), client, actor=worker_service.actor_kind(_me(who))
+        )
     except OnboardingError:
         await reply(update, t("{client} is closed.").format(client=_client(t, client)))
         return
@@ -385,22 +446,27 @@ async def _new_invite(update: Update, context: SiltaContext, who: Who, client: C
 async def cmd_appointment(update: Update, context: SiltaContext, who: Who) -> None:
     """/appointment [CLIENT]: time, place, confirm."""
     t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "appt",
-                                   t("Whom is the appointment with?"))
+    client = await _client_or_pick(update, context, who, "appt", t("Whom is the appointment with?"))
     if client is not None:
         await _start_appointment(update, context, who, client)
 
 
-async def _start_appointment(update: Update, context: SiltaContext, who: Who,
-                             client: Client) -> None:
+async def _start_appointment(
+    update: Update, context: SiltaContext, who: Who, client: Client
+) -> None:
     t = lang_of(update, who)
     if client.status == "closed":
         await reply(update, t("{client} is closed.").format(client=_client(t, client)))
         return
     flow = _begin(context, "appointment", "when", client_id=client.id, label=client.label)
-    await _prompt(update, t, flow, t(
-        "When is the appointment with {client}? Write the date and time, e.g. {example}.").format(
-        client=_client(t, client), example=_code(_datetime_example(context))))
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("When is the appointment with {client}? Write the date and time, e.g. {example}.").format(
+            client=_client(t, client), example=_code(_datetime_example(context))
+        ),
+    )
 
 
 def _read_time(context: SiltaContext, text: str) -> datetime:
@@ -408,8 +474,9 @@ def _read_time(context: SiltaContext, text: str) -> datetime:
     return parse_local_datetime(text, core.now(), core.policy.zone)
 
 
-async def _ap_when(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                   text: str) -> None:
+async def _ap_when(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
     try:
         at = _read_time(context, text)
@@ -418,45 +485,66 @@ async def _ap_when(update: Update, context: SiltaContext, who: Who, flow: dict[s
         return
     flow["data"]["at"] = at.isoformat()
     flow["step"] = "place"
-    await _prompt(update, t, flow, t(
-        "Where is it? A short place, at most {n} characters.").format(n=item_service.MAX_PLACE))
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("Where is it? A short place, at most {n} characters.").format(n=item_service.MAX_PLACE),
+    )
 
 
-async def _ap_place(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                    text: str) -> None:
+async def _ap_place(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
     place = item_service.clean_text(text, item_service.MAX_PLACE)
     if place is None:
-        await _prompt(update, t, flow, t("Please write the place in at most {n} characters."
-                                         ).format(n=item_service.MAX_PLACE))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t("Please write the place in at most {n} characters.").format(n=item_service.MAX_PLACE),
+        )
         return
     flow["data"]["place"] = place
     flow["step"] = "confirm"
     zone = context.core.policy.zone
     at = datetime.fromisoformat(flow["data"]["at"])
-    await _prompt(update, t, flow, t(
-        "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
-        "reminded before. Save it?").format(
-        client=t.ltr(h(flow["data"]["label"])), day=t.day(at, zone), time=t.time(at, zone),
-        place=t.ltr(h(place))), [[(t("✅ Save"), _buttons(flow)("save"))]])
+    await _prompt(
+        update,
+        t,
+        flow,
+        t(
+            "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
+            "reminded before. Save it?"
+        ).format(
+            client=t.ltr(h(flow["data"]["label"])),
+            day=t.day(at, zone),
+            time=t.time(at, zone),
+            place=t.ltr(h(place)),
+        ),
+        [[(t("✅ Save"), _buttons(flow)("save"))]],
+    )
 
 
-async def _ap_save(update: Update, context: SiltaContext, who: Who,
-                   flow: dict[str, Any]) -> None:
+async def _ap_save(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any]) -> None:
     query = update.callback_query
     assert query is not None
     t = lang_of(update, who)
     data = flow["data"]
     _end(context)
-    result = await item_service.add_appointment(context.core, _me(who), data["client_id"],
-                                                datetime.fromisoformat(data["at"]),
-                                                data["place"])
+    result = await item_service.add_appointment(
+        context.core, _me(who), data["client_id"], datetime.fromisoformat(data["at"]), data["place"]
+    )
     await answer_query(query)
     if result.status == "ok":
         await _chosen(update, t, t("Saved."))
     elif result.status == "past":
-        await _chosen(update, t, t("That time has passed meanwhile. Nothing was saved; start "
-                                   "again with /appointment."))
+        await _chosen(
+            update,
+            t,
+            t("That time has passed meanwhile. Nothing was saved; start again with /appointment."),
+        )
     else:
         await _chosen(update, t, _item_problem(t, result))
 
@@ -477,14 +565,14 @@ def _item_problem(t: Translator, result: item_service.ItemResult) -> str:
 async def cmd_appointments(update: Update, context: SiltaContext, who: Who) -> None:
     """/appointments [CLIENT]: coming appointments with change and cancel buttons."""
     t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "appts",
-                                   t("Whose appointments?"))
+    client = await _client_or_pick(update, context, who, "appts", t("Whose appointments?"))
     if client is not None:
         await _show_appointments(update, context, who, client.id)
 
 
-async def _show_appointments(update: Update, context: SiltaContext, who: Who,
-                             client_id: int) -> None:
+async def _show_appointments(
+    update: Update, context: SiltaContext, who: Who, client_id: int
+) -> None:
     t = lang_of(update, who)
     zone = context.core.policy.zone
     client, appts = await item_service.upcoming_appointments(context.core, _me(who), client_id)
@@ -492,23 +580,31 @@ async def _show_appointments(update: Update, context: SiltaContext, who: Who,
         await reply(update, _not_found(t))
         return
     if not appts:
-        await reply(update, t("{client} has no coming appointments. Book one: {command}").format(
-            client=_client(t, client), command=_code(f"/appointment {client.id}")))
+        await reply(
+            update,
+            t("{client} has no coming appointments. Book one: {command}").format(
+                client=_client(t, client), command=_code(f"/appointment {client.id}")
+            ),
+        )
         return
     lines = [t("Coming appointments of {client}:").format(client=_client(t, client))]
     rows: kb.Buttons = []
     for appt in appts[: kb.MAX_PICK // 2]:
         lines.append("• " + _appointment_line(t, zone, appt))
         stamp = t.stamp(appt.at, zone)
-        rows.append([(t("🕐 Change {when}").format(when=stamp), encode("wa", appt.id, "move")),
-                     (t("✖ Cancel {when}").format(when=stamp), encode("wa", appt.id, "cancel"))])
+        rows.append(
+            [
+                (t("🕐 Change {when}").format(when=stamp), encode("wa", appt.id, "move")),
+                (t("✖ Cancel {when}").format(when=stamp), encode("wa", appt.id, "cancel")),
+            ]
+        )
     await reply(update, OutMessage(_fit(lines, t("… and {n} more.")), rows))
 
 
 def _appointment_line(t: Translator, zone: Any, appt: Appointment) -> str:
-    line = t("{day} at {time}, {place}").format(day=t.day(appt.at, zone),
-                                                time=t.time(appt.at, zone),
-                                                place=t.ltr(h(appt.place)))
+    line = t("{day} at {time}, {place}").format(
+        day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+    )
     if appt.confirmation == "confirmed":
         line += " ✅"
     elif appt.confirmation in ("reschedule", "help"):
@@ -516,8 +612,9 @@ def _appointment_line(t: Translator, zone: Any, appt: Appointment) -> str:
     return line
 
 
-async def on_appointment_button(update: Update, context: SiltaContext, who: Who,
-                                cb: Callback) -> None:
+async def on_appointment_button(
+    update: Update, context: SiltaContext, who: Who, cb: Callback
+) -> None:
     """Change the time of / cancel an appointment from the /appointments list."""
     query = update.callback_query
     assert query is not None
@@ -525,24 +622,39 @@ async def on_appointment_button(update: Update, context: SiltaContext, who: Who,
     core = context.core
     if cb.choice == "move":
         client, appt = await item_service.appointment_for(core, _me(who), cb.id)
-        if client is None or appt is None or appt.status != "scheduled" \
-                or appt.at <= core.now():
+        if client is None or appt is None or appt.status != "scheduled" or appt.at <= core.now():
             await answer_query(query, t("This button is no longer active."))
             return
         await answer_query(query)
         flow = _begin(context, "apptmove", "when", appointment_id=appt.id)
-        await _prompt(update, t, flow, t(
-            "The new time for the appointment of {client} on {day} at {time}? For example "
-            "{example}.").format(client=_client(t, client),
-                                 day=t.day(appt.at, core.policy.zone),
-                                 time=t.time(appt.at, core.policy.zone),
-                                 example=_code(_datetime_example(context))))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t(
+                "The new time for the appointment of {client} on {day} at {time}? For example "
+                "{example}."
+            ).format(
+                client=_client(t, client),
+                day=t.day(appt.at, core.policy.zone),
+                time=t.time(appt.at, core.policy.zone),
+                example=_code(_datetime_example(context)),
+            ),
+        )
     elif cb.choice == "cancel":
         await answer_query(query)
-        await reply(update, OutMessage(
-            t("Cancel this appointment? The client is told."),
-            [[(t("Yes, cancel it"), encode("wa", cb.id, "cancelok")),
-              (t("No, keep it"), encode("wa", cb.id, "keep"))]]))
+        await reply(
+            update,
+            OutMessage(
+                t("Cancel this appointment? The client is told."),
+                [
+                    [
+                        (t("Yes, cancel it"), encode("wa", cb.id, "cancelok")),
+                        (t("No, keep it"), encode("wa", cb.id, "keep")),
+                    ]
+                ],
+            ),
+        )
     elif cb.choice == "cancelok":
         result = await item_service.cancel_appointment(core, _me(who), cb.id)
         if result.status != "ok" or result.appointment is None:
@@ -552,10 +664,16 @@ async def on_appointment_button(update: Update, context: SiltaContext, who: Who,
         await answer_query(query, t("Cancelled."))
         assert result.client is not None
         zone = core.policy.zone
-        await edit_query_message(query, t(
-            "The appointment of {client} on {day} at {time} was cancelled. The client is told."
-        ).format(client=_client(t, result.client), day=t.day(result.appointment.at, zone),
-                 time=t.time(result.appointment.at, zone)))
+        await edit_query_message(
+            query,
+            t(
+                "The appointment of {client} on {day} at {time} was cancelled. The client is told."
+            ).format(
+                client=_client(t, result.client),
+                day=t.day(result.appointment.at, zone),
+                time=t.time(result.appointment.at, zone),
+            ),
+        )
     elif cb.choice == "keep":
         await answer_query(query)
         await edit_query_message(query, t("Kept as it was."))
@@ -563,8 +681,9 @@ async def on_appointment_button(update: Update, context: SiltaContext, who: Who,
         await answer_query(query, t("This button is no longer active."))
 
 
-async def _mv_when(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                   text: str) -> None:
+async def _mv_when(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
     try:
         at = _read_time(context, text)
@@ -572,17 +691,22 @@ async def _mv_when(update: Update, context: SiltaContext, who: Who, flow: dict[s
         await _prompt(update, t, flow, _time_problem(t, exc.reason, _datetime_example(context)))
         return
     _end(context)
-    result = await item_service.move_appointment(context.core, _me(who),
-                                                 flow["data"]["appointment_id"], at)
+    result = await item_service.move_appointment(
+        context.core, _me(who), flow["data"]["appointment_id"], at
+    )
     if result.status != "ok" or result.appointment is None or result.client is None:
         await reply(update, _item_problem(t, result))
         return
     zone = context.core.policy.zone
-    await reply(update, t(
-        "Moved: {client} on {day} at {time}, {place}. The client is told."
-    ).format(client=_client(t, result.client),
-        day=t.day(result.appointment.at, zone), time=t.time(result.appointment.at, zone),
-        place=t.ltr(h(result.appointment.place))))
+    await reply(
+        update,
+        t("Moved: {client} on {day} at {time}, {place}. The client is told.").format(
+            client=_client(t, result.client),
+            day=t.day(result.appointment.at, zone),
+            time=t.time(result.appointment.at, zone),
+            place=t.ltr(h(result.appointment.place)),
+        ),
+    )
 
 
 async def on_attendance(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
@@ -609,33 +733,42 @@ async def cmd_deadline(update: Update, context: SiltaContext, who: Who) -> None:
         await _start_deadline(update, context, who, client)
 
 
-async def _start_deadline(update: Update, context: SiltaContext, who: Who,
-                          client: Client) -> None:
+async def _start_deadline(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
     t = lang_of(update, who)
     if client.status == "closed":
         await reply(update, t("{client} is closed.").format(client=_client(t, client)))
         return
     policy = context.core.policy
     kinds = list(policy.benefit_kinds)
-    flow = _begin(context, "deadline", "kind", client_id=client.id, label=client.label,
-                  kinds=kinds)
+    flow = _begin(context, "deadline", "kind", client_id=client.id, label=client.label, kinds=kinds)
     button = _buttons(flow)
     lang = _me(who).language
-    rows = [[(kb.short(policy.benefit_label(kind, lang), 60), button(f"k{i}"))]
-            for i, kind in enumerate(kinds[: kb.MAX_PICK])]
-    await _prompt(update, t, flow, t("What is the deadline of {client} about?").format(
-        client=_client(t, client)), rows)
+    rows = [
+        [(kb.short(policy.benefit_label(kind, lang), 60), button(f"k{i}"))]
+        for i, kind in enumerate(kinds[: kb.MAX_PICK])
+    ]
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("What is the deadline of {client} about?").format(client=_client(t, client)),
+        rows,
+    )
 
 
-async def _dl_kind(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                   verb: str) -> None:
+async def _dl_kind(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], verb: str
+) -> None:
     query = update.callback_query
     assert query is not None
     t = lang_of(update, who)
     kinds = flow["data"]["kinds"]
     index = verb[1:]
-    if not index.isdigit() or int(index) >= len(kinds) \
-            or kinds[int(index)] not in context.core.policy.benefit_kinds:
+    if (
+        not index.isdigit()
+        or int(index) >= len(kinds)
+        or kinds[int(index)] not in context.core.policy.benefit_kinds
+    ):
         await answer_query(query, t("This button is no longer active."))
         return
     await answer_query(query)
@@ -644,34 +777,47 @@ async def _dl_kind(update: Update, context: SiltaContext, who: Who, flow: dict[s
     await _chosen(update, t, context.core.policy.benefit_label(kind, _me(who).language))
     if kind == "other":
         flow["step"] = "label"
-        await _prompt(update, t, flow, t("What is it? A short text, at most {n} characters."
-                                         ).format(n=item_service.MAX_LABEL))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t("What is it? A short text, at most {n} characters.").format(n=item_service.MAX_LABEL),
+        )
         return
     await _ask_due(update, context, who, flow)
 
 
-async def _ask_due(update: Update, context: SiltaContext, who: Who,
-                   flow: dict[str, Any]) -> None:
+async def _ask_due(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any]) -> None:
     t = lang_of(update, who)
     flow["step"] = "due"
-    await _prompt(update, t, flow, t("By which date? For example {example}.").format(
-        example=_code(_date_example(context))))
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("By which date? For example {example}.").format(example=_code(_date_example(context))),
+    )
 
 
-async def _dl_label(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                    text: str) -> None:
+async def _dl_label(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
     label = item_service.clean_text(text, item_service.MAX_LABEL)
     if label is None:
-        await _prompt(update, t, flow, t("Please write it in at most {n} characters.").format(
-            n=item_service.MAX_LABEL))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t("Please write it in at most {n} characters.").format(n=item_service.MAX_LABEL),
+        )
         return
     flow["data"]["text"] = label
     await _ask_due(update, context, who, flow)
 
 
-async def _dl_due(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                  text: str) -> None:
+async def _dl_due(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     from bot.timeparse import parse_local_date
 
     t = lang_of(update, who)
@@ -683,12 +829,18 @@ async def _dl_due(update: Update, context: SiltaContext, who: Who, flow: dict[st
     flow["data"]["due"] = due.isoformat()
     flow["step"] = "monthly"
     button = _buttons(flow)
-    await _prompt(update, t, flow, t("Due {date}. Does it come back every month?").format(
-        date=t.day(due)), [[(t("🔁 Every month"), button("m1")), (t("Only once"), button("m0"))]])
+    await _prompt(
+        update,
+        t,
+        flow,
+        t("Due {date}. Does it come back every month?").format(date=t.day(due)),
+        [[(t("🔁 Every month"), button("m1")), (t("Only once"), button("m0"))]],
+    )
 
 
-async def _dl_save(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                   verb: str) -> None:
+async def _dl_save(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], verb: str
+) -> None:
     query = update.callback_query
     assert query is not None
     t = lang_of(update, who)
@@ -696,15 +848,27 @@ async def _dl_save(update: Update, context: SiltaContext, who: Who, flow: dict[s
     _end(context)
     monthly = verb == "m1"
     result = await item_service.add_deadline(
-        context.core, _me(who), data["client_id"], data["kind"], date.fromisoformat(data["due"]),
-        monthly=monthly, label=data.get("text"))
+        context.core,
+        _me(who),
+        data["client_id"],
+        data["kind"],
+        date.fromisoformat(data["due"]),
+        monthly=monthly,
+        label=data.get("text"),
+    )
     await answer_query(query)
     if result.status != "ok" or result.deadline is None:
         await _chosen(update, t, _item_problem(t, result))
         return
-    await _chosen(update, t, (t("Every month") if monthly else t("Only once")) + "\n" + t(
-        "Saved. {client} gets reminders before the date.").format(
-        client=t.ltr(h(data["label"]))))
+    await _chosen(
+        update,
+        t,
+        (t("Every month") if monthly else t("Only once"))
+        + "\n"
+        + t("Saved. {client} gets reminders before the date.").format(
+            client=t.ltr(h(data["label"]))
+        ),
+    )
 
 
 def _deadline_what(context: SiltaContext, who: Who, dl: Deadline) -> str:
@@ -721,14 +885,18 @@ async def cmd_deadlines(update: Update, context: SiltaContext, who: Who) -> None
         await _show_deadlines(update, context, who, client.id)
 
 
-async def _deadlines_message(context: SiltaContext, who: Who, t: Translator,
-                             client_id: int) -> OutMessage | None:
+async def _deadlines_message(
+    context: SiltaContext, who: Who, t: Translator, client_id: int
+) -> OutMessage | None:
     client, found = await item_service.open_deadlines(context.core, _me(who), client_id)
     if client is None:
         return None
     if not found:
-        return OutMessage(t("{client} has no open deadlines. Add one: {command}").format(
-            client=_client(t, client), command=_code(f"/deadline {client.id}")))
+        return OutMessage(
+            t("{client} has no open deadlines. Add one: {command}").format(
+                client=_client(t, client), command=_code(f"/deadline {client.id}")
+            )
+        )
     lines = [t("Open deadlines of {client}:").format(client=_client(t, client))]
     rows: kb.Buttons = []
     for dl in found[: kb.MAX_PICK]:
@@ -737,21 +905,26 @@ async def _deadlines_message(context: SiltaContext, who: Who, t: Translator,
         if dl.monthly:
             line += " " + t("(every month)")
         lines.append(line)
-        rows.append([(t("✖ Cancel: {what}, {date}").format(what=kb.short(what, 28),
-                                                           date=t.date(dl.due_date)),
-                      encode("wd", dl.id, "cancel"))])
+        rows.append(
+            [
+                (
+                    t("✖ Cancel: {what}, {date}").format(
+                        what=kb.short(what, 28), date=t.date(dl.due_date)
+                    ),
+                    encode("wd", dl.id, "cancel"),
+                )
+            ]
+        )
     return OutMessage(_fit(lines, t("… and {n} more.")), rows)
 
 
-async def _show_deadlines(update: Update, context: SiltaContext, who: Who,
-                          client_id: int) -> None:
+async def _show_deadlines(update: Update, context: SiltaContext, who: Who, client_id: int) -> None:
     t = lang_of(update, who)
     message = await _deadlines_message(context, who, t, client_id)
     await reply(update, message or _not_found(t))
 
 
-async def on_deadline_button(update: Update, context: SiltaContext, who: Who,
-                             cb: Callback) -> None:
+async def on_deadline_button(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
     """Cancel a deadline from the /deadlines list."""
     query = update.callback_query
     assert query is not None
@@ -782,8 +955,11 @@ async def cmd_plan(update: Update, context: SiltaContext, who: Who) -> None:
 
 def _plan_text(t: Translator, client: Client, items: list[PlanItem]) -> str:
     done = sum(1 for i in items if i.done_at is not None)
-    lines = [t("📋 Release plan of {client}: {done} of {total} done.").format(
-        client=_client(t, client), done=done, total=len(items))]
+    lines = [
+        t("📋 Release plan of {client}: {done} of {total} done.").format(
+            client=_client(t, client), done=done, total=len(items)
+        )
+    ]
     if client.release_date is not None:
         lines.append(t("Release date: {date}").format(date=t.day(client.release_date)))
     if items and client.status != "closed":
@@ -810,18 +986,27 @@ async def on_plan_button(update: Update, context: SiltaContext, who: Who, cb: Ca
     core = context.core
     me = _me(who)
     if cb.choice in ("tick", "del"):
-        result = (await item_service.toggle_plan_item(core, "worker", me.id, cb.id)
-                  if cb.choice == "tick" else
-                  await item_service.remove_plan_item(core, me, cb.id))
+        result = (
+            await item_service.toggle_plan_item(core, "worker", me.id, cb.id)
+            if cb.choice == "tick"
+            else await item_service.remove_plan_item(core, me, cb.id)
+        )
         if result.status != "ok" or result.client is None:
-            await answer_query(query, t("This button is no longer active.")
-                               if result.status == "not_found" else _item_problem(t, result))
+            await answer_query(
+                query,
+                t("This button is no longer active.")
+                if result.status == "not_found"
+                else _item_problem(t, result),
+            )
             return
         await answer_query(query)
         client, items = await item_service.current_plan(core, me, result.client.id)
         if client is not None:
-            buttons = (kb.plan_view(t, client, items) if cb.choice == "tick"
-                       else kb.plan_remove(t, client, items))
+            buttons = (
+                kb.plan_view(t, client, items)
+                if cb.choice == "tick"
+                else kb.plan_remove(t, client, items)
+            )
             await edit_query_message(query, _plan_text(t, client, items), buttons)
         return
     client, items = await item_service.current_plan(core, me, cb.id)
@@ -830,26 +1015,41 @@ async def on_plan_button(update: Update, context: SiltaContext, who: Who, cb: Ca
         return
     await answer_query(query)
     if cb.choice == "view":
-        await edit_query_message(query, _plan_text(t, client, items),
-                                 kb.plan_view(t, client, items))
+        await edit_query_message(
+            query, _plan_text(t, client, items), kb.plan_view(t, client, items)
+        )
     elif cb.choice == "edit":
-        await edit_query_message(query, _plan_text(t, client, items) + "\n" + t(
-            "Tap an item to remove it."), kb.plan_remove(t, client, items))
+        await edit_query_message(
+            query,
+            _plan_text(t, client, items) + "\n" + t("Tap an item to remove it."),
+            kb.plan_remove(t, client, items),
+        )
     else:
         flow = _begin(context, "planadd", "title", client_id=client.id)
-        await _prompt(update, t, flow, t(
-            "Write the new item for the plan of {client}, at most {n} characters.").format(
-            client=_client(t, client), n=item_service.MAX_PLAN_TITLE))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t("Write the new item for the plan of {client}, at most {n} characters.").format(
+                client=_client(t, client), n=item_service.MAX_PLAN_TITLE
+            ),
+        )
 
 
-async def _pl_title(update: Update, context: SiltaContext, who: Who, flow: dict[str, Any],
-                    text: str) -> None:
+async def _pl_title(
+    update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
+) -> None:
     t = lang_of(update, who)
-    result = await item_service.add_plan_item(context.core, _me(who), flow["data"]["client_id"],
-                                              text)
+    result = await item_service.add_plan_item(
+        context.core, _me(who), flow["data"]["client_id"], text
+    )
     if result.status == "invalid":
-        await _prompt(update, t, flow, t("Please write it in at most {n} characters.").format(
-            n=item_service.MAX_PLAN_TITLE))
+        await _prompt(
+            update,
+            t,
+            flow,
+            t("Please write it in at most {n} characters.").format(n=item_service.MAX_PLAN_TITLE),
+        )
         return
     _end(context)
     if result.status != "ok":
@@ -869,8 +1069,9 @@ def _status(t: Translator, client: Client) -> str:
 def _last_answer(t: Translator, zone: Any, client: Client) -> str | None:
     if not client.last_answer or client.last_answer_at is None:
         return None
-    return t("{answer}, {when}").format(answer=choice_label(t, "ck", client.last_answer),
-                                        when=t.stamp(client.last_answer_at, zone))
+    return t("{answer}, {when}").format(
+        answer=choice_label(t, "ck", client.last_answer), when=t.stamp(client.last_answer_at, zone)
+    )
 
 
 async def cmd_clients(update: Update, context: SiltaContext, who: Who) -> None:
@@ -883,7 +1084,8 @@ async def cmd_clients(update: Update, context: SiltaContext, who: Who) -> None:
         await reply(update, t("You have no clients yet. Add one with /newclient."))
         return
     head = (t("Clients you can see ({n}):") if team else t("Your clients ({n}):")).format(
-        n=len(rows))
+        n=len(rows)
+    )
     lines = [head]
     for row in rows:
         mark = STATUS_MARKS[worker_service.status_key(row.client)][0]
@@ -901,13 +1103,13 @@ async def cmd_clients(update: Update, context: SiltaContext, who: Who) -> None:
     lines.append("")
     lines.append(t("Tap a client to open the card."))
     if not team:
-        lines.append(t("Your team's clients too: {command}").format(
-            command=_code("/clients all")))
+        lines.append(t("Your team's clients too: {command}").format(command=_code("/clients all")))
     await reply(update, OutMessage(_fit(lines, t("… and {n} more.")), kb.client_list(rows)))
 
 
-async def _card_message(context: SiltaContext, who: Who, t: Translator,
-                        client_id: int) -> tuple[OutMessage, int] | None:
+async def _card_message(
+    context: SiltaContext, who: Who, t: Translator, client_id: int
+) -> tuple[OutMessage, int] | None:
     card = await worker_service.client_card(context.core, _me(who), client_id)
     if card is None:
         return None
@@ -925,12 +1127,18 @@ async def _card_message(context: SiltaContext, who: Who, t: Translator,
     lines.append(t("Last answer: {answer}").format(answer=answer or "—"))
     lines.append(t("Open alerts: {n}").format(n=card.open_alerts))
     if card.next_appointment is not None:
-        lines.append(t("Next appointment: {appointment}").format(
-            appointment=_appointment_line(t, zone, card.next_appointment)))
+        lines.append(
+            t("Next appointment: {appointment}").format(
+                appointment=_appointment_line(t, zone, card.next_appointment)
+            )
+        )
     lines.append(t("Open deadlines: {n}").format(n=card.open_deadlines))
     if card.plan_total:
-        lines.append(t("Release plan: {done} of {total} done").format(
-            done=card.plan_done, total=card.plan_total))
+        lines.append(
+            t("Release plan: {done} of {total} done").format(
+                done=card.plan_done, total=card.plan_total
+            )
+        )
     if client.status != "closed":
         lines.append("")
         lines.append(t("Reply to this message to write to the client."))
@@ -950,8 +1158,7 @@ async def _send_card(update: Update, context: SiltaContext, who: Who, client_id:
         await worker_service.remember_card(context.core, _me(who), cid, chat.id, message_id)
 
 
-async def on_client_button(update: Update, context: SiltaContext, who: Who,
-                           cb: Callback) -> None:
+async def on_client_button(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
     """A client picked from a list, or an action on the client's card."""
     query = update.callback_query
     assert query is not None
@@ -966,8 +1173,9 @@ async def on_client_button(update: Update, context: SiltaContext, who: Who,
         return
     if action in ("pause", "resume"):
         change = await worker_service.set_paused(core, me, client.id, action == "pause")
-        await answer_query(query, _pause_text(t, change, action == "pause"),
-                           alert=change.status == "client_paused")
+        await answer_query(
+            query, _pause_text(t, change, action == "pause"), alert=change.status == "client_paused"
+        )
         refreshed = await _card_message(context, who, t, client.id)
         if refreshed is not None:
             await edit_query_message(query, refreshed[0].text, refreshed[0].buttons)
@@ -976,12 +1184,17 @@ async def on_client_button(update: Update, context: SiltaContext, who: Who,
         change = await worker_service.close_client(core, me, client.id)
         await answer_query(query)
         if change.status == "done":
-            await edit_query_message(query, t(
-                "{client} is closed. The client got a goodbye, nothing more is planned, and the "
-                "record is kept for the retention period.").format(client=_client(t, client)))
+            await edit_query_message(
+                query,
+                t(
+                    "{client} is closed. The client got a goodbye, nothing more is planned, "
+                    "and the record is kept for the retention period."
+                ).format(client=_client(t, client)),
+            )
         else:
-            await edit_query_message(query, t("{client} is closed.").format(
-                client=_client(t, client)))
+            await edit_query_message(
+                query, t("{client} is closed.").format(client=_client(t, client))
+            )
         return
     if action == "keep":
         await answer_query(query)
@@ -993,11 +1206,13 @@ async def on_client_button(update: Update, context: SiltaContext, who: Who,
 
 def _pause_text(t: Translator, change: worker_service.ClientChange, pause: bool) -> str:
     if change.status == "done":
-        return t("Paused: no messages to the client until you resume.") if pause \
+        return (
+            t("Paused: no messages to the client until you resume.")
+            if pause
             else t("Resumed: messages are on again.")
+        )
     if change.status == "client_paused":
-        return t("The client paused the messages themselves. They turn them on again with "
-                 "/start.")
+        return t("The client paused the messages themselves. They turn them on again with /start.")
     if change.status == "not_joined":
         return t("The client has not joined yet.")
     if change.status == "closed":
@@ -1010,17 +1225,25 @@ async def _ask_close(update: Update, context: SiltaContext, who: Who, client: Cl
     if client.status == "closed":
         await reply(update, t("{client} is closed.").format(client=_client(t, client)))
         return
-    await reply(update, OutMessage(t(
-        "End the service of {client}? The client gets a kind goodbye, all planned messages "
-        "stop, open alerts close and invites stop working. The record is kept for the "
-        "retention period.").format(client=_client(t, client)), kb.confirm_close(t, client)))
+    await reply(
+        update,
+        OutMessage(
+            t(
+                "End the service of {client}? The client gets a kind goodbye, all planned messages "
+                "stop, open alerts close and invites stop working. The record is kept for the "
+                "retention period."
+            ).format(client=_client(t, client)),
+            kb.confirm_close(t, client),
+        ),
+    )
 
 
 async def cmd_close(update: Update, context: SiltaContext, who: Who) -> None:
     """/close CLIENT: asks for confirmation first."""
     t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "close",
-                                   t("Whose service do you want to end?"))
+    client = await _client_or_pick(
+        update, context, who, "close", t("Whose service do you want to end?")
+    )
     if client is not None:
         await _ask_close(update, context, who, client)
 
@@ -1041,19 +1264,27 @@ async def _plan(update: Update, context: SiltaContext, who: Who, client: Client)
     await _show_plan(update, context, who, client.id)
 
 
-async def _ask_handover(update: Update, context: SiltaContext, who: Who,
-                        client: Client) -> None:
+async def _ask_handover(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
     t = lang_of(update, who)
     candidates = await worker_service.handover_candidates(context.core, _me(who), client)
     if client.status == "closed":
         await reply(update, t("{client} is closed.").format(client=_client(t, client)))
         return
     if not candidates:
-        await reply(update, t("There is nobody in your team to hand {client} to.").format(
-            client=_client(t, client)))
+        await reply(
+            update,
+            t("There is nobody in your team to hand {client} to.").format(
+                client=_client(t, client)
+            ),
+        )
         return
-    await reply(update, OutMessage(t("Hand {client} over to whom?").format(
-        client=_client(t, client)), kb.handover_choices(candidates, client)))
+    await reply(
+        update,
+        OutMessage(
+            t("Hand {client} over to whom?").format(client=_client(t, client)),
+            kb.handover_choices(candidates, client),
+        ),
+    )
 
 
 CLIENT_ACTIONS: dict[str, Callable[[Update, SiltaContext, Who, Client], Awaitable[None]]] = {
@@ -1080,9 +1311,13 @@ async def cmd_handover(update: Update, context: SiltaContext, who: Who) -> None:
     core = context.core
     args = command_args(update)
     if not args:
-        await reply(update, t(
-            "Write /handover CLIENT WORKER, e.g. {example}. Or open the client from /clients "
-            "and tap Hand over.").format(example=_code("/handover 12 Maria")))
+        await reply(
+            update,
+            t(
+                "Write /handover CLIENT WORKER, e.g. {example}. Or open the client from /clients "
+                "and tap Hand over."
+            ).format(example=_code("/handover 12 Maria")),
+        )
         return
     found, rest = await worker_service.split_client_ref(core, _me(who), args)
     if found.client is None:
@@ -1090,32 +1325,45 @@ async def cmd_handover(update: Update, context: SiltaContext, who: Who) -> None:
         if single.client is not None:
             await _ask_handover(update, context, who, single.client)
             return
-        await reply(update, _not_found(t, found.status if found.status == "many"
-                                       else single.status))
+        await reply(
+            update, _not_found(t, found.status if found.status == "many" else single.status)
+        )
         return
     target = await worker_service.find_worker(core, _me(who), rest)
     if target.worker is None:
-        await reply(update, t(
-            "More than one colleague has that name; use the full name or the number."
-        ) if target.status == "many" else t(
-            "No such colleague in your team. Use the name or the number, e.g. {example}."
-        ).format(example=_code(f"/handover {found.client.id} 3")))
+        await reply(
+            update,
+            t("More than one colleague has that name; use the full name or the number.")
+            if target.status == "many"
+            else t(
+                "No such colleague in your team. Use the name or the number, e.g. {example}."
+            ).format(example=_code(f"/handover {found.client.id} 3")),
+        )
         return
     await _do_handover(update, context, who, found.client.id, target.worker.id)
 
 
-async def _do_handover(update: Update, context: SiltaContext, who: Who, client_id: int,
-                       worker_id: int) -> bool:
+async def _do_handover(
+    update: Update, context: SiltaContext, who: Who, client_id: int, worker_id: int
+) -> bool:
     t = lang_of(update, who)
     change = await worker_service.handover(context.core, _me(who), client_id, worker_id)
     if change.status == "done" and change.client and change.worker:
-        await reply(update, t("{client} is now with {worker}. The client and {worker} are told; "
-                              "open alerts went along.").format(
-            client=_client(t, change.client), worker=t.ltr(h(change.worker.name))))
+        await reply(
+            update,
+            t(
+                "{client} is now with {worker}. The client and {worker} are told; "
+                "open alerts went along."
+            ).format(client=_client(t, change.client), worker=t.ltr(h(change.worker.name))),
+        )
         return True
     if change.status == "same" and change.client and change.worker:
-        await reply(update, t("{client} is already with {worker}.").format(
-            client=_client(t, change.client), worker=t.ltr(h(change.worker.name))))
+        await reply(
+            update,
+            t("{client} is already with {worker}.").format(
+                client=_client(t, change.client), worker=t.ltr(h(change.worker.name))
+            ),
+        )
     elif change.status == "closed" and change.client:
         await reply(update, t("{client} is closed.").format(client=_client(t, change.client)))
     elif change.status == "no_worker":
@@ -1125,8 +1373,7 @@ async def _do_handover(update: Update, context: SiltaContext, who: Who, client_i
     return False
 
 
-async def on_handover_button(update: Update, context: SiltaContext, who: Who,
-                             cb: Callback) -> None:
+async def on_handover_button(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
     """A colleague picked for a hand-over."""
     query = update.callback_query
     assert query is not None
@@ -1156,11 +1403,14 @@ async def cmd_alerts(update: Update, context: SiltaContext, who: Who) -> None:
         card = alert_card(t, core.policy.zone, view.alert, view.client, view.taker)
         message_id = await _send(update, card)
         if message_id is not None and chat is not None and view.client is not None:
-            await worker_service.remember_card(core, _me(who), view.client.id, chat.id,
-                                               message_id)
+            await worker_service.remember_card(core, _me(who), view.client.id, chat.id, message_id)
     if len(views) > MAX_ALERT_CARDS:
-        await reply(update, t("{n} more open alerts. Handle these first, then type /alerts "
-                              "again.").format(n=len(views) - MAX_ALERT_CARDS))
+        await reply(
+            update,
+            t("{n} more open alerts. Handle these first, then type /alerts again.").format(
+                n=len(views) - MAX_ALERT_CARDS
+            ),
+        )
 
 
 async def on_alert_button(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
@@ -1179,18 +1429,24 @@ async def on_alert_button(update: Update, context: SiltaContext, who: Who, cb: C
     elif outcome.status == "already_resolved":
         await answer_query(query, t("This alert is already done."))
     else:
-        await answer_query(query, {
-            "taken": t("Thank you, it is yours."),
-            "snoozed": t("Snoozed."),
-            "resolved": t("Marked as done."),
-        }.get(outcome.status))
+        await answer_query(
+            query,
+            {
+                "taken": t("Thank you, it is yours."),
+                "snoozed": t("Snoozed."),
+                "resolved": t("Marked as done."),
+            }.get(outcome.status),
+        )
     if outcome.alert is not None:
         async with core.db.read() as conn:
             from storage import people as people_repo
 
             client = await people_repo.get_client(conn, outcome.alert.client_id or 0)
-            taker_id = (outcome.alert.resolved_by if outcome.alert.state == "resolved"
-                        else outcome.alert.acknowledged_by)
+            taker_id = (
+                outcome.alert.resolved_by
+                if outcome.alert.state == "resolved"
+                else outcome.alert.acknowledged_by
+            )
             taker = await people_repo.get_worker(conn, taker_id) if taker_id else None
         card = alert_card(t, core.policy.zone, outcome.alert, client, taker)
         await edit_query_message(query, card.text, card.buttons)
@@ -1203,9 +1459,12 @@ async def cmd_reply(update: Update, context: SiltaContext, who: Who) -> None:
     found, text = await worker_service.split_client_ref(context.core, _me(who), args)
     if found.client is None or not text:
         if not args or len(args.split()) < 2:
-            await reply(update, t("Write /reply CLIENT TEXT, e.g. {example}. Or reply to the "
-                                  "client's message.").format(
-                example=_code("/reply 12 See you tomorrow!")))
+            await reply(
+                update,
+                t(
+                    "Write /reply CLIENT TEXT, e.g. {example}. Or reply to the client's message."
+                ).format(example=_code("/reply 12 See you tomorrow!")),
+            )
         else:
             await reply(update, _not_found(t, found.status))
         return
@@ -1220,11 +1479,13 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
     t = lang_of(update, who)
     target = message.reply_to_message
     if target is not None and message.text:
-        client_id = await worker_service.client_of_relay(context.core, message.chat_id,
-                                                         target.message_id)
+        client_id = await worker_service.client_of_relay(
+            context.core, message.chat_id, target.message_id
+        )
         if client_id is not None:
-            result = await worker_service.reply_to_client(context.core, who.worker, client_id,
-                                                          message.text)
+            result = await worker_service.reply_to_client(
+                context.core, who.worker, client_id, message.text
+            )
             await reply(update, _reply_status(t, result))
             return
     flow = _flow(context)
@@ -1235,16 +1496,16 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
         else:
             await reply(update, t("Please use the buttons above, or /cancel."))
         return
-    await reply(update, t("To answer a client, reply to their message. Type /help to see what "
-                          "you can do."))
+    await reply(
+        update, t("To answer a client, reply to their message. Type /help to see what you can do.")
+    )
 
 
 def _reply_status(t: Translator, result: worker_service.ReplyResult) -> str:
     if result.status == "sent" and result.client is not None:
         return t("Sent to {client}.").format(client=t.ltr(h(result.client.label)))
     if result.status == "unreachable":
-        return t("This client cannot get messages right now (not joined, closed or "
-                 "unreachable).")
+        return t("This client cannot get messages right now (not joined, closed or unreachable).")
     return t("No such client among yours.")
 
 
@@ -1310,11 +1571,16 @@ async def join_as_worker(update: Update, context: SiltaContext, invite_id: int) 
         from handlers.router import set_worker_commands
 
         t = translator(result.worker.language)
-        await reply(update, t("Welcome to Silta, {name}! You are now registered as a worker. "
-                              "Type /help to see what you can do.").format(
-            name=t.ltr(h(result.worker.name))))
-        await set_worker_commands(context.bot, user.id, result.worker.language,
-                                  result.worker.is_admin)
+        await reply(
+            update,
+            t(
+                "Welcome to Silta, {name}! You are now registered as a worker. "
+                "Type /help to see what you can do."
+            ).format(name=t.ltr(h(result.worker.name))),
+        )
+        await set_worker_commands(
+            context.bot, user.id, result.worker.language, result.worker.is_admin
+        )
     elif result.status == "already":
         await reply(update, t("You are already registered as a worker."))
     else:
@@ -1329,12 +1595,20 @@ async def cmd_start(update: Update, context: SiltaContext, who: Who) -> None:
 async def cmd_help(update: Update, context: SiltaContext, who: Who) -> None:
     """What a worker can do."""
     t = lang_of(update, who)
-    lines = [t("Silta for workers. Alerts come to this chat; reply to a client's message to "
-               "answer them."), ""]
+    lines = [
+        t(
+            "Silta for workers. Alerts come to this chat; reply to a client's message to "
+            "answer them."
+        ),
+        "",
+    ]
     lines += [f"/{name} — {t(description)}" for name, description in MENU]
     lines.append("")
-    lines.append(t("Clients are named by number (#12) or nickname, e.g. {example}.").format(
-        example=_code("/plan 12")))
+    lines.append(
+        t("Clients are named by number (#12) or nickname, e.g. {example}.").format(
+            example=_code("/plan 12")
+        )
+    )
     await reply(update, "\n".join(lines))
 
 

@@ -165,6 +165,7 @@ async def get_meta(conn: Connection, key: str) -> str | None:
 
 async def set_meta(conn: Connection, key: str, value: str) -> None:
     await conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )

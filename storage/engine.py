@@ -138,7 +138,8 @@ async def set_recipient_message(
     conn: Connection, alert_id: int, worker_id: int, chat_id: int, message_id: int
 ) -> None:
     await conn.execute(
-        "UPDATE alert_recipients SET chat_id = ?, message_id = ? WHERE alert_id = ? AND worker_id = ?",
+        "UPDATE alert_recipients SET chat_id = ?, message_id = ? "
+        "WHERE alert_id = ? AND worker_id = ?",
         (chat_id, message_id, alert_id, worker_id),
     )
 

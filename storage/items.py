@@ -67,7 +67,8 @@ async def appointments_of(
     upcoming_from: datetime | None = None,
     statuses: tuple[str, ...] = ("scheduled",),
 ) -> list[Appointment]:
-    sql = f"SELECT * FROM appointments WHERE client_id = ? AND status IN ({','.join('?' * len(statuses))})"
+    marks = ",".join("?" * len(statuses))
+    sql = f"SELECT * FROM appointments WHERE client_id = ? AND status IN ({marks})"
     args: list[Any] = [client_id, *statuses]
     if upcoming_from is not None:
         sql += " AND at >= ?"
@@ -112,7 +113,8 @@ async def deadlines_of(
     conn: Connection, client_id: int, *, statuses: tuple[str, ...] = ("open",)
 ) -> list[Deadline]:
     cur = await conn.execute(
-        f"SELECT * FROM deadlines WHERE client_id = ? AND status IN ({','.join('?' * len(statuses))}) "
+        "SELECT * FROM deadlines WHERE client_id = ? "
+        f"AND status IN ({','.join('?' * len(statuses))}) "
         "ORDER BY due_date, id",
         (client_id, *statuses),
     )

@@ -19,7 +19,8 @@ class Model(BaseModel):
         """Build from an aiosqlite.Row (or None)."""
         if row is None:
             return None
-        return cls(**{k: row[k] for k in row.keys() if k in cls.model_fields})
+        # sqlite3.Row is not a mapping: iterating it yields values, keys() yields names.
+        return cls(**{k: row[k] for k in row.keys() if k in cls.model_fields})  # noqa: SIM118
 
 
 class Team(Model):

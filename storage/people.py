@@ -113,7 +113,7 @@ async def add_client(
     *,
     nickname: str,
     worker_id: int,
-    language: str,
+    language: str | None,
     now: datetime,
     release_date: date | None = None,
     backup_worker_id: int | None = None,

@@ -79,25 +79,50 @@ class Silta:
 
     # --- people ---------------------------------------------------------------------------
 
-    async def add_worker(self, telegram_id: int, name: str = "Maria Virtanen", *,
-                         team: str | None = "North", admin: bool = False,
-                         language: str = "fi") -> Worker:
+    async def add_worker(
+        self,
+        telegram_id: int,
+        name: str = "Maria Virtanen",
+        *,
+        team: str | None = "North",
+        admin: bool = False,
+        language: str = "fi",
+    ) -> Worker:
         """A worker who has joined (as if by invite)."""
         core = self.core
         async with core.db.tx() as conn:
-            team_row = (await people_repo.team_by_name(conn, team, core.now(), create=True)
-                        if team else None)
+            team_row = (
+                await people_repo.team_by_name(conn, team, core.now(), create=True)
+                if team
+                else None
+            )
             return await people_repo.add_worker(
-                conn, name=name, now=core.now(), telegram_id=telegram_id,
-                role="admin" if admin else "worker", team_id=team_row.id if team_row else None,
-                language=language)
+                conn,
+                name=name,
+                now=core.now(),
+                telegram_id=telegram_id,
+                role="admin" if admin else "worker",
+                team_id=team_row.id if team_row else None,
+                language=language,
+            )
 
-    async def add_client(self, worker: Worker, nickname: str = "Pete", *,
-                         language: str | None = "fi", release_date: date | None = None,
-                         backup: Worker | None = None) -> InviteCard:
+    async def add_client(
+        self,
+        worker: Worker,
+        nickname: str = "Pete",
+        *,
+        language: str | None = "fi",
+        release_date: date | None = None,
+        backup: Worker | None = None,
+    ) -> InviteCard:
         return await onboarding.create_client(
-            self.core, worker, nickname, language=language, release_date=release_date,
-            backup_worker_id=backup.id if backup else None)
+            self.core,
+            worker,
+            nickname,
+            language=language,
+            release_date=release_date,
+            backup_worker_id=backup.id if backup else None,
+        )
 
     async def join(self, user: FakeUser, card: InviteCard) -> Client:
         """The client opens the deep link and agrees."""
@@ -120,18 +145,29 @@ class Silta:
         return found
 
 
-async def start_silta(tg: FakeTelegram, tmp_path: Path, *, start: datetime = T0,
-                      admin_ids: list[int] | None = None, limits: Limits | None = None,
-                      **settings: Any) -> Silta:
+async def start_silta(
+    tg: FakeTelegram,
+    tmp_path: Path,
+    *,
+    start: datetime = T0,
+    admin_ids: list[int] | None = None,
+    limits: Limits | None = None,
+    **settings: Any,
+) -> Silta:
     """Build the real Application against the fake server and start polling."""
     clock = FakeClock(start)
     config = Settings(
-        token=tg.token, api_url=tg.api_url, db=tmp_path / "silta.db",
+        token=tg.token,
+        api_url=tg.api_url,
+        db=tmp_path / "silta.db",
         admin_ids=admin_ids if admin_ids is not None else [ADMIN_ID],
-        poll_safety=3600.0, _env_file=None, **settings,
+        poll_safety=3600.0,
+        _env_file=None,
+        **settings,
     )
-    app = build_application(config, clock=clock,
-                            limits=limits or Limits(overall_per_second=0, read_timeout=5.0))
+    app = build_application(
+        config, clock=clock, limits=limits or Limits(overall_per_second=0, read_timeout=5.0)
+    )
     await app.initialize()
     await startup(app)
     clock.on_change(app.bot_data["dispatcher"].wake)

@@ -29,13 +29,24 @@ async def office(silta: Silta) -> Office:
     maria = await silta.add_worker(MARIA, "Maria Virtanen", team="North", language="en")
     tuula = await silta.add_worker(TUULA, "Tuula Team", team="North", language="en")
     sam = await silta.add_worker(SAM, "Sam South", team="South", language="en")
-    return Office(maria, tuula, sam, silta.tg.user(MARIA, "Maria", language_code="en"),
-                  silta.tg.user(TUULA, "Tuula", language_code="en"),
-                  silta.tg.user(SAM, "Sam", language_code="en"))
+    return Office(
+        maria,
+        tuula,
+        sam,
+        silta.tg.user(MARIA, "Maria", language_code="en"),
+        silta.tg.user(TUULA, "Tuula", language_code="en"),
+        silta.tg.user(SAM, "Sam", language_code="en"),
+    )
 
 
-async def joined_client(silta: Silta, worker: Worker, nickname: str = "Pete", *,
-                        telegram_id: int = 3001, **kwargs: object) -> tuple[Client, FakeUser]:
+async def joined_client(
+    silta: Silta,
+    worker: Worker,
+    nickname: str = "Pete",
+    *,
+    telegram_id: int = 3001,
+    **kwargs: object,
+) -> tuple[Client, FakeUser]:
     """A client of `worker` who has opened the invite and agreed."""
     card = await silta.add_client(worker, nickname, language="en", **kwargs)  # type: ignore[arg-type]
     user = silta.tg.user(telegram_id, nickname, language_code="en")
@@ -56,8 +67,9 @@ async def tap(silta: Silta, user: FakeUser, message: SentMessage, label: str) ->
     return await silta.tg.wait_for_callback_answer(qid)
 
 
-async def tap_then(silta: Silta, user: FakeUser, message: SentMessage, label: str,
-                   contains: str | None = None) -> SentMessage:
+async def tap_then(
+    silta: Silta, user: FakeUser, message: SentMessage, label: str, contains: str | None = None
+) -> SentMessage:
     """Press a button and return the next new message."""
     await user.press(message, label=label)
     return await user.next_message(contains=contains)

@@ -7,7 +7,7 @@ records what Telegram answered. Timers are rows without a message: `run_timer` a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from aiosqlite import Connection
@@ -34,8 +34,15 @@ WORKER_MESSAGE_KINDS = frozenset(
     {"alert", "alert_edit", "relay_to_worker", "worker_notice", "appt_after", "digest"}
 )
 TIMER_KINDS = frozenset(
-    {"contact_due", "alert_step", "alert_resurface", "appt_confirm_check", "deadline_passed",
-     "pause_end", "daily"}
+    {
+        "contact_due",
+        "alert_step",
+        "alert_resurface",
+        "appt_confirm_check",
+        "deadline_passed",
+        "pause_end",
+        "daily",
+    }
 )
 
 
@@ -69,8 +76,9 @@ class Later:
 Prepared = Send | Skip | Later
 
 
-async def _client_target(conn: Connection, core: Core, row: OutboxRow, now: datetime,
-                         *, any_status: bool = False) -> Client | Skip | Later:
+async def _client_target(
+    conn: Connection, core: Core, row: OutboxRow, now: datetime, *, any_status: bool = False
+) -> Client | Skip | Later:
     """The client if they can be messaged now; otherwise why not."""
     client = await people_repo.get_client(conn, row.client_id or 0)
     if client is None or client.telegram_id is None:
@@ -84,8 +92,17 @@ async def _client_target(conn: Connection, core: Core, row: OutboxRow, now: date
     return client
 
 
-async def _contact_for(conn: Connection, core: Core, row: OutboxRow, client: Client, kind: str,
-                       answer_due: datetime, now: datetime, *, timer: bool = True) -> Contact:
+async def _contact_for(
+    conn: Connection,
+    core: Core,
+    row: OutboxRow,
+    client: Client,
+    kind: str,
+    answer_due: datetime,
+    now: datetime,
+    *,
+    timer: bool = True,
+) -> Contact:
     """The contact this row opens (re-used if a crash made us prepare it twice)."""
     existing = await engine_repo.contact_for_outbox(conn, row.id)
     if existing is not None:
@@ -93,20 +110,44 @@ async def _contact_for(conn: Connection, core: Core, row: OutboxRow, client: Cli
     # A newer question about the same thing replaces an older unanswered one.
     for old in await engine_repo.open_contacts(conn, client.id, kind=kind, ref_id=row.ref_id):
         await engine_repo.set_contact(conn, old.id, state="void")
-        await outbox.drop_pending(conn, "replaced", client_id=client.id,
-                                  kinds=("nudge", "contact_due"), ref_id=old.id)
-    contact = await engine_repo.open_contact(conn, client_id=client.id, kind=kind,
-                                             ref_id=row.ref_id, outbox_id=row.id, now=now,
-                                             answer_due_at=answer_due)
+        await outbox.drop_pending(
+            conn, "replaced", client_id=client.id, kinds=("nudge", "contact_due"), ref_id=old.id
+        )
+    contact = await engine_repo.open_contact(
+        conn,
+        client_id=client.id,
+        kind=kind,
+        ref_id=row.ref_id,
+        outbox_id=row.id,
+        now=now,
+        answer_due_at=answer_due,
+    )
     policy = core.policy
     nudge_at = now + policy.checkins.nudge_after
     if nudge_at < answer_due:
-        await outbox.add(conn, Planned(key=f"nudge:{contact.id}", kind="nudge", due_at=nudge_at,
-                                       client_id=client.id, ref_id=contact.id), now)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"nudge:{contact.id}",
+                kind="nudge",
+                due_at=nudge_at,
+                client_id=client.id,
+                ref_id=contact.id,
+            ),
+            now,
+        )
     if timer:
-        await outbox.add(conn, Planned(key=f"contactdue:{contact.id}", kind="contact_due",
-                                       due_at=answer_due, client_id=client.id, ref_id=contact.id),
-                         now)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"contactdue:{contact.id}",
+                kind="contact_due",
+                due_at=answer_due,
+                client_id=client.id,
+                ref_id=contact.id,
+            ),
+            now,
+        )
     return contact
 
 
@@ -117,8 +158,9 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
     policy = core.policy
     zone = policy.zone
     if kind in CLIENT_MESSAGE_KINDS:
-        target = await _client_target(conn, core, row, now,
-                                      any_status=bool(row.payload.get("any_status")))
+        target = await _client_target(
+            conn, core, row, now, any_status=bool(row.payload.get("any_status"))
+        )
         if not isinstance(target, Client):
             if kind == "checkin" and isinstance(target, Skip):
                 await planner.plan_checkin(conn, core, await _fresh(conn, row), now)
@@ -130,8 +172,9 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         if kind == "checkin":
             if now - row.due_at > CHECKIN_STALE:
                 return Skip("late")
-            contact = await _contact_for(conn, core, row, client, "checkin",
-                                         now + policy.checkins.answer_within, now)
+            contact = await _contact_for(
+                conn, core, row, client, "checkin", now + policy.checkins.answer_within, now
+            )
             return Send(chat, messages.checkin(t, contact.id))
         if kind == "appt_reminder":
             appt = await items_repo.get_appointment(conn, row.ref_id or 0)
@@ -139,18 +182,24 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
                 return Skip("appointment cancelled")
             if appt.at <= now:
                 return Skip("appointment passed")
-            contact = await _contact_for(conn, core, row, client, "appointment", appt.at, now,
-                                         timer=False)
-            return Send(chat, messages.appointment_reminder(
-                t, zone, appt, contact.id, day_before=bool(row.payload.get("day_before"))))
+            contact = await _contact_for(
+                conn, core, row, client, "appointment", appt.at, now, timer=False
+            )
+            return Send(
+                chat,
+                messages.appointment_reminder(
+                    t, zone, appt, contact.id, day_before=bool(row.payload.get("day_before"))
+                ),
+            )
         if kind == "deadline_reminder":
             dl = await items_repo.get_deadline(conn, row.ref_id or 0)
             if dl is None or dl.status != "open":
                 return Skip("deadline closed")
             if dl.due_date < now.astimezone(zone).date():
                 return Skip("deadline passed")
-            contact = await _contact_for(conn, core, row, client, "deadline",
-                                         now + policy.checkins.answer_within, now)
+            contact = await _contact_for(
+                conn, core, row, client, "deadline", now + policy.checkins.answer_within, now
+            )
             what = messages.deadline_what(t, policy.benefit_label(dl.kind, t.lang), dl)
             return Send(chat, messages.deadline_reminder(t, what, dl, contact.id))
         if kind == "nudge":
@@ -160,13 +209,17 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
             code = messages.CONTACT_KIND_CODES[contact.kind]
             return Send(chat, messages.nudge(t, code, contact.id))
         if kind == "client_notice":
-            return Send(chat, messages.client_notice(t, zone, row.payload.get("notice", ""),
-                                                     row.payload))
+            return Send(
+                chat, messages.client_notice(t, zone, row.payload.get("notice", ""), row.payload)
+            )
         if kind == "relay_to_client":
             worker = await people_repo.get_worker(conn, row.worker_id or 0)
             name = worker.first_name if worker else ""
-            return Send(chat, messages.relay_to_client(t, name, row.payload.get("text", "")),
-                        wipe_payload=True)
+            return Send(
+                chat,
+                messages.relay_to_client(t, name, row.payload.get("text", "")),
+                wipe_payload=True,
+            )
         return Skip(f"unknown kind {kind}", state="failed")
 
     # Worker-side messages.
@@ -195,20 +248,31 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         if kind == "alert":
             if alert.state == "resolved":
                 return Skip("resolved before delivery")
-            card = messages.alert_card(t, zone, alert, client, taker,
-                                       text=row.payload.get("text"),
-                                       resurfaced=bool(row.payload.get("resurfaced")))
+            card = messages.alert_card(
+                t,
+                zone,
+                alert,
+                client,
+                taker,
+                text=row.payload.get("text"),
+                resurfaced=bool(row.payload.get("resurfaced")),
+            )
             return Send(chat, card, wipe_payload=True)
         card = messages.alert_card(t, zone, alert, client, taker)
         return Send(row.payload["chat_id"], card, edit_message_id=row.payload["message_id"])
     if kind == "relay_to_worker":
         if client is None:
             return Skip("no client")
-        return Send(chat, messages.relay_to_worker(t, client, row.payload.get("text", "")),
-                    wipe_payload=True)
+        return Send(
+            chat,
+            messages.relay_to_worker(t, client, row.payload.get("text", "")),
+            wipe_payload=True,
+        )
     if kind == "worker_notice":
-        return Send(chat, messages.worker_notice(t, zone, row.payload.get("notice", ""),
-                                                 row.payload, client))
+        return Send(
+            chat,
+            messages.worker_notice(t, zone, row.payload.get("notice", ""), row.payload, client),
+        )
     if kind == "digest":
         from bot.services.digest import render_digest
 
@@ -225,8 +289,9 @@ async def _fresh(conn: Connection, row: OutboxRow) -> Client:
     return client
 
 
-async def after_sent(conn: Connection, core: Core, row: OutboxRow, prepared: Send,
-                     message_id: int | None) -> None:
+async def after_sent(
+    conn: Connection, core: Core, row: OutboxRow, prepared: Send, message_id: int | None
+) -> None:
     """Bookkeeping once Telegram accepted the message."""
     now = core.now()
     if row.kind == "checkin" and row.client_id:
@@ -234,12 +299,23 @@ async def after_sent(conn: Connection, core: Core, row: OutboxRow, prepared: Sen
         if client is not None:
             await planner.plan_checkin(conn, core, client, now)
     if row.kind == "alert" and row.alert_id and row.worker_id and message_id is not None:
-        await engine_repo.set_recipient_message(conn, row.alert_id, row.worker_id,
-                                                prepared.chat_id, message_id)
-    if row.kind in ("alert", "relay_to_worker") and row.client_id and row.worker_id \
-            and message_id is not None:
-        await engine_repo.add_relay(conn, client_id=row.client_id, worker_id=row.worker_id,
-                                    chat_id=prepared.chat_id, message_id=message_id, now=now)
+        await engine_repo.set_recipient_message(
+            conn, row.alert_id, row.worker_id, prepared.chat_id, message_id
+        )
+    if (
+        row.kind in ("alert", "relay_to_worker")
+        and row.client_id
+        and row.worker_id
+        and message_id is not None
+    ):
+        await engine_repo.add_relay(
+            conn,
+            client_id=row.client_id,
+            worker_id=row.worker_id,
+            chat_id=prepared.chat_id,
+            message_id=message_id,
+            now=now,
+        )
     if row.kind == "appt_after" and row.ref_id:
         pass  # the worker's answer settles it; asked once
 
@@ -252,8 +328,12 @@ async def on_recipient_gone(conn: Connection, core: Core, row: OutboxRow, reason
     contact = await engine_repo.contact_for_outbox(conn, row.id)
     if contact is not None and contact.state == "open":
         await engine_repo.set_contact(conn, contact.id, state="void")
-    await outbox.drop_pending(conn, f"client {reason}", client_id=row.client_id,
-                              kinds=tuple(CLIENT_MESSAGE_KINDS) + ("contact_due",))
+    await outbox.drop_pending(
+        conn,
+        f"client {reason}",
+        client_id=row.client_id,
+        kinds=(*CLIENT_MESSAGE_KINDS, "contact_due"),
+    )
     if client is not None:
         await alerts.raise_alert(conn, core, client, "blocked")
 
@@ -287,8 +367,12 @@ async def run_timer(conn: Connection, core: Core, row: OutboxRow) -> None:
             await roll_monthly(conn, core, dl)
     elif kind == "pause_end":
         client = await people_repo.get_client(conn, row.client_id or 0)
-        if client and client.status == "paused" and client.paused_until \
-                and client.paused_until <= now:
+        if (
+            client
+            and client.status == "paused"
+            and client.paused_until
+            and client.paused_until <= now
+        ):
             from bot.services.clients import resume_in_tx
 
             await resume_in_tx(conn, core, client, actor="system")
@@ -308,7 +392,7 @@ def daily_key(now: datetime, core: Core) -> tuple[str, datetime]:
     tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
     from bot.policy import local_to_utc
 
-    due = local_to_utc(tomorrow, datetime.strptime("00:05", "%H:%M").time(), zone)
+    due = local_to_utc(tomorrow, time(0, 5), zone)
     return f"daily:{tomorrow.isoformat()}", due
 
 

@@ -203,12 +203,13 @@ async def on_resurface_timer(conn: Connection, core: Core, alert_id: int) -> Non
         ),
         now,
     )
+    back = now + core.policy.escalation.resurface_after
     await outbox.add(
         conn,
         Planned(
-            key=f"alertresurface:{alert_id}:{utc_iso(now + core.policy.escalation.resurface_after)}",
+            key=f"alertresurface:{alert_id}:{utc_iso(back)}",
             kind="alert_resurface",
-            due_at=now + core.policy.escalation.resurface_after,
+            due_at=back,
             alert_id=alert_id,
             client_id=alert.client_id,
         ),

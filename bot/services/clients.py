@@ -93,7 +93,8 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
         invite = None
         if code is not None:
             invite = await admin_repo.invite_by_hash(
-                conn, invite_codes.hash_code(code, core.settings.pepper()))
+                conn, invite_codes.hash_code(code, core.settings.pepper())
+            )
         if invite is None or invite.revoked_at is not None:
             await admin_repo.record_failed_attempt(conn, telegram_id, now)
             return JoinOffer("invalid")
@@ -109,12 +110,17 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
         client = await people_repo.get_client(conn, invite.client_id or 0)
         if client is None or client.status == "closed":
             return JoinOffer("invalid")
-        return JoinOffer("offer", invite_id=invite.id,
-                         worker_name=await _worker_name(conn, client), language=client.language)
+        return JoinOffer(
+            "offer",
+            invite_id=invite.id,
+            worker_name=await _worker_name(conn, client),
+            language=client.language,
+        )
 
 
-async def consent(core: Core, telegram_id: int, invite_id: int, agree: bool,
-                  telegram_language: str | None) -> JoinResult:
+async def consent(
+    core: Core, telegram_id: int, invite_id: int, agree: bool, telegram_language: str | None
+) -> JoinResult:
     """Agree (link this Telegram account to the client) or decline (link nothing)."""
     from bot.i18n import pick_language
 
@@ -139,65 +145,105 @@ async def consent(core: Core, telegram_id: int, invite_id: int, agree: bool,
             await people_repo.update_client(conn, other.id, telegram_id=None)
         replaced = client.telegram_id is not None and client.telegram_id != telegram_id
         client = await people_repo.update_client(
-            conn, client.id, telegram_id=telegram_id, consent_at=now,
-            joined_at=client.joined_at or now, unreachable=0, last_seen_at=now,
+            conn,
+            client.id,
+            telegram_id=telegram_id,
+            consent_at=now,
+            joined_at=client.joined_at or now,
+            unreachable=0,
+            last_seen_at=now,
             status="active" if client.status == "invited" else client.status,
             language=client.language or pick_language(None, telegram_language),
         )
         assert client is not None
         await admin_repo.set_invite(conn, invite.id, used_at=now, pending_telegram_id=None)
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
-                               action="client.rejoin" if replaced else "client.join",
-                               client_id=client.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="client",
+            action="client.rejoin" if replaced else "client.join",
+            client_id=client.id,
+        )
         if client.worker_id:
-            await outbox.add(conn, Planned(key=f"joined:{client.id}:{invite.id}",
-                                           kind="worker_notice", due_at=now,
-                                           worker_id=client.worker_id, client_id=client.id,
-                                           payload={"notice": "joined"}), now)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"joined:{client.id}:{invite.id}",
+                    kind="worker_notice",
+                    due_at=now,
+                    worker_id=client.worker_id,
+                    client_id=client.id,
+                    payload={"notice": "joined"},
+                ),
+                now,
+            )
         await planner.plan_client(conn, core, client.id)
         name = await _worker_name(conn, client)
     core.wake()
     return JoinResult("joined", client, name)
 
 
-async def answer(core: Core, telegram_id: int, code: str, contact_id: int,
-                 choice: str) -> AnswerResult:
+async def answer(
+    core: Core, telegram_id: int, code: str, contact_id: int, choice: str
+) -> AnswerResult:
     """One tap on a check-in or reminder: record it and do what the answer asks."""
     now = core.now()
     kind = CONTACT_CODES.get(code)
     async with core.db.tx() as conn:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         contact = await engine_repo.get_contact(conn, contact_id)
-        if (client is None or contact is None or kind is None or contact.client_id != client.id
-                or contact.kind != kind or choice not in VALID_CHOICES[kind]
-                or contact.state in ("answered", "void")):
+        if (
+            client is None
+            or contact is None
+            or kind is None
+            or contact.client_id != client.id
+            or contact.kind != kind
+            or choice not in VALID_CHOICES[kind]
+            or contact.state in ("answered", "void")
+        ):
             return AnswerResult("stale")
         late = contact.state == "expired"
-        await engine_repo.set_contact(conn, contact.id, state="answered", answered_at=now,
-                                      answer=choice)
-        await outbox.drop_pending(conn, "answered", client_id=client.id,
-                                  kinds=("nudge", "contact_due"), ref_id=contact.id)
-        await people_repo.update_client(conn, client.id, last_seen_at=now, unreachable=0,
-                                        **({"last_answer": choice, "last_answer_at": now}
-                                           if kind == "checkin" else {}))
+        await engine_repo.set_contact(
+            conn, contact.id, state="answered", answered_at=now, answer=choice
+        )
+        await outbox.drop_pending(
+            conn, "answered", client_id=client.id, kinds=("nudge", "contact_due"), ref_id=contact.id
+        )
+        await people_repo.update_client(
+            conn,
+            client.id,
+            last_seen_at=now,
+            unreachable=0,
+            **({"last_answer": choice, "last_answer_at": now} if kind == "checkin" else {}),
+        )
         if late:
             await alerts.all_clear(conn, core, contact.id)
         crisis = False
         if kind == "checkin" and choice in ("bad", "call"):
-            await alerts.raise_alert(conn, core, client,
-                                     "not_good" if choice == "bad" else "contact_me",
-                                     contact_id=contact.id)
+            await alerts.raise_alert(
+                conn,
+                core,
+                client,
+                "not_good" if choice == "bad" else "contact_me",
+                contact_id=contact.id,
+            )
             crisis = not is_working_time(core.policy, now)
         elif kind == "appointment":
             appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
             if appt is not None and appt.status == "scheduled":
                 status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
-                await items_repo.update_appointment(conn, appt.id, now, confirmation=status,
-                                                    confirmed_at=now)
+                await items_repo.update_appointment(
+                    conn, appt.id, now, confirmation=status, confirmed_at=now
+                )
                 if choice != "yes":
-                    await alerts.raise_alert(conn, core, client,
-                                             "reschedule" if choice == "move"
-                                             else "appointment_help", ref_id=appt.id)
+                    await alerts.raise_alert(
+                        conn,
+                        core,
+                        client,
+                        "reschedule" if choice == "move" else "appointment_help",
+                        ref_id=appt.id,
+                    )
                 await planner.plan_appointments(conn, core, client, now)
         elif kind == "deadline":
             dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
@@ -206,14 +252,19 @@ async def answer(core: Core, telegram_id: int, code: str, contact_id: int,
                     await mark_deadline_done(conn, core, dl)
                 elif choice == "later":
                     tomorrow = now.astimezone(core.policy.zone).date() + timedelta(days=1)
-                    until = local_to_utc(tomorrow, core.policy.deadlines.morning,
-                                         core.policy.zone)
+                    until = local_to_utc(tomorrow, core.policy.deadlines.morning, core.policy.zone)
                     await items_repo.update_deadline(conn, dl.id, snoozed_until=until)
                 else:
                     await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
                 await planner.plan_deadlines(conn, core, client, now)
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
-                               action=f"answer.{kind}.{choice}", client_id=client.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="client",
+            action=f"answer.{kind}.{choice}",
+            client_id=client.id,
+        )
         name = await _worker_name(conn, client)
     core.wake()
     return AnswerResult("ok", kind, choice, name, crisis, late)
@@ -229,11 +280,13 @@ async def mark_deadline_done(conn: Connection, core: Core, dl: Deadline) -> None
     """Done: a monthly deadline moves to next month, others close."""
     now = core.now()
     if dl.monthly:
-        await items_repo.update_deadline(conn, dl.id, due_date=add_month(dl.due_date),
-                                         snoozed_until=None, done_at=now)
+        await items_repo.update_deadline(
+            conn, dl.id, due_date=add_month(dl.due_date), snoozed_until=None, done_at=now
+        )
     else:
-        await items_repo.update_deadline(conn, dl.id, status="done", done_at=now,
-                                         snoozed_until=None)
+        await items_repo.update_deadline(
+            conn, dl.id, status="done", done_at=now, snoozed_until=None
+        )
 
 
 async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str, str, bool]:
@@ -248,15 +301,30 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
         if open_msg:
             from bot.policy import next_working_time
 
-            await outbox.add(conn, Planned(
-                key=f"relay:{client.id}:{now.timestamp()}", kind="relay_to_worker",
-                due_at=next_working_time(core.policy, now), worker_id=client.worker_id,
-                client_id=client.id, payload={"text": text}), now)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"relay:{client.id}:{now.timestamp()}",
+                    kind="relay_to_worker",
+                    due_at=next_working_time(core.policy, now),
+                    worker_id=client.worker_id,
+                    client_id=client.id,
+                    payload={"text": text},
+                ),
+                now,
+            )
         else:
-            await alerts.raise_alert(conn, core, client, "message", payload={"text": text},
-                                     ref_id=int(now.timestamp()))
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
-                               action="client.message", client_id=client.id)
+            await alerts.raise_alert(
+                conn, core, client, "message", payload={"text": text}, ref_id=int(now.timestamp())
+            )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="client",
+            action="client.message",
+            client_id=client.id,
+        )
         name = await _worker_name(conn, client)
     core.wake()
     return ("relayed", name, is_working_time(core.policy, now))
@@ -272,10 +340,18 @@ async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
         for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked"):
             await alerts.resolve(conn, alert.id, now, by=None, resolution="reachable")
         if client.worker_id:
-            await outbox.add(conn, Planned(key=f"reachable:{client.id}:{now.timestamp()}",
-                                           kind="worker_notice", due_at=now,
-                                           worker_id=client.worker_id, client_id=client.id,
-                                           payload={"notice": "reachable"}), now)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"reachable:{client.id}:{now.timestamp()}",
+                    kind="worker_notice",
+                    due_at=now,
+                    worker_id=client.worker_id,
+                    client_id=client.id,
+                    payload={"notice": "reachable"},
+                ),
+                now,
+            )
         await planner.plan_client(conn, core, client.id)
         core.wake()
     return updated
@@ -295,10 +371,17 @@ async def ask_contact(core: Core, telegram_id: int) -> tuple[str, bool]:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         if client is None:
             return ("", False)
-        await alerts.raise_alert(conn, core, client, "contact_me",
-                                 ref_id=int(core.now().timestamp()) // 3600)
-        await admin_repo.audit(conn, now=core.now(), actor_id=None, actor_kind="client",
-                               action="client.contact", client_id=client.id)
+        await alerts.raise_alert(
+            conn, core, client, "contact_me", ref_id=int(core.now().timestamp()) // 3600
+        )
+        await admin_repo.audit(
+            conn,
+            now=core.now(),
+            actor_id=None,
+            actor_kind="client",
+            action="client.contact",
+            client_id=client.id,
+        )
         name = await _worker_name(conn, client)
     core.wake()
     return (name, not is_working_time(core.policy, core.now()))
@@ -314,18 +397,28 @@ async def pause(core: Core, telegram_id: int, choice: str) -> Client | None:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         if client is None or client.status not in ("active", "paused"):
             return None
-        client = await people_repo.update_client(conn, client.id, status="paused",
-                                                 paused_until=now + span if span else None)
+        client = await people_repo.update_client(
+            conn, client.id, status="paused", paused_until=now + span if span else None
+        )
         assert client is not None
-        await outbox.drop_pending(conn, "paused", client_id=client.id,
-                                  kinds=("checkin", "appt_reminder", "deadline_reminder",
-                                         "nudge", "contact_due"))
+        await outbox.drop_pending(
+            conn,
+            "paused",
+            client_id=client.id,
+            kinds=("checkin", "appt_reminder", "deadline_reminder", "nudge", "contact_due"),
+        )
         for contact in await engine_repo.open_contacts(conn, client.id):
             await engine_repo.set_contact(conn, contact.id, state="void")
         await planner.plan_client(conn, core, client.id)
         await alerts.raise_alert(conn, core, client, "paused", ref_id=int(now.timestamp()))
-        await admin_repo.audit(conn, now=now, actor_id=None, actor_kind="client",
-                               action=f"client.pause.{choice}", client_id=client.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=None,
+            actor_kind="client",
+            action=f"client.pause.{choice}",
+            client_id=client.id,
+        )
     core.wake()
     return client
 
@@ -339,16 +432,33 @@ async def resume_in_tx(conn: Connection, core: Core, client: Client, *, actor: s
         await alerts.resolve(conn, alert.id, now, by=None, resolution="resumed")
     await outbox.drop_pending(conn, "resumed", client_id=client.id, kinds=("pause_end",))
     if client.worker_id:
-        await outbox.add(conn, Planned(key=f"resumed:{client.id}:{now.timestamp()}",
-                                       kind="worker_notice", due_at=now,
-                                       worker_id=client.worker_id, client_id=client.id,
-                                       payload={"notice": "resumed"}), now)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"resumed:{client.id}:{now.timestamp()}",
+                kind="worker_notice",
+                due_at=now,
+                worker_id=client.worker_id,
+                client_id=client.id,
+                payload={"notice": "resumed"},
+            ),
+            now,
+        )
     if actor == "system":
-        await outbox.add(conn, Planned(key=f"resumednote:{client.id}:{now.timestamp()}",
-                                       kind="client_notice", due_at=now, client_id=client.id,
-                                       payload={"notice": "resumed"}), now)
-    await admin_repo.audit(conn, now=now, actor_id=None, actor_kind=actor,
-                           action="client.resume", client_id=client.id)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"resumednote:{client.id}:{now.timestamp()}",
+                kind="client_notice",
+                due_at=now,
+                client_id=client.id,
+                payload={"notice": "resumed"},
+            ),
+            now,
+        )
+    await admin_repo.audit(
+        conn, now=now, actor_id=None, actor_kind=actor, action="client.resume", client_id=client.id
+    )
     await planner.plan_client(conn, core, client.id)
     return updated
 

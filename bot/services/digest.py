@@ -32,8 +32,16 @@ async def plan_digests(conn: Connection, core: Core) -> int:
     for worker, _ in await people_repo.list_workers(conn, active_only=True):
         if worker.telegram_id is None:
             continue
-        await outbox.add(conn, Planned(key=f"digest:{worker.id}:{today.isoformat()}",
-                                       kind="digest", due_at=due, worker_id=worker.id), now)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"digest:{worker.id}:{today.isoformat()}",
+                kind="digest",
+                due_at=due,
+                worker_id=worker.id,
+            ),
+            now,
+        )
         planned += 1
     return planned
 
@@ -46,14 +54,18 @@ def _working_day(core: Core, when: datetime) -> bool:
     return is_working_time(core.policy, midday)
 
 
-async def render_digest(conn: Connection, core: Core, worker: Worker,
-                        t: Translator) -> OutMessage | None:
+async def render_digest(
+    conn: Connection, core: Core, worker: Worker, t: Translator
+) -> OutMessage | None:
     """Open alerts, today's appointments, clients not joined, clients silent longest."""
     now = core.now()
     zone = core.policy.zone
     ids = await visible_worker_ids(conn, worker)
-    own = [c for c in await people_repo.clients_of(conn, ids if ids is not None else None)
-           if c.worker_id == worker.id or c.backup_worker_id == worker.id]
+    own = [
+        c
+        for c in await people_repo.clients_of(conn, ids if ids is not None else None)
+        if c.worker_id == worker.id or c.backup_worker_id == worker.id
+    ]
     if not own:
         return None
     by_id = {c.id: c for c in own}
@@ -62,8 +74,12 @@ async def render_digest(conn: Connection, core: Core, worker: Worker,
     lines.append("")
     lines.append(t("Open alerts: {n}").format(n=len(open_alerts)))
     for alert in open_alerts[:10]:
-        lines.append("• " + t.ltr(h(by_id[alert.client_id].label)) + " — "
-                     + t(ALERT_REASONS.get(alert.reason, alert.reason)))
+        lines.append(
+            "• "
+            + t.ltr(h(by_id[alert.client_id].label))
+            + " — "
+            + t(ALERT_REASONS.get(alert.reason, alert.reason))
+        )
     today = now.astimezone(zone).date()
     todays = []
     for client in own:
@@ -73,8 +89,9 @@ async def render_digest(conn: Connection, core: Core, worker: Worker,
     lines.append("")
     lines.append(t("Appointments today: {n}").format(n=len(todays)))
     for appt, client in sorted(todays, key=lambda p: p[0].at):
-        lines.append("• " + t.time(appt.at, zone) + " " + t.ltr(h(client.label)) + ", "
-                     + h(appt.place))
+        lines.append(
+            "• " + t.time(appt.at, zone) + " " + t.ltr(h(client.label)) + ", " + h(appt.place)
+        )
     waiting = [c for c in own if c.status == "invited"]
     lines.append("")
     lines.append(t("Not joined yet: {n}").format(n=len(waiting)))

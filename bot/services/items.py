@@ -59,46 +59,81 @@ async def _client(conn: Connection, actor: Worker | None, client_id: int) -> Cli
     return client
 
 
-async def _audit(conn: Connection, core: Core, actor: Worker | None, action: str,
-                 client_id: int, detail: str | None = None) -> None:
-    await admin_repo.audit(conn, now=core.now(), actor_id=actor.id if actor else None,
-                           actor_kind=actor_kind(actor), action=action, client_id=client_id,
-                           detail=detail)
+async def _audit(
+    conn: Connection,
+    core: Core,
+    actor: Worker | None,
+    action: str,
+    client_id: int,
+    detail: str | None = None,
+) -> None:
+    await admin_repo.audit(
+        conn,
+        now=core.now(),
+        actor_id=actor.id if actor else None,
+        actor_kind=actor_kind(actor),
+        action=action,
+        client_id=client_id,
+        detail=detail,
+    )
 
 
-async def _tell_client(conn: Connection, core: Core, client: Client, key: str,
-                       payload: dict) -> None:
+async def _tell_client(
+    conn: Connection, core: Core, client: Client, key: str, payload: dict
+) -> None:
     """A notice to a client who gets messages now (a paused or unjoined client hears nothing)."""
     if client.status == "active" and client.telegram_id is not None:
-        await outbox.add(conn, Planned(key=key, kind="client_notice", due_at=core.now(),
-                                       client_id=client.id, payload=payload), core.now())
+        await outbox.add(
+            conn,
+            Planned(
+                key=key,
+                kind="client_notice",
+                due_at=core.now(),
+                client_id=client.id,
+                payload=payload,
+            ),
+            core.now(),
+        )
 
 
-async def _settle_alerts(conn: Connection, core: Core, client_id: int, ref_id: int,
-                         reasons: tuple[str, ...], resolution: str,
-                         actor: Worker | None) -> None:
+async def _settle_alerts(
+    conn: Connection,
+    core: Core,
+    client_id: int,
+    ref_id: int,
+    reasons: tuple[str, ...],
+    resolution: str,
+    actor: Worker | None,
+) -> None:
     """Alerts about an item that the worker's change answers are closed."""
     for alert in await engine_repo.open_alerts(conn, client_id=client_id):
         if alert.reason in reasons and alert.ref_id == ref_id:
             from bot.services.alerts import resolve
 
-            await resolve(conn, alert.id, core.now(), by=actor.id if actor else None,
-                          resolution=resolution)
+            await resolve(
+                conn, alert.id, core.now(), by=actor.id if actor else None, resolution=resolution
+            )
 
 
 async def _void_contacts(conn: Connection, client_id: int, kind: str, ref_id: int) -> None:
     """A question about an item that changed is no longer waiting for an answer."""
     for contact in await engine_repo.open_contacts(conn, client_id, kind=kind, ref_id=ref_id):
         await engine_repo.set_contact(conn, contact.id, state="void")
-        await outbox.drop_pending(conn, "item changed", client_id=client_id,
-                                  kinds=("nudge", "contact_due"), ref_id=contact.id)
+        await outbox.drop_pending(
+            conn,
+            "item changed",
+            client_id=client_id,
+            kinds=("nudge", "contact_due"),
+            ref_id=contact.id,
+        )
 
 
 # --- appointments -----------------------------------------------------------------------------
 
 
-async def add_appointment(core: Core, actor: Worker | None, client_id: int, at: datetime,
-                          place: str) -> ItemResult:
+async def add_appointment(
+    core: Core, actor: Worker | None, client_id: int, at: datetime, place: str
+) -> ItemResult:
     """A new appointment: stored, the client told, reminders planned."""
     now = core.now()
     where = clean_text(place, MAX_PLACE)
@@ -112,18 +147,30 @@ async def add_appointment(core: Core, actor: Worker | None, client_id: int, at: 
             return ItemResult("not_found")
         if client.status == "closed":
             return ItemResult("closed", client)
-        appt = await items_repo.add_appointment(conn, client_id=client.id, at=at, place=where,
-                                                created_by=actor.id if actor else None, now=now)
-        await _tell_client(conn, core, client, f"apptnew:{appt.id}",
-                           {"notice": "appt_new", "at": appt.at.isoformat(), "place": where})
+        appt = await items_repo.add_appointment(
+            conn,
+            client_id=client.id,
+            at=at,
+            place=where,
+            created_by=actor.id if actor else None,
+            now=now,
+        )
+        await _tell_client(
+            conn,
+            core,
+            client,
+            f"apptnew:{appt.id}",
+            {"notice": "appt_new", "at": appt.at.isoformat(), "place": where},
+        )
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.add", client.id, f"appointment {appt.id}")
     core.wake()
     return ItemResult("ok", client, appointment=appt)
 
 
-async def _appointment(conn: Connection, actor: Worker | None,
-                       appointment_id: int) -> tuple[Client | None, Appointment | None]:
+async def _appointment(
+    conn: Connection, actor: Worker | None, appointment_id: int
+) -> tuple[Client | None, Appointment | None]:
     appt = await items_repo.get_appointment(conn, appointment_id)
     if appt is None:
         return None, None
@@ -131,15 +178,17 @@ async def _appointment(conn: Connection, actor: Worker | None,
     return (client, appt) if client is not None else (None, None)
 
 
-async def appointment_for(core: Core, actor: Worker | None,
-                          appointment_id: int) -> tuple[Client | None, Appointment | None]:
+async def appointment_for(
+    core: Core, actor: Worker | None, appointment_id: int
+) -> tuple[Client | None, Appointment | None]:
     """An appointment with its client, if the actor may see them."""
     async with core.db.read() as conn:
         return await _appointment(conn, actor, appointment_id)
 
 
-async def move_appointment(core: Core, actor: Worker | None, appointment_id: int,
-                           at: datetime) -> ItemResult:
+async def move_appointment(
+    core: Core, actor: Worker | None, appointment_id: int, at: datetime
+) -> ItemResult:
     """A new time for a coming appointment; the client is told and asked to confirm again."""
     now = core.now()
     if at <= now:
@@ -152,23 +201,28 @@ async def move_appointment(core: Core, actor: Worker | None, appointment_id: int
             return ItemResult("closed", client)
         if appt.status != "scheduled" or appt.at <= now:
             return ItemResult("gone", client, appt)
-        appt = await items_repo.update_appointment(conn, appt.id, now, at=at, confirmation=None,
-                                                   confirmed_at=None)
+        appt = await items_repo.update_appointment(
+            conn, appt.id, now, at=at, confirmation=None, confirmed_at=None
+        )
         assert appt is not None
         await _void_contacts(conn, client.id, "appointment", appt.id)
-        await _settle_alerts(conn, core, client.id, appt.id, ("reschedule", "unconfirmed"),
-                             "moved", actor)
-        await _tell_client(conn, core, client, f"apptchg:{appt.id}:{appt.at.isoformat()}",
-                           {"notice": "appt_changed", "at": appt.at.isoformat(),
-                            "place": appt.place})
+        await _settle_alerts(
+            conn, core, client.id, appt.id, ("reschedule", "unconfirmed"), "moved", actor
+        )
+        await _tell_client(
+            conn,
+            core,
+            client,
+            f"apptchg:{appt.id}:{appt.at.isoformat()}",
+            {"notice": "appt_changed", "at": appt.at.isoformat(), "place": appt.place},
+        )
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.move", client.id, f"appointment {appt.id}")
     core.wake()
     return ItemResult("ok", client, appointment=appt)
 
 
-async def cancel_appointment(core: Core, actor: Worker | None,
-                             appointment_id: int) -> ItemResult:
+async def cancel_appointment(core: Core, actor: Worker | None, appointment_id: int) -> ItemResult:
     """Cancel a coming appointment; the client is told."""
     now = core.now()
     async with core.db.tx() as conn:
@@ -180,20 +234,31 @@ async def cancel_appointment(core: Core, actor: Worker | None,
         appt = await items_repo.update_appointment(conn, appt.id, now, status="cancelled")
         assert appt is not None
         await _void_contacts(conn, client.id, "appointment", appt.id)
-        await _settle_alerts(conn, core, client.id, appt.id,
-                             ("reschedule", "unconfirmed", "appointment_help"), "cancelled",
-                             actor)
-        await _tell_client(conn, core, client, f"apptcancel:{appt.id}",
-                           {"notice": "appt_cancelled", "at": appt.at.isoformat()})
+        await _settle_alerts(
+            conn,
+            core,
+            client.id,
+            appt.id,
+            ("reschedule", "unconfirmed", "appointment_help"),
+            "cancelled",
+            actor,
+        )
+        await _tell_client(
+            conn,
+            core,
+            client,
+            f"apptcancel:{appt.id}",
+            {"notice": "appt_cancelled", "at": appt.at.isoformat()},
+        )
         await planner.plan_client(conn, core, client.id)
-        await _audit(conn, core, actor, "appointment.cancel", client.id,
-                     f"appointment {appt.id}")
+        await _audit(conn, core, actor, "appointment.cancel", client.id, f"appointment {appt.id}")
     core.wake()
     return ItemResult("ok", client, appointment=appt)
 
 
-async def upcoming_appointments(core: Core, actor: Worker | None,
-                                client_id: int) -> tuple[Client | None, list[Appointment]]:
+async def upcoming_appointments(
+    core: Core, actor: Worker | None, client_id: int
+) -> tuple[Client | None, list[Appointment]]:
     """A client's coming appointments (None when the client is not the actor's to see)."""
     now = core.now()
     async with core.db.tx() as conn:
@@ -205,8 +270,9 @@ async def upcoming_appointments(core: Core, actor: Worker | None,
     return client, appts
 
 
-async def record_attendance(core: Core, worker: Worker, appointment_id: int,
-                            choice: str) -> ItemResult:
+async def record_attendance(
+    core: Core, worker: Worker, appointment_id: int, choice: str
+) -> ItemResult:
     """The answer to 'did the client come?': asked once, recorded once."""
     now = core.now()
     status = ATTENDANCE.get(choice)
@@ -218,8 +284,9 @@ async def record_attendance(core: Core, worker: Worker, appointment_id: int,
             return ItemResult("gone", client, appt)
         appt = await items_repo.update_appointment(conn, appt.id, now, status=status)
         await planner.plan_client(conn, core, client.id)
-        await _audit(conn, core, worker, f"appointment.{status}", client.id,
-                     f"appointment {appointment_id}")
+        await _audit(
+            conn, core, worker, f"appointment.{status}", client.id, f"appointment {appointment_id}"
+        )
     core.wake()
     return ItemResult("ok", client, appointment=appt)
 
@@ -227,8 +294,16 @@ async def record_attendance(core: Core, worker: Worker, appointment_id: int,
 # --- deadlines --------------------------------------------------------------------------------
 
 
-async def add_deadline(core: Core, actor: Worker | None, client_id: int, kind: str, due: date,
-                       *, monthly: bool = False, label: str | None = None) -> ItemResult:
+async def add_deadline(
+    core: Core,
+    actor: Worker | None,
+    client_id: int,
+    kind: str,
+    due: date,
+    *,
+    monthly: bool = False,
+    label: str | None = None,
+) -> ItemResult:
     """A benefit deadline; the client hears of it only through the policy's reminders."""
     now = core.now()
     if kind not in core.policy.benefit_kinds:
@@ -248,9 +323,16 @@ async def add_deadline(core: Core, actor: Worker | None, client_id: int, kind: s
             return ItemResult("not_found")
         if client.status == "closed":
             return ItemResult("closed", client)
-        dl = await items_repo.add_deadline(conn, client_id=client.id, kind=kind, label=text,
-                                           due_date=due, monthly=monthly,
-                                           created_by=actor.id if actor else None, now=now)
+        dl = await items_repo.add_deadline(
+            conn,
+            client_id=client.id,
+            kind=kind,
+            label=text,
+            due_date=due,
+            monthly=monthly,
+            created_by=actor.id if actor else None,
+            now=now,
+        )
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "deadline.add", client.id, f"deadline {dl.id}")
     core.wake()
@@ -268,16 +350,18 @@ async def cancel_deadline(core: Core, actor: Worker | None, deadline_id: int) ->
             return ItemResult("gone", client, deadline=dl)
         dl = await items_repo.update_deadline(conn, dl.id, status="cancelled")
         await _void_contacts(conn, client.id, "deadline", deadline_id)
-        await _settle_alerts(conn, core, client.id, deadline_id, ("deadline_help",),
-                             "cancelled", actor)
+        await _settle_alerts(
+            conn, core, client.id, deadline_id, ("deadline_help",), "cancelled", actor
+        )
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "deadline.cancel", client.id, f"deadline {deadline_id}")
     core.wake()
     return ItemResult("ok", client, deadline=dl)
 
 
-async def open_deadlines(core: Core, actor: Worker | None,
-                         client_id: int) -> tuple[Client | None, list[Deadline]]:
+async def open_deadlines(
+    core: Core, actor: Worker | None, client_id: int
+) -> tuple[Client | None, list[Deadline]]:
     """A client's open deadlines (None when the client is not the actor's to see)."""
     async with core.db.tx() as conn:
         client = await _client(conn, actor, client_id)
@@ -292,8 +376,9 @@ async def roll_monthly(conn: Connection, core: Core, dl: Deadline) -> None:
     """A monthly deadline that passed moves to the same day next month and is planned again."""
     from bot.services.clients import add_month
 
-    await items_repo.update_deadline(conn, dl.id, due_date=add_month(dl.due_date),
-                                     snoozed_until=None)
+    await items_repo.update_deadline(
+        conn, dl.id, due_date=add_month(dl.due_date), snoozed_until=None
+    )
     client = await people_repo.get_client(conn, dl.client_id)
     if client is not None:
         await planner.plan_client(conn, core, client.id)
@@ -302,8 +387,9 @@ async def roll_monthly(conn: Connection, core: Core, dl: Deadline) -> None:
 # --- release plan -------------------------------------------------------------------------------
 
 
-async def open_plan(core: Core, worker: Worker,
-                    client_id: int) -> tuple[Client | None, list[PlanItem]]:
+async def open_plan(
+    core: Core, worker: Worker, client_id: int
+) -> tuple[Client | None, list[PlanItem]]:
     """The client's release plan; the first opening fills it from the template."""
     now = core.now()
     async with core.db.tx() as conn:
@@ -312,10 +398,12 @@ async def open_plan(core: Core, worker: Worker,
             return None, []
         # Started once: a worker who removes every template item does not get them back.
         if client.status != "closed" and not await worker_queries.has_audit(
-                conn, client.id, "plan.start"):
+            conn, client.id, "plan.start"
+        ):
             for key in TEMPLATE_TITLES:
-                await items_repo.add_plan_item(conn, client_id=client.id, template=key,
-                                               title=None, now=now)
+                await items_repo.add_plan_item(
+                    conn, client_id=client.id, template=key, title=None, now=now
+                )
             await _audit(conn, core, worker, "plan.start", client.id)
         else:
             await _audit(conn, core, worker, "client.view", client.id, "plan")
@@ -323,8 +411,9 @@ async def open_plan(core: Core, worker: Worker,
     return client, plan
 
 
-async def current_plan(core: Core, worker: Worker,
-                       client_id: int) -> tuple[Client | None, list[PlanItem]]:
+async def current_plan(
+    core: Core, worker: Worker, client_id: int
+) -> tuple[Client | None, list[PlanItem]]:
     """The plan as it is now, to show again right after a change (already audited)."""
     async with core.db.read() as conn:
         client = await _client(conn, worker, client_id)
@@ -344,8 +433,9 @@ async def add_plan_item(core: Core, worker: Worker, client_id: int, title: str) 
             return ItemResult("not_found")
         if client.status == "closed":
             return ItemResult("closed", client)
-        item = await items_repo.add_plan_item(conn, client_id=client.id, template=None,
-                                              title=text, now=core.now())
+        item = await items_repo.add_plan_item(
+            conn, client_id=client.id, template=None, title=text, now=core.now()
+        )
         await _audit(conn, core, worker, "plan.add", client.id, f"item {item.id}")
     return ItemResult("ok", client, item=item)
 
@@ -364,8 +454,9 @@ async def remove_plan_item(core: Core, worker: Worker, item_id: int) -> ItemResu
     return ItemResult("ok", client, item=item)
 
 
-async def toggle_plan_item(core: Core, actor_kind_: str, actor_ref: int,
-                           item_id: int) -> ItemResult:
+async def toggle_plan_item(
+    core: Core, actor_kind_: str, actor_ref: int, item_id: int
+) -> ItemResult:
     """Tick or untick a plan item: `actor_kind_` 'worker' with a worker id, or 'client' with
     the client's Telegram id. Anyone else's item reads as not found."""
     from bot.services.access import can_see_client
@@ -383,20 +474,25 @@ async def toggle_plan_item(core: Core, actor_kind_: str, actor_ref: int,
         elif actor_kind_ == "worker":
             worker = await people_repo.get_worker(conn, actor_ref)
             client = await people_repo.get_client(conn, item.client_id)
-            if worker is None or client is None or not await can_see_client(conn, worker,
-                                                                            client):
+            if worker is None or client is None or not await can_see_client(conn, worker, client):
                 return ItemResult("not_found")
         else:
             raise ValueError(f"unknown actor kind {actor_kind_!r}")
         if client.status == "closed":
             return ItemResult("closed", client)
         done = item.done_at is None
-        item = await items_repo.update_plan_item(conn, item.id, done_at=now if done else None,
-                                                 done_by=actor_kind_ if done else None)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id if worker else None,
-                               actor_kind=actor_kind(worker) if worker else "client",
-                               action="plan.tick" if done else "plan.untick",
-                               client_id=client.id, detail=f"item {item_id}")
+        item = await items_repo.update_plan_item(
+            conn, item.id, done_at=now if done else None, done_by=actor_kind_ if done else None
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id if worker else None,
+            actor_kind=actor_kind(worker) if worker else "client",
+            action="plan.tick" if done else "plan.untick",
+            client_id=client.id,
+            detail=f"item {item_id}",
+        )
     return ItemResult("ok", client, item=item)
 
 

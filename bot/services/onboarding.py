@@ -56,23 +56,43 @@ def check_nickname(text: str) -> str:
     return nickname
 
 
-async def _issue(conn: Connection, core: Core, *, kind: str, client_id: int | None,
-                 worker_id: int | None, created_by: int | None) -> tuple[str, datetime]:
+async def _issue(
+    conn: Connection,
+    core: Core,
+    *,
+    kind: str,
+    client_id: int | None,
+    worker_id: int | None,
+    created_by: int | None,
+) -> tuple[str, datetime]:
     """A fresh code; earlier unused invites for the same person stop working."""
     now = core.now()
     await admin_repo.revoke_open_invites(conn, client_id=client_id, worker_id=worker_id, now=now)
     code = codes.new_code()
     expires = now + core.policy.invite_lifetime
-    await admin_repo.add_invite(conn, code_hash=codes.hash_code(code, core.settings.pepper()),
-                                kind=kind, client_id=client_id, worker_id=worker_id,
-                                created_by=created_by, expires_at=expires, now=now)
+    await admin_repo.add_invite(
+        conn,
+        code_hash=codes.hash_code(code, core.settings.pepper()),
+        kind=kind,
+        client_id=client_id,
+        worker_id=worker_id,
+        created_by=created_by,
+        expires_at=expires,
+        now=now,
+    )
     return code, expires
 
 
-async def create_client(core: Core, worker: Worker, nickname: str, *, language: str | None,
-                        release_date: date | None = None,
-                        backup_worker_id: int | None = None,
-                        actor: str = "worker") -> InviteCard:
+async def create_client(
+    core: Core,
+    worker: Worker,
+    nickname: str,
+    *,
+    language: str | None,
+    release_date: date | None = None,
+    backup_worker_id: int | None = None,
+    actor: str = "worker",
+) -> InviteCard:
     """A new client record assigned to `worker`, and its first invite."""
     nickname = check_nickname(nickname)
     if language is not None and language not in LANGUAGES:
@@ -83,34 +103,60 @@ async def create_client(core: Core, worker: Worker, nickname: str, *, language: 
             backup = await people_repo.get_worker(conn, backup_worker_id)
             if backup is None or not backup.active or backup.id == worker.id:
                 raise OnboardingError("backup")
-        client = await people_repo.add_client(conn, nickname=nickname, worker_id=worker.id,
-                                              language=language, now=now,
-                                              release_date=release_date,
-                                              backup_worker_id=backup_worker_id)
-        code, expires = await _issue(conn, core, kind="client", client_id=client.id,
-                                     worker_id=None, created_by=worker.id)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id, actor_kind=actor,
-                               action="client.create", client_id=client.id)
+        client = await people_repo.add_client(
+            conn,
+            nickname=nickname,
+            worker_id=worker.id,
+            language=language,
+            now=now,
+            release_date=release_date,
+            backup_worker_id=backup_worker_id,
+        )
+        code, expires = await _issue(
+            conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind=actor,
+            action="client.create",
+            client_id=client.id,
+        )
     return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
 
 
-async def new_client_invite(core: Core, worker: Worker, client: Client,
-                            actor: str = "worker") -> InviteCard:
+async def new_client_invite(
+    core: Core, worker: Worker, client: Client, actor: str = "worker"
+) -> InviteCard:
     """`/invite`: a new code for an existing client (for a new phone); the old one stops."""
     if client.status == "closed":
         raise OnboardingError("closed")
     now = core.now()
     async with core.db.tx() as conn:
-        code, expires = await _issue(conn, core, kind="client", client_id=client.id,
-                                     worker_id=None, created_by=worker.id)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id, actor_kind=actor,
-                               action="client.invite", client_id=client.id)
+        code, expires = await _issue(
+            conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind=actor,
+            action="client.invite",
+            client_id=client.id,
+        )
     return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
 
 
-async def create_worker_invite(core: Core, admin: Worker | None, name: str, *,
-                               team: str | None, language: str = "fi",
-                               role: str = "worker") -> InviteCard:
+async def create_worker_invite(
+    core: Core,
+    admin: Worker | None,
+    name: str,
+    *,
+    team: str | None,
+    language: str = "fi",
+    role: str = "worker",
+) -> InviteCard:
     """`/addworker`: a pending worker record and the invite that activates it."""
     name = " ".join(name.split())
     if not name or len(name) > 64 or looks_like_personal_identity_code(name):
@@ -120,15 +166,30 @@ async def create_worker_invite(core: Core, admin: Worker | None, name: str, *,
     now = core.now()
     async with core.db.tx() as conn:
         team_row = await people_repo.team_by_name(conn, team, now, create=True) if team else None
-        worker = await people_repo.add_worker(conn, name=name, now=now, role=role,
-                                              team_id=team_row.id if team_row else None,
-                                              language=language)
-        code, expires = await _issue(conn, core, kind="worker", client_id=None,
-                                     worker_id=worker.id,
-                                     created_by=admin.id if admin else None)
-        await admin_repo.audit(conn, now=now, actor_id=admin.id if admin else None,
-                               actor_kind="admin" if admin else "cli", action="worker.invite",
-                               detail=f"worker {worker.id}")
+        worker = await people_repo.add_worker(
+            conn,
+            name=name,
+            now=now,
+            role=role,
+            team_id=team_row.id if team_row else None,
+            language=language,
+        )
+        code, expires = await _issue(
+            conn,
+            core,
+            kind="worker",
+            client_id=None,
+            worker_id=worker.id,
+            created_by=admin.id if admin else None,
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=admin.id if admin else None,
+            actor_kind="admin" if admin else "cli",
+            action="worker.invite",
+            detail=f"worker {worker.id}",
+        )
     return InviteCard(code, codes.deep_link(core.bot_username, code), expires, worker=worker)
 
 

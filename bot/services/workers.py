@@ -38,13 +38,15 @@ async def join_worker(core: Core, telegram_id: int, invite_id: int) -> WorkerJoi
             return WorkerJoin("already")
         if await people_repo.client_by_telegram(conn, telegram_id) is not None:
             return WorkerJoin("stale")
-        worker = await people_repo.update_worker(conn, invite.worker_id or 0,
-                                                 telegram_id=telegram_id, active=1)
+        worker = await people_repo.update_worker(
+            conn, invite.worker_id or 0, telegram_id=telegram_id, active=1
+        )
         if worker is None:
             return WorkerJoin("stale")
         await admin_repo.set_invite(conn, invite.id, used_at=now)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id, actor_kind="worker",
-                               action="worker.join")
+        await admin_repo.audit(
+            conn, now=now, actor_id=worker.id, actor_kind="worker", action="worker.join"
+        )
     return WorkerJoin("joined", worker)
 
 
@@ -68,13 +70,26 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         if client.telegram_id is None or client.status == "closed" or client.unreachable:
             return ReplyResult("unreachable", client)
         # A fresh key per message: two replies in the same instant are two messages.
-        await outbox.add(conn, Planned(key=f"reply:{client.id}:{worker.id}:{uuid4().hex}",
-                                       kind="relay_to_client", due_at=now, client_id=client.id,
-                                       worker_id=worker.id, payload={"text": text,
-                                                                     "any_status": True}), now)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id,
-                               actor_kind="admin" if worker.is_admin else "worker",
-                               action="client.reply", client_id=client.id)
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"reply:{client.id}:{worker.id}:{uuid4().hex}",
+                kind="relay_to_client",
+                due_at=now,
+                client_id=client.id,
+                worker_id=worker.id,
+                payload={"text": text, "any_status": True},
+            ),
+            now,
+        )
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind="admin" if worker.is_admin else "worker",
+            action="client.reply",
+            client_id=client.id,
+        )
     core.wake()
     return ReplyResult("sent", client)
 
@@ -120,8 +135,9 @@ def _by_nickname(clients: list[Client], worker: Worker, ref: str) -> ClientFound
     return ClientFound("many" if named else "none")
 
 
-async def _find(conn: Connection, worker: Worker, ref: str,
-                visible: list[Client] | None) -> tuple[ClientFound, list[Client] | None]:
+async def _find(
+    conn: Connection, worker: Worker, ref: str, visible: list[Client] | None
+) -> tuple[ClientFound, list[Client] | None]:
     from bot.services.access import can_see_client, visible_worker_ids
 
     ref = " ".join(ref.split())
@@ -129,8 +145,11 @@ async def _find(conn: Connection, worker: Worker, ref: str,
     if cid is not None:
         client = await people_repo.get_client(conn, cid)
         # Another team's client reads exactly like a missing one: existence is not revealed.
-        if client is None or client.nickname is None or not await can_see_client(
-                conn, worker, client):
+        if (
+            client is None
+            or client.nickname is None
+            or not await can_see_client(conn, worker, client)
+        ):
             return ClientFound("none"), visible
         return ClientFound("found", client), visible
     if not ref or not worker.active:
@@ -147,8 +166,9 @@ async def find_client(core: Core, worker: Worker, ref: str) -> ClientFound:
     return found
 
 
-async def split_client_ref(core: Core, worker: Worker, text: str,
-                           max_words: int = 4) -> tuple[ClientFound, str]:
+async def split_client_ref(
+    core: Core, worker: Worker, text: str, max_words: int = 4
+) -> tuple[ClientFound, str]:
     """`CLIENT REST...` where the client's nickname may have several words: the longest match."""
     words = text.split()
     if len(words) < 2:
@@ -165,7 +185,7 @@ async def split_client_ref(core: Core, worker: Worker, text: str,
                 # The rest keeps the worker's own line breaks and spacing.
                 rest = text.strip()
                 for word in words[:k]:
-                    rest = rest[rest.index(word) + len(word):]
+                    rest = rest[rest.index(word) + len(word) :]
                 return found, rest.strip()
             many = many or found.status == "many"
     return ClientFound("many" if many else "none"), ""
@@ -249,10 +269,21 @@ async def my_clients(core: Core, worker: Worker, *, team: bool = False) -> list[
         ids = await visible_worker_ids(conn, worker) if team else [worker.id]
         clients = await people_repo.clients_of(conn, ids)
         counts = await worker_queries.open_alert_counts(conn, [c.id for c in clients])
-    rows = [ClientRow(c, counts.get(c.id, 0), c.worker_id != worker.id
-                      and c.backup_worker_id == worker.id) for c in clients]
-    return sorted(rows, key=lambda r: (r.client.status == "closed", r.backup,
-                                       (r.client.nickname or "").casefold(), r.client.id))
+    rows = [
+        ClientRow(
+            c, counts.get(c.id, 0), c.worker_id != worker.id and c.backup_worker_id == worker.id
+        )
+        for c in clients
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.client.status == "closed",
+            r.backup,
+            (r.client.nickname or "").casefold(),
+            r.client.id,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -276,8 +307,11 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
     now = core.now()
     async with core.db.tx() as conn:
         client = await people_repo.get_client(conn, client_id)
-        if client is None or client.nickname is None or not await can_see_client(
-                conn, worker, client):
+        if (
+            client is None
+            or client.nickname is None
+            or not await can_see_client(conn, worker, client)
+        ):
             return None
         assigned = await people_repo.get_worker(conn, client.worker_id or 0)
         backup = await people_repo.get_worker(conn, client.backup_worker_id or 0)
@@ -285,19 +319,39 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id, actor_kind=actor_kind(worker),
-                               action="client.view", client_id=client.id)
-    return ClientCard(client, assigned, backup, counts.get(client.id, 0),
-                      appts[0] if appts else None, len(deadlines),
-                      sum(1 for p in plan if p.done_at is not None), len(plan))
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind=actor_kind(worker),
+            action="client.view",
+            client_id=client.id,
+        )
+    return ClientCard(
+        client,
+        assigned,
+        backup,
+        counts.get(client.id, 0),
+        appts[0] if appts else None,
+        len(deadlines),
+        sum(1 for p in plan if p.done_at is not None),
+        len(plan),
+    )
 
 
-async def remember_card(core: Core, worker: Worker, client_id: int, chat_id: int,
-                        message_id: int) -> None:
+async def remember_card(
+    core: Core, worker: Worker, client_id: int, chat_id: int, message_id: int
+) -> None:
     """A card about a client was shown: a Telegram reply to it goes to that client."""
     async with core.db.tx() as conn:
-        await engine_repo.add_relay(conn, client_id=client_id, worker_id=worker.id,
-                                    chat_id=chat_id, message_id=message_id, now=core.now())
+        await engine_repo.add_relay(
+            conn,
+            client_id=client_id,
+            worker_id=worker.id,
+            chat_id=chat_id,
+            message_id=message_id,
+            now=core.now(),
+        )
 
 
 # --- changing a client: pause, resume, hand-over, close -------------------------------------------
@@ -341,10 +395,12 @@ async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) ->
                 return ClientChange("already", client)
             if client.status != "active":
                 return ClientChange("not_joined", client)
-            client = await people_repo.update_client(conn, client.id, status="paused",
-                                                     paused_until=None)
-            await outbox.drop_pending(conn, "paused", client_id=client_id,
-                                      kinds=("contact_due", "pause_end"))
+            client = await people_repo.update_client(
+                conn, client.id, status="paused", paused_until=None
+            )
+            await outbox.drop_pending(
+                conn, "paused", client_id=client_id, kinds=("contact_due", "pause_end")
+            )
             await worker_queries.void_open_contacts(conn, client_id)
         else:
             if client.status != "paused":
@@ -352,13 +408,19 @@ async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) ->
             # A client who paused themselves decides when to start again (/start).
             if await worker_queries.last_audit_actor(conn, client_id, "client.pause") == "client":
                 return ClientChange("client_paused", client)
-            client = await people_repo.update_client(conn, client.id, status="active",
-                                                     paused_until=None)
+            client = await people_repo.update_client(
+                conn, client.id, status="active", paused_until=None
+            )
             await outbox.drop_pending(conn, "resumed", client_id=client_id, kinds=("pause_end",))
         await planner.plan_client(conn, core, client_id)
-        await admin_repo.audit(conn, now=now, actor_id=worker.id, actor_kind=actor_kind(worker),
-                               action="client.pause" if pause else "client.resume",
-                               client_id=client_id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=worker.id,
+            actor_kind=actor_kind(worker),
+            action="client.pause" if pause else "client.resume",
+            client_id=client_id,
+        )
     core.wake()
     return ClientChange("done", client)
 
@@ -382,34 +444,64 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
             return ClientChange("same", client, target)
         old_id = client.worker_id
         client = await people_repo.update_client(
-            conn, client.id, worker_id=target.id,
-            backup_worker_id=None if client.backup_worker_id == target.id
-            else client.backup_worker_id)
+            conn,
+            client.id,
+            worker_id=target.id,
+            backup_worker_id=None
+            if client.backup_worker_id == target.id
+            else client.backup_worker_id,
+        )
         assert client is not None
         stamp = now.timestamp()
         if client.status == "active":
-            await outbox.add(conn, Planned(key=f"handover:{client.id}:{target.id}:{stamp}",
-                                           kind="client_notice", due_at=now,
-                                           client_id=client.id,
-                                           payload={"notice": "handover",
-                                                    "worker": target.first_name}), now)
-        await outbox.add(conn, Planned(key=f"handin:{client.id}:{target.id}:{stamp}",
-                                       kind="worker_notice", due_at=now, worker_id=target.id,
-                                       client_id=client.id,
-                                       payload={"notice": "handover_in",
-                                                "worker": actor.name}), now)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"handover:{client.id}:{target.id}:{stamp}",
+                    kind="client_notice",
+                    due_at=now,
+                    client_id=client.id,
+                    payload={"notice": "handover", "worker": target.first_name},
+                ),
+                now,
+            )
+        await outbox.add(
+            conn,
+            Planned(
+                key=f"handin:{client.id}:{target.id}:{stamp}",
+                kind="worker_notice",
+                due_at=now,
+                worker_id=target.id,
+                client_id=client.id,
+                payload={"notice": "handover_in", "worker": actor.name},
+            ),
+            now,
+        )
         # The one who handed over sees the result in their own chat; others get a note.
         if old_id is not None and old_id != actor.id:
-            await outbox.add(conn, Planned(key=f"handout:{client.id}:{old_id}:{stamp}",
-                                           kind="worker_notice", due_at=now, worker_id=old_id,
-                                           client_id=client.id,
-                                           payload={"notice": "handover_out",
-                                                    "worker": target.name}), now)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"handout:{client.id}:{old_id}:{stamp}",
+                    kind="worker_notice",
+                    due_at=now,
+                    worker_id=old_id,
+                    client_id=client.id,
+                    payload={"notice": "handover_out", "worker": target.name},
+                ),
+                now,
+            )
         await move_alerts(conn, core, client.id)
         await planner.plan_client(conn, core, client.id)
-        await admin_repo.audit(conn, now=now, actor_id=actor.id, actor_kind=actor_kind(actor),
-                               action="client.handover", client_id=client.id,
-                               detail=f"worker {old_id} -> {target.id}")
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=actor.id,
+            actor_kind=actor_kind(actor),
+            action="client.handover",
+            client_id=client.id,
+            detail=f"worker {old_id} -> {target.id}",
+        )
     core.wake()
     return ClientChange("done", client, target)
 
@@ -428,23 +520,41 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
             return ClientChange("closed", client)
         if client.telegram_id is not None and not client.unreachable:
             # Queued while the client is still open; any_status lets it out after the close.
-            await outbox.add(conn, Planned(key=f"goodbye:{client.id}", kind="client_notice",
-                                           due_at=now, client_id=client.id,
-                                           payload={"notice": "goodbye", "any_status": True}),
-                             now)
-        client = await people_repo.update_client(conn, client.id, status="closed",
-                                                 closed_at=now, paused_until=None)
+            await outbox.add(
+                conn,
+                Planned(
+                    key=f"goodbye:{client.id}",
+                    kind="client_notice",
+                    due_at=now,
+                    client_id=client.id,
+                    payload={"notice": "goodbye", "any_status": True},
+                ),
+                now,
+            )
+        client = await people_repo.update_client(
+            conn, client.id, status="closed", closed_at=now, paused_until=None
+        )
         assert client is not None
         await worker_queries.void_open_contacts(conn, client.id)
         await worker_queries.cancel_open_items(conn, client.id, now)
         for alert in await engine_repo.open_alerts(conn, client_id=client.id):
             await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
         await admin_repo.revoke_open_invites(conn, client_id=client.id, now=now)
-        await outbox.drop_pending(conn, "client closed", client_id=client.id,
-                                  kinds=("nudge", "contact_due", "pause_end", "relay_to_client"))
+        await outbox.drop_pending(
+            conn,
+            "client closed",
+            client_id=client.id,
+            kinds=("nudge", "contact_due", "pause_end", "relay_to_client"),
+        )
         await planner.plan_client(conn, core, client.id)
-        await admin_repo.audit(conn, now=now, actor_id=actor.id, actor_kind=actor_kind(actor),
-                               action="client.close", client_id=client.id)
+        await admin_repo.audit(
+            conn,
+            now=now,
+            actor_id=actor.id,
+            actor_kind=actor_kind(actor),
+            action="client.close",
+            client_id=client.id,
+        )
     core.wake()
     return ClientChange("done", client)
 
@@ -468,12 +578,16 @@ async def visible_alerts(core: Core, worker: Worker) -> list[AlertView]:
     async with core.db.read() as conn:
         ids = await visible_worker_ids(conn, worker)
         clients = {c.id: c for c in await people_repo.clients_of(conn, ids)}
-        found = await engine_repo.open_alerts(conn, client_ids=None if ids is None
-                                              else list(clients))
+        found = await engine_repo.open_alerts(
+            conn, client_ids=None if ids is None else list(clients)
+        )
         views = []
         for alert in found:
-            taker = (await people_repo.get_worker(conn, alert.acknowledged_by)
-                     if alert.acknowledged_by else None)
+            taker = (
+                await people_repo.get_worker(conn, alert.acknowledged_by)
+                if alert.acknowledged_by
+                else None
+            )
             client = clients.get(alert.client_id or 0)
             if client is None and alert.client_id is not None:
                 client = await people_repo.get_client(conn, alert.client_id)

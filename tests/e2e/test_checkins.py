@@ -27,7 +27,11 @@ async def test_the_first_check_in_comes_next_morning_at_ten_local(silta: Silta) 
     await silta.advance_to(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
     question = await pete.next_message(contains="How are things")
     assert [label for label, _ in question.buttons] == [
-        "😊 Good", "🙂 Okay", "😟 Not good", "📞 Please contact me"]
+        "😊 Good",
+        "🙂 Okay",
+        "😟 Not good",
+        "📞 Please contact me",
+    ]
     assert question.protect_content
     # Only the next check-in is materialised.
     async with silta.core.db.read() as conn:

@@ -96,7 +96,9 @@ async def test_a_new_phone_joins_with_a_fresh_invite_and_the_old_account_is_unli
     card = await silta.add_client(worker, "Jani", language="en")
     old = silta.tg.user(2007, language_code="en")
     await silta.join(old, card)
-    fresh = await onboarding.new_client_invite(silta.core, worker, await silta.client(card.client.id))
+    fresh = await onboarding.new_client_invite(
+        silta.core, worker, await silta.client(card.client.id)
+    )
     new = silta.tg.user(2008, language_code="en")
     await silta.join(new, fresh)
     client = await silta.client(card.client.id)

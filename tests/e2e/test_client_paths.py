@@ -33,8 +33,9 @@ async def _joined(silta: Silta, lang: str, tid: int = 7001):
 
 async def _appointment(silta: Silta, client_id: int, at: datetime) -> int:
     async with silta.core.db.tx() as conn:
-        appt = await items_repo.add_appointment(conn, client_id=client_id, at=at, place="Kela",
-                                                created_by=None, now=silta.clock.now())
+        appt = await items_repo.add_appointment(
+            conn, client_id=client_id, at=at, place="Kela", created_by=None, now=silta.clock.now()
+        )
         await planner.plan_client(conn, silta.core, client_id)
     return appt.id
 
@@ -62,16 +63,24 @@ async def test_help_with_a_deadline_alerts_the_worker(silta: Silta, lang: str) -
     t = translator(lang)
     _, client, pete = await _joined(silta, lang)
     async with silta.core.db.tx() as conn:
-        await items_repo.add_deadline(conn, client_id=client.id, kind="jobseeker", label=None,
-                                      due_date=date(2026, 12, 3), monthly=False,
-                                      created_by=None, now=silta.clock.now())
+        await items_repo.add_deadline(
+            conn,
+            client_id=client.id,
+            kind="jobseeker",
+            label=None,
+            due_date=date(2026, 12, 3),
+            monthly=False,
+            created_by=None,
+            now=silta.clock.now(),
+        )
         await planner.plan_client(conn, silta.core, client.id)
     await silta.advance_to(local(2026, 12, 3, 9, 0))
     reminder = await pete.next_message(contains=silta.core.policy.benefit_label("jobseeker", lang))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
-    assert await pete.next_message(contains=t("Okay. {worker} will contact you soon.").format(
-        worker="Maria"))
+    assert await pete.next_message(
+        contains=t("Okay. {worker} will contact you soon.").format(worker="Maria")
+    )
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs help with a deadline")
 
@@ -95,8 +104,9 @@ async def test_writing_freely_reaches_the_worker_and_the_reply_comes_back(
     assert t("Message from {worker}:").format(worker="Maria") in reply.text
     assert reply.protect_content
     async with silta.core.db.read() as conn:
-        cur = await conn.execute("SELECT count(*) FROM outbox WHERE payload LIKE '%Friday%' "
-                                 "OR payload LIKE '%office%'")
+        cur = await conn.execute(
+            "SELECT count(*) FROM outbox WHERE payload LIKE '%Friday%' OR payload LIKE '%office%'"
+        )
         assert (await cur.fetchone())[0] == 0, "relayed text is not kept after delivery"
 
 
@@ -126,8 +136,9 @@ async def test_pausing_until_resumed_and_start_turns_messages_back_on(silta: Sil
     _, client, pete = await _joined(silta, "en")
     await pete.command("stop")
     ask = await pete.next_message(contains="pause")
-    qid = await pete.press(ask, callback_data=next(d for lbl, d in ask.buttons
-                                                   if lbl == "Until I turn them back on"))
+    qid = await pete.press(
+        ask, callback_data=next(d for lbl, d in ask.buttons if lbl == "Until I turn them back on")
+    )
     await silta.tg.wait_for_callback_answer(qid)
     await silta.advance(timedelta(days=10))
     assert (await silta.client(client.id)).status == "paused"
@@ -200,9 +211,14 @@ async def test_help_says_who_sees_what_and_how_to_stop(silta: Silta) -> None:
 async def test_stale_forged_and_foreign_buttons_change_nothing(silta: Silta) -> None:
     _, client, pete = await _joined(silta, "en")
     other = silta.tg.user(7002, language_code="en")
-    await silta.join(other, await silta.add_client(
-        (await silta.add_worker(101, "Other Worker", team="South", language="en")), "Olli",
-        language="en"))
+    await silta.join(
+        other,
+        await silta.add_client(
+            (await silta.add_worker(101, "Other Worker", team="South", language="en")),
+            "Olli",
+            language="en",
+        ),
+    )
     await silta.advance_to(local(2026, 12, 2, 10, 0))
     question = [m for m in pete.messages() if m.callback_data][-1]
     data = question.callback_data[2]  # "not good"

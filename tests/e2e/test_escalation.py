@@ -12,7 +12,7 @@ from tests.harness import ADMIN_ID, Silta
 async def _world(silta: Silta):
     maria = await silta.add_worker(100, "Maria Virtanen", team="North", language="en")
     bert = await silta.add_worker(101, "Bert Backup", team="South", language="en")
-    tuula = await silta.add_worker(102, "Tuula Team", team="North", language="en")
+    await silta.add_worker(102, "Tuula Team", team="North", language="en")
     async with silta.core.db.tx() as conn:
         from storage import people as people_repo
 
@@ -35,8 +35,11 @@ async def _say_not_good(silta: Silta, pete) -> None:
 
 def _alerts_in(silta: Silta, chat: int) -> list[str]:
     """Alert cards (not digests) about the client's answer in a worker's chat."""
-    return [m.text or "" for m in silta.tg.messages(chat)
-            if "is not doing well" in (m.text or "") and "Good morning" not in (m.text or "")]
+    return [
+        m.text or ""
+        for m in silta.tg.messages(chat)
+        if "is not doing well" in (m.text or "") and "Good morning" not in (m.text or "")
+    ]
 
 
 async def test_an_alert_nobody_takes_climbs_every_step(silta: Silta) -> None:
@@ -86,8 +89,9 @@ async def test_two_workers_taking_the_same_alert_at_once(silta: Silta) -> None:
     card_b = [m for m in silta.tg.messages(101) if "is not doing well" in (m.text or "")][0]
     take_m = next(d for label, d in card_m.buttons if "handle" in label)
     take_b = next(d for label, d in card_b.buttons if "handle" in label)
-    q1, q2 = await asyncio.gather(maria.press(card_m, callback_data=take_m),
-                                  bert.press(card_b, callback_data=take_b))
+    q1, q2 = await asyncio.gather(
+        maria.press(card_m, callback_data=take_m), bert.press(card_b, callback_data=take_b)
+    )
     a1 = await silta.tg.wait_for_callback_answer(q1)
     a2 = await silta.tg.wait_for_callback_answer(q2)
     texts = sorted([a1.text or "", a2.text or ""])
@@ -103,7 +107,9 @@ async def test_an_acknowledged_alert_not_resolved_comes_back_after_a_day(silta: 
     await _say_not_good(silta, pete)
     card = _card(silta, 100)
     maria = silta.tg.user(100, language_code="en")
-    qid = await maria.press(card, callback_data=next(d for lbl, d in card.buttons if "handle" in lbl))
+    qid = await maria.press(
+        card, callback_data=next(d for lbl, d in card.buttons if "handle" in lbl)
+    )
     await silta.tg.wait_for_callback_answer(qid)
     await silta.advance(timedelta(hours=23))
     assert not [m for m in silta.tg.messages(100) if "Still open" in (m.text or "")]
@@ -148,7 +154,9 @@ async def test_the_ladder_is_fixed_when_the_alert_is_raised(silta: Silta) -> Non
     core = silta.core
     await core.store_policy(
         set_policy_value(core.policy, "escalation.steps", "assigned_worker:0s,admins:1h"),
-        None, "cli")
+        None,
+        "cli",
+    )
     await silta.advance(timedelta(hours=4))
     assert len(_alerts_in(silta, 101)) == 1, "the alert in flight keeps its old ladder"
     assert _alerts_in(silta, ADMIN_ID) == []

@@ -56,14 +56,18 @@ async def test_5xx_errors_are_retried_with_backoff_and_other_chats_keep_flowing(
     assert _checkins(silta, unlucky.id) == 0
     await silta.advance(timedelta(minutes=5))
     assert _checkins(silta, unlucky.id) == 1
-    tries = [r for r in silta.tg.calls("sendMessage") if r.params.get("chat_id") == unlucky.id
-             and "How are things" in str(r.params.get("text"))]
+    tries = [
+        r
+        for r in silta.tg.calls("sendMessage")
+        if r.params.get("chat_id") == unlucky.id and "How are things" in str(r.params.get("text"))
+    ]
     # Four refusals and one success: retried with backoff, no busy loop.
     assert [r.status for r in tries] == [502, 502, 502, 502, 200]
 
 
 async def test_a_timeout_is_retried_and_a_duplicate_is_the_only_possible_cost(
-    tg: FakeTelegram, tmp_path: Path,
+    tg: FakeTelegram,
+    tmp_path: Path,
 ) -> None:
     silta = await start_silta(tg, tmp_path, limits=Limits(overall_per_second=0, read_timeout=0.3))
     try:
@@ -106,7 +110,8 @@ async def test_a_client_who_blocks_the_bot_becomes_unreachable_and_the_worker_is
 
 
 async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
-    tg: FakeTelegram, tmp_path: Path,
+    tg: FakeTelegram,
+    tmp_path: Path,
 ) -> None:
     silta = await start_silta(tg, tmp_path)
     users = await _clients(silta, 6)

@@ -9,8 +9,13 @@ from tests.harness import Silta
 
 @pytest.mark.parametrize(
     ("language_code", "expected"),
-    [("fi", "Hei! Tämä on Silta"), ("sv", "Hej! Det här är Silta"), ("en", "Hello! This is Silta"),
-     ("de", "Hei! Tämä on Silta"), (None, "Hei! Tämä on Silta")],
+    [
+        ("fi", "Hei! Tämä on Silta"),
+        ("sv", "Hej! Det här är Silta"),
+        ("en", "Hello! This is Silta"),
+        ("de", "Hei! Tämä on Silta"),
+        (None, "Hei! Tämä on Silta"),
+    ],
 )
 async def test_a_stranger_is_told_what_silta_is_in_their_language(
     silta: Silta, language_code: str | None, expected: str
@@ -19,8 +24,11 @@ async def test_a_stranger_is_told_what_silta_is_in_their_language(
     await stranger.send("moi")
     message = await stranger.next_message()
     assert message.text is not None and message.text.startswith(expected)
-    assert "invite" in message.raw_text.lower() or "kutsu" in message.raw_text.lower() \
+    assert (
+        "invite" in message.raw_text.lower()
+        or "kutsu" in message.raw_text.lower()
         or "inbjudan" in message.raw_text.lower()
+    )
 
 
 async def test_the_command_menu_is_set_per_language(silta: Silta) -> None:

@@ -31,8 +31,9 @@ async def _raise(silta: Silta, reason: str) -> datetime:
         client = await people_repo.get_client(conn, card.client.id)
         assert client is not None
         alert = await alerts.raise_alert(conn, silta.core, client, reason)
-        cur = await conn.execute("SELECT due_at FROM outbox WHERE kind = 'alert' AND alert_id = ?",
-                                 (alert.id,))
+        cur = await conn.execute(
+            "SELECT due_at FROM outbox WHERE kind = 'alert' AND alert_id = ?", (alert.id,)
+        )
         row = await cur.fetchone()
     from bot.clock import from_iso
 
@@ -69,8 +70,9 @@ async def test_clients_get_nothing_in_quiet_hours(silta: Silta) -> None:
     pete = silta.tg.user(8002, language_code="en")
     client = await silta.join(pete, await silta.add_client(worker, "Pete", language="en"))
     async with core.db.read() as conn:
-        (row,) = [r for r in await outbox.pending_for_client(conn, client.id)
-                  if r.kind == "checkin"]
+        (row,) = [
+            r for r in await outbox.pending_for_client(conn, client.id) if r.kind == "checkin"
+        ]
     assert row.due_at == local(2026, 12, 2, 9, 0), "22:30 is quiet: moved to the morning"
     # A message already due at night waits for the morning too (e.g. a worker's late reply).
     silta.clock.set(local(2026, 12, 1, 23, 0))

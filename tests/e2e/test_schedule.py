@@ -30,8 +30,11 @@ async def _client(silta: Silta, release: date | None = None, tid: int = 4001):
 
 
 def _checkin_times(silta: Silta, chat: int) -> list[datetime]:
-    return [datetime.fromtimestamp(m.date, UTC) for m in silta.tg.messages(chat)
-            if "How are things" in (m.text or "")]
+    return [
+        datetime.fromtimestamp(m.date, UTC)
+        for m in silta.tg.messages(chat)
+        if "How are things" in (m.text or "")
+    ]
 
 
 async def _next_checkin(silta: Silta, client_id: int) -> datetime:
@@ -101,16 +104,24 @@ async def test_appointment_reminders_day_before_and_two_hours_before(silta: Silt
     _, client, pete = await _client(silta)
     at = local(2026, 12, 4, 13, 0)  # Friday 13:00
     async with silta.core.db.tx() as conn:
-        appt = await items_repo.add_appointment(conn, client_id=client.id, at=at,
-                                                place="Sosiaaliasema, Aleksanterinkatu 5",
-                                                created_by=None, now=silta.clock.now())
+        appt = await items_repo.add_appointment(
+            conn,
+            client_id=client.id,
+            at=at,
+            place="Sosiaaliasema, Aleksanterinkatu 5",
+            created_by=None,
+            now=silta.clock.now(),
+        )
         await planner.plan_client(conn, silta.core, client.id)
     await silta.advance_to(local(2026, 12, 3, 13, 0))
     first = await pete.next_message(contains="Reminder: a meeting")
     assert "Plan now how you will get there" in first.text
     assert "Friday, December 4, 2026" in first.text and "1:00" in first.text
     assert [label for label, _ in first.buttons] == [
-        "✅ I'll be there", "🕐 I need another time", "🙋 I need help"]
+        "✅ I'll be there",
+        "🕐 I need another time",
+        "🙋 I need help",
+    ]
     await silta.advance_to(local(2026, 12, 4, 11, 0))
     second = await silta.tg.wait_for_message(pete.id, count=2, contains="Reminder: a meeting")
     assert "Plan now" not in second.text
@@ -127,11 +138,15 @@ async def test_a_reminder_in_quiet_hours_moves_before_when_after_would_be_too_la
     _, client, pete = await _client(silta)
     at = local(2026, 12, 3, 8, 30)  # 08:30: two hours before is 06:30, in quiet hours
     async with silta.core.db.tx() as conn:
-        await items_repo.add_appointment(conn, client_id=client.id, at=at, place="Kela",
-                                         created_by=None, now=silta.clock.now())
+        await items_repo.add_appointment(
+            conn, client_id=client.id, at=at, place="Kela", created_by=None, now=silta.clock.now()
+        )
         await planner.plan_client(conn, silta.core, client.id)
-        due = sorted(r.due_at for r in await outbox.pending_for_client(conn, client.id)
-                     if r.kind == "appt_reminder")
+        due = sorted(
+            r.due_at
+            for r in await outbox.pending_for_client(conn, client.id)
+            if r.kind == "appt_reminder"
+        )
     assert [d.astimezone(HEL).strftime("%d %H:%M") for d in due] == ["02 09:00", "02 20:59"]
 
 
@@ -141,13 +156,23 @@ async def test_a_quiet_hours_reminder_moves_to_the_morning_when_that_is_in_time(
     _, client, _ = await _client(silta)
     at = local(2026, 12, 3, 11, 0)  # the day-before reminder at 11:00 is fine; 2 h is 09:00
     async with silta.core.db.tx() as conn:
-        await items_repo.add_appointment(conn, client_id=client.id, at=local(2026, 12, 4, 7, 0),
-                                         place="Kela", created_by=None, now=silta.clock.now())
-        await items_repo.add_appointment(conn, client_id=client.id, at=at, place="Kela",
-                                         created_by=None, now=silta.clock.now())
+        await items_repo.add_appointment(
+            conn,
+            client_id=client.id,
+            at=local(2026, 12, 4, 7, 0),
+            place="Kela",
+            created_by=None,
+            now=silta.clock.now(),
+        )
+        await items_repo.add_appointment(
+            conn, client_id=client.id, at=at, place="Kela", created_by=None, now=silta.clock.now()
+        )
         await planner.plan_client(conn, silta.core, client.id)
-        due = sorted(r.due_at.astimezone(HEL) for r in
-                     await outbox.pending_for_client(conn, client.id) if r.kind == "appt_reminder")
+        due = sorted(
+            r.due_at.astimezone(HEL)
+            for r in await outbox.pending_for_client(conn, client.id)
+            if r.kind == "appt_reminder"
+        )
     # 4.12. 07:00: the day before is 3.12. 07:00 (quiet) → 09:00 the same morning, in time.
     assert local(2026, 12, 3, 9, 0).astimezone(HEL) in due
     assert all(not (d.hour >= 21 or d.hour < 9) or (d.hour, d.minute) == (20, 59) for d in due)
@@ -156,13 +181,22 @@ async def test_a_quiet_hours_reminder_moves_to_the_morning_when_that_is_in_time(
 async def test_deadline_reminders_in_the_morning_and_remind_me_tomorrow(silta: Silta) -> None:
     _, client, pete = await _client(silta)
     async with silta.core.db.tx() as conn:
-        dl = await items_repo.add_deadline(conn, client_id=client.id, kind="housing_allowance",
-                                           label=None, due_date=date(2026, 12, 10), monthly=True,
-                                           created_by=None, now=silta.clock.now())
+        dl = await items_repo.add_deadline(
+            conn,
+            client_id=client.id,
+            kind="housing_allowance",
+            label=None,
+            due_date=date(2026, 12, 10),
+            monthly=True,
+            created_by=None,
+            now=silta.clock.now(),
+        )
         await planner.plan_client(conn, silta.core, client.id)
-        due = sorted(r.due_at.astimezone(HEL) for r in
-                     await outbox.pending_for_client(conn, client.id)
-                     if r.kind == "deadline_reminder")
+        due = sorted(
+            r.due_at.astimezone(HEL)
+            for r in await outbox.pending_for_client(conn, client.id)
+            if r.kind == "deadline_reminder"
+        )
     assert [(d.day, d.hour) for d in due] == [(3, 9), (8, 9), (10, 9)]
     await silta.advance_to(local(2026, 12, 3, 9, 0))
     reminder = await pete.next_message(contains="Housing allowance")
@@ -185,8 +219,14 @@ async def test_after_a_day_of_downtime_stale_rows_are_dropped_and_alerts_still_g
 ) -> None:
     _, client, pete = await _client(silta)
     async with silta.core.db.tx() as conn:
-        await items_repo.add_appointment(conn, client_id=client.id, at=local(2026, 12, 2, 12, 0),
-                                         place="Kela", created_by=None, now=silta.clock.now())
+        await items_repo.add_appointment(
+            conn,
+            client_id=client.id,
+            at=local(2026, 12, 2, 12, 0),
+            place="Kela",
+            created_by=None,
+            now=silta.clock.now(),
+        )
         await planner.plan_client(conn, silta.core, client.id)
     await silta.dispatcher.stop()
     # The bot is down from Tuesday noon to Thursday 11:00.
@@ -200,7 +240,8 @@ async def test_after_a_day_of_downtime_stale_rows_are_dropped_and_alerts_still_g
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
             "SELECT kind, reason FROM outbox WHERE state = 'dropped' AND client_id = ?",
-            (client.id,))
+            (client.id,),
+        )
         dropped = {(r[0], r[1]) for r in await cur.fetchall()}
     assert ("appt_reminder", "appointment passed") in dropped
     assert ("checkin", "late") in dropped

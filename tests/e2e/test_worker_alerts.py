@@ -62,8 +62,9 @@ async def test_two_workers_taking_one_alert_at_once(silta: Silta) -> None:
     card_m = await o.maria_chat.next_message(contains="get in touch")
     await o.tuula_chat.send("/alerts")
     card_t = await o.tuula_chat.next_message(contains="get in touch")
-    q1, q2 = await asyncio.gather(o.maria_chat.press(card_m, label="handle"),
-                                  o.tuula_chat.press(card_t, label="handle"))
+    q1, q2 = await asyncio.gather(
+        o.maria_chat.press(card_m, label="handle"), o.tuula_chat.press(card_t, label="handle")
+    )
     answers = [await silta.tg.wait_for_callback_answer(q) for q in (q1, q2)]
     texts = [a.text or "" for a in answers]
     assert sum("yours" in t for t in texts) == 1
@@ -143,16 +144,18 @@ async def test_one_morning_digest_on_a_working_day(silta: Silta) -> None:
     await silta.add_client(o.maria, "Anna", language="en")
     await _raise(silta, pete, "no_answer")
     # Wednesday 2 December, 14:00 Helsinki.
-    await item_service.add_appointment(silta.core, o.maria, pete.id,
-                                       datetime(2026, 12, 2, 12, 0, tzinfo=UTC), "Office")
+    await item_service.add_appointment(
+        silta.core, o.maria, pete.id, datetime(2026, 12, 2, 12, 0, tzinfo=UTC), "Office"
+    )
     await silta.advance_to(datetime(2026, 12, 2, 6, 30, tzinfo=UTC))  # 08:30 on Wednesday
     digests = [m for m in o.maria_chat.messages() if "Good morning" in (m.text or "")]
     assert len(digests) == 1
     text = digests[0].text
     assert "Open alerts: 1" in text and "Appointments today: 1" in text
     assert "Not joined yet: 1" in text and "Anna" in text
-    assert not [m for m in o.sam_chat.messages() if "Good morning" in (m.text or "")], \
+    assert not [m for m in o.sam_chat.messages() if "Good morning" in (m.text or "")], (
         "a worker with no clients gets no digest"
+    )
     # Saturday is not a working day.
     await silta.advance_to(datetime(2026, 12, 5, 7, 0, tzinfo=UTC))
     digests = [m for m in o.maria_chat.messages() if "Good morning" in (m.text or "")]

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from bot.callbacks import encode
 from storage import items as items_repo
 from tests.harness import Silta
-from tests.worker_helpers import ask, audit_actions, joined_client, office, outbox_rows, tap, tap_then
+from tests.worker_helpers import (
+    ask,
+    audit_actions,
+    joined_client,
+    office,
+    outbox_rows,
+    tap,
+    tap_then,
+)
 
 # Thursday 3 December 2026 10:00 in Helsinki.
 THURSDAY_10 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -16,11 +24,13 @@ THURSDAY_10 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 async def _appointments(silta: Silta, client_id: int):
     async with silta.core.db.read() as conn:
         return await items_repo.appointments_of(
-            conn, client_id, statuses=("scheduled", "cancelled", "attended", "missed"))
+            conn, client_id, statuses=("scheduled", "cancelled", "attended", "missed")
+        )
 
 
-async def _book(silta: Silta, chat, client_id: int, when: str = "3.12. 10:00",
-                place: str = "Office, Main St 1"):
+async def _book(
+    silta: Silta, chat, client_id: int, when: str = "3.12. 10:00", place: str = "Office, Main St 1"
+):
     """Book through the conversation; returns the summary message (already saved)."""
     await ask(chat, f"/appointment {client_id}", contains="When is the appointment")
     await ask(chat, when, contains="Where")
@@ -29,8 +39,7 @@ async def _book(silta: Silta, chat, client_id: int, when: str = "3.12. 10:00",
     return summary
 
 
-async def test_booking_by_buttons_stores_tells_the_client_and_plans_reminders(
-        silta: Silta) -> None:
+async def test_booking_by_buttons_stores_tells_the_client_and_plans_reminders(silta: Silta) -> None:
     o = await office(silta)
     pete, user = await joined_client(silta, o.maria, "Pete")
     pick = await ask(o.maria_chat, "/appointment")
@@ -45,7 +54,8 @@ async def test_booking_by_buttons_stores_tells_the_client_and_plans_reminders(
     assert await _appointments(silta, pete.id) == [], "nothing is stored before Save"
     await tap(silta, o.maria_chat, summary, "Save")
     [appt] = await _appointments(silta, pete.id)
-    assert appt.at == datetime(2026, 12, 2, 12, 0, tzinfo=UTC) and appt.place == "Kela office, Main Street 1"
+    assert appt.at == datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    assert appt.place == "Kela office, Main Street 1"
     await silta.settle()
     told = await user.next_message(contains="New meeting")
     assert "Kela office" in told.text
@@ -58,8 +68,12 @@ async def test_wrong_times_are_refused_with_an_example(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
     await ask(o.maria_chat, f"/appointment {pete.id}", contains="When")
-    for typed, why in (("next week sometime", "could not read"), ("31.2. 10:00", "does not exist"),
-                       ("1.12.2026 10:00", "already passed"), ("3.12. 25:00", "does not exist")):
+    for typed, why in (
+        ("next week sometime", "could not read"),
+        ("31.2. 10:00", "does not exist"),
+        ("1.12.2026 10:00", "already passed"),
+        ("3.12. 25:00", "does not exist"),
+    ):
         answer = await ask(o.maria_chat, typed)
         assert why in answer.text, typed
         assert "2.12. 10:00" in answer.text
@@ -109,8 +123,9 @@ async def test_changing_the_time_tells_the_client_and_replans(silta: Silta) -> N
     await silta.settle()
     changed = await user.next_message(contains="has changed")
     assert "Friday" in changed.text
-    keys = [r.key for r in await outbox_rows(silta, "appt_reminder", pete.id)
-            if r.state == "pending"]
+    keys = [
+        r.key for r in await outbox_rows(silta, "appt_reminder", pete.id) if r.state == "pending"
+    ]
     assert keys and all("2026-12-04" in k for k in keys)
 
 
@@ -130,8 +145,9 @@ async def test_cancelling_asks_first_then_tells_the_client(silta: Silta) -> None
     assert [a.status for a in await _appointments(silta, pete.id)] == ["cancelled"]
     await silta.settle()
     await user.next_message(contains="is cancelled")
-    assert not [r for r in await outbox_rows(silta, "appt_reminder", pete.id)
-                if r.state == "pending"]
+    assert not [
+        r for r in await outbox_rows(silta, "appt_reminder", pete.id) if r.state == "pending"
+    ]
     qid = await o.maria_chat.press(confirm, callback_data=yes, forge=True)
     again = await silta.tg.wait_for_callback_answer(qid)
     assert "no longer active" in (again.text or "")
@@ -151,8 +167,9 @@ async def test_after_the_meeting_the_worker_says_whether_the_client_came(silta: 
     assert appt.status == "attended"
     await silta.tg.wait_for(lambda: question.buttons == [])
     assert "Attended" in question.text
-    again = await o.maria_chat.press(question, callback_data=encode("at", appt.id, "missed"),
-                                     forge=True)
+    again = await o.maria_chat.press(
+        question, callback_data=encode("at", appt.id, "missed"), forge=True
+    )
     stale = await silta.tg.wait_for_callback_answer(again)
     assert "no longer active" in (stale.text or "")
     assert (await _appointments(silta, pete.id))[0].status == "attended"
@@ -167,9 +184,11 @@ async def test_another_teams_worker_cannot_touch_an_appointment(silta: Silta) ->
     sam = o.sam_chat
     await sam.send("/help")
     help_message = await sam.next_message()
-    for choice in ("move", "cancelok", ):
-        qid = await sam.press(help_message, callback_data=encode("wa", appt.id, choice),
-                              forge=True)
+    for choice in (
+        "move",
+        "cancelok",
+    ):
+        qid = await sam.press(help_message, callback_data=encode("wa", appt.id, choice), forge=True)
         answer = await silta.tg.wait_for_callback_answer(qid)
         assert "no longer active" in (answer.text or ""), choice
     qid = await sam.press(help_message, callback_data=encode("at", appt.id, "missed"), forge=True)

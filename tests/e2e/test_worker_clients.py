@@ -23,8 +23,9 @@ from tests.worker_helpers import (
 
 
 async def test_a_worker_joins_with_an_admin_made_invite(silta: Silta) -> None:
-    card = await onboarding.create_worker_invite(silta.core, None, "Nina Nurse", team="North",
-                                                 language="fi")
+    card = await onboarding.create_worker_invite(
+        silta.core, None, "Nina Nurse", team="North", language="fi"
+    )
     nina = silta.tg.user(150, "Nina", language_code="fi")
     await nina.command("start", card.code)
     welcome = await nina.next_message()
@@ -71,7 +72,11 @@ async def test_new_client_conversation_ends_with_a_printable_invite(silta: Silta
     assert len(clients) == 1
     pete = clients[0]
     assert (pete.nickname, pete.language, pete.release_date, pete.backup_worker_id) == (
-        "Pete", "en", date(2026, 11, 3), o.tuula.id)
+        "Pete",
+        "en",
+        date(2026, 11, 3),
+        o.tuula.id,
+    )
     # The card works: a client opens the link and joins.
     user = silta.tg.user(3001, "Pete", language_code="en")
     await user.command("start", code)
@@ -80,7 +85,8 @@ async def test_new_client_conversation_ends_with_a_printable_invite(silta: Silta
 
 
 async def test_new_client_can_skip_the_date_and_let_the_phone_pick_the_language(
-        silta: Silta) -> None:
+    silta: Silta,
+) -> None:
     sam = await silta.add_worker(SAM, "Sam South", team="Solo", language="en")
     chat = silta.tg.user(SAM, language_code="en")
     language = await ask(chat, "/newclient Aki")
@@ -129,8 +135,9 @@ async def test_my_clients_show_status_last_answer_and_alerts(silta: Silta) -> No
     await silta.add_client(o.maria, "Anna", language="en")
     await joined_client(silta, o.tuula, "Timo", telegram_id=3002)
     async with silta.core.db.tx() as conn:
-        await people_repo.update_client(conn, pete.id, last_answer="good",
-                                        last_answer_at=silta.clock.now())
+        await people_repo.update_client(
+            conn, pete.id, last_answer="good", last_answer_at=silta.clock.now()
+        )
     listing = await ask(o.maria_chat, "/clients", contains="Your clients")
     lines = listing.text.splitlines()
     assert any(line.startswith("✅ Pete") and "Good" in line for line in lines)
@@ -147,8 +154,14 @@ async def test_my_clients_show_status_last_answer_and_alerts(silta: Silta) -> No
 async def test_another_teams_client_reads_as_unknown(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
-    for command in (f"/plan {pete.id}", "/plan Pete", f"/appointment #{pete.id}",
-                    f"/invite {pete.id}", "/close Pete", f"/reply {pete.id} hello"):
+    for command in (
+        f"/plan {pete.id}",
+        "/plan Pete",
+        f"/appointment #{pete.id}",
+        f"/invite {pete.id}",
+        "/close Pete",
+        f"/reply {pete.id} hello",
+    ):
         answer = await ask(o.sam_chat, command)
         assert "No such client among yours" in answer.text, command
     unknown = await ask(o.maria_chat, "/plan Nobody")

@@ -10,7 +10,15 @@ from bot.services.plan_templates import TEMPLATE_TITLES
 from storage import engine as engine_repo
 from storage import items as items_repo
 from tests.harness import Silta
-from tests.worker_helpers import ask, audit_actions, joined_client, office, outbox_rows, tap, tap_then
+from tests.worker_helpers import (
+    ask,
+    audit_actions,
+    joined_client,
+    office,
+    outbox_rows,
+    tap,
+    tap_then,
+)
 
 
 async def _deadlines(silta: Silta, client_id: int):
@@ -42,7 +50,11 @@ async def test_a_monthly_deadline_from_the_catalogue(silta: Silta) -> None:
     await tap(silta, o.maria_chat, monthly, "Every month")
     [dl] = await _deadlines(silta, pete.id)
     assert (dl.kind, dl.due_date, dl.monthly, dl.label) == (
-        "housing_allowance", date(2026, 12, 15), True, None)
+        "housing_allowance",
+        date(2026, 12, 15),
+        True,
+        None,
+    )
     reminders = await outbox_rows(silta, "deadline_reminder", pete.id)
     assert len(reminders) == 3 and all(r.state == "pending" for r in reminders)
     await silta.settle()
@@ -63,15 +75,20 @@ async def test_something_else_asks_for_a_short_text(silta: Silta) -> None:
     await tap(silta, o.maria_chat, once, "Only once")
     [dl] = await _deadlines(silta, pete.id)
     assert (dl.kind, dl.label, dl.monthly, dl.due_date) == (
-        "other", "Library card", False, date(2026, 12, 2))
+        "other",
+        "Library card",
+        False,
+        date(2026, 12, 2),
+    )
 
 
 async def test_deadlines_list_cancels_one(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
     await item_service.add_deadline(silta.core, o.maria, pete.id, "jobseeker", date(2026, 12, 20))
-    await item_service.add_deadline(silta.core, o.maria, pete.id, "id_card", date(2026, 12, 10),
-                                    monthly=True)
+    await item_service.add_deadline(
+        silta.core, o.maria, pete.id, "id_card", date(2026, 12, 10), monthly=True
+    )
     listing = await ask(o.maria_chat, f"/deadlines {pete.id}")
     assert "ID card" in listing.text and "Registering as a job seeker" in listing.text
     assert "(every month)" in listing.text
@@ -80,22 +97,26 @@ async def test_deadlines_list_cancels_one(silta: Silta) -> None:
     await silta.tg.wait_for(lambda: "ID card" not in (listing.text or ""))
     statuses = {d.kind: d.status for d in await _deadlines(silta, pete.id)}
     assert statuses == {"id_card": "cancelled", "jobseeker": "open"}
-    pending = [r for r in await outbox_rows(silta, "deadline_reminder", pete.id)
-               if r.state == "pending"]
+    pending = [
+        r for r in await outbox_rows(silta, "deadline_reminder", pete.id) if r.state == "pending"
+    ]
     assert pending and all(r.key.endswith("2026-12-20") for r in pending)
 
 
 async def test_deadline_for_another_team_or_with_a_stale_button_changes_nothing(
-        silta: Silta) -> None:
+    silta: Silta,
+) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
-    result = await item_service.add_deadline(silta.core, o.maria, pete.id, "jobseeker",
-                                             date(2026, 12, 20))
+    result = await item_service.add_deadline(
+        silta.core, o.maria, pete.id, "jobseeker", date(2026, 12, 20)
+    )
     assert result.deadline is not None
     denied = await ask(o.sam_chat, f"/deadline {pete.id}")
     assert "No such client among yours" in denied.text
-    qid = await o.sam_chat.press(denied, callback_data=encode("wd", result.deadline.id, "cancel"),
-                                 forge=True)
+    qid = await o.sam_chat.press(
+        denied, callback_data=encode("wd", result.deadline.id, "cancel"), forge=True
+    )
     assert "no longer active" in ((await silta.tg.wait_for_callback_answer(qid)).text or "")
     kinds = await ask(o.maria_chat, f"/deadline {pete.id}")
     await ask(o.maria_chat, "/cancel", contains="Cancelled")
@@ -166,10 +187,12 @@ async def test_nobody_ticks_another_clients_plan(silta: Silta) -> None:
 async def test_unticked_items_near_release_become_one_alert(silta: Silta) -> None:
     o = await office(silta)
     soon, _ = await joined_client(silta, o.maria, "Soon", release_date=date(2026, 12, 4))
-    later, _ = await joined_client(silta, o.maria, "Later", telegram_id=3002,
-                                   release_date=date(2026, 12, 20))
-    done, _ = await joined_client(silta, o.maria, "Done", telegram_id=3003,
-                                  release_date=date(2026, 12, 2))
+    later, _ = await joined_client(
+        silta, o.maria, "Later", telegram_id=3002, release_date=date(2026, 12, 20)
+    )
+    done, _ = await joined_client(
+        silta, o.maria, "Done", telegram_id=3003, release_date=date(2026, 12, 2)
+    )
     for client in (soon, later, done):
         await item_service.open_plan(silta.core, o.maria, client.id)
     for item in await _plan(silta, done.id):
