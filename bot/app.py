@@ -55,7 +55,7 @@ def build_application(
     )
     if limits.overall_per_second > 0:
         builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0)
+            AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0),  # type: ignore[arg-type]
         )
     app = builder.build()
     app.bot_data["settings"] = settings

@@ -6,9 +6,10 @@ from, and a process-global `gettext.install` would mix clients' languages.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -101,27 +102,27 @@ class Translator:
         value = str(text)
         return f"{_LRI}{value}{_PDI}" if self.rtl else value
 
-    def date(self, value: date | datetime, zone: tzinfo | None = None) -> str:
+    def date(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
         """A date in the user's locale, e.g. '3.12.2026'."""
-        if isinstance(value, datetime) and zone is not None:
+        if isinstance(value, dt.datetime) and zone is not None:
             value = value.astimezone(zone)
         return self.ltr(format_date(value, format="medium", locale=self.locale))
 
-    def day(self, value: date | datetime, zone: tzinfo | None = None) -> str:
+    def day(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
         """Weekday and date in words, e.g. 'torstai 3. joulukuuta 2026'."""
-        if isinstance(value, datetime) and zone is not None:
+        if isinstance(value, dt.datetime) and zone is not None:
             value = value.astimezone(zone)
         return self.ltr(format_date(value, format="full", locale=self.locale))
 
-    def time(self, value: datetime, zone: tzinfo) -> str:
+    def time(self, value: dt.datetime, zone: tzinfo) -> str:
         """Local time of day, e.g. '10.00' in Finnish, '10:00 AM' in English."""
         return self.ltr(format_time(value.astimezone(zone), format="short", locale=self.locale))
 
-    def datetime(self, value: datetime, zone: tzinfo) -> str:
+    def datetime(self, value: dt.datetime, zone: tzinfo) -> str:
         """Weekday, date and time."""
         return f"{self.day(value, zone)} {self.time(value, zone)}"
 
-    def stamp(self, value: datetime, zone: tzinfo) -> str:
+    def stamp(self, value: dt.datetime, zone: tzinfo) -> str:
         """Compact date and time for lists."""
         return self.ltr(format_datetime(value.astimezone(zone), format="short", locale=self.locale))
 

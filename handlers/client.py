@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
@@ -91,7 +91,9 @@ async def on_answer(update: Update, context: SiltaContext, who: Who, cb: Callbac
         await answer_query(query, t("This button is no longer active."))
         return
     await answer_query(query)
-    original = query.message.text_html if query.message and query.message.text else ""
+    # An old or forged press may come with an inaccessible message that has no text.
+    message = query.message
+    original = message.text_html if isinstance(message, Message) and message.text else ""
     await edit_query_message(query, answered(t, original, cb.kind, result.choice))
     text = thanks(t, result.kind, result.choice, result.worker_name or "")
     if result.crisis:

@@ -203,11 +203,11 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
             what = messages.deadline_what(t, policy.benefit_label(dl.kind, t.lang), dl)
             return Send(chat, messages.deadline_reminder(t, what, dl, contact.id))
         if kind == "nudge":
-            contact = await engine_repo.get_contact(conn, row.ref_id or 0)
-            if contact is None or contact.state != "open":
+            asked = await engine_repo.get_contact(conn, row.ref_id or 0)
+            if asked is None or asked.state != "open":
                 return Skip("answered")
-            code = messages.CONTACT_KIND_CODES[contact.kind]
-            return Send(chat, messages.nudge(t, code, contact.id))
+            code = messages.CONTACT_KIND_CODES[asked.kind]
+            return Send(chat, messages.nudge(t, code, asked.id))
         if kind == "client_notice":
             return Send(
                 chat, messages.client_notice(t, zone, row.payload.get("notice", ""), row.payload)
@@ -226,19 +226,19 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
     worker_id = row.worker_id
     if kind == "appt_after":
         appt = await items_repo.get_appointment(conn, row.ref_id or 0)
-        client = await people_repo.get_client(conn, row.client_id or 0)
-        if appt is None or client is None or appt.status != "scheduled":
+        owner = await people_repo.get_client(conn, row.client_id or 0)
+        if appt is None or owner is None or appt.status != "scheduled":
             return Skip("appointment settled")
-        worker_id = client.worker_id
+        worker_id = owner.worker_id
     worker = await people_repo.get_worker(conn, worker_id or 0)
     if worker is None or worker.telegram_id is None or not worker.active:
         return Skip("worker unavailable", state="failed")
     t = translator(worker.language)
     chat = worker.telegram_id
-    client = await people_repo.get_client(conn, row.client_id) if row.client_id else None
+    about = await people_repo.get_client(conn, row.client_id) if row.client_id else None
     if kind == "appt_after":
-        assert client is not None and appt is not None
-        return Send(chat, messages.attendance_question(t, zone, client, appt))
+        assert about is not None and appt is not None
+        return Send(chat, messages.attendance_question(t, zone, about, appt))
     if kind in ("alert", "alert_edit"):
         alert = await engine_repo.get_alert(conn, row.alert_id or 0)
         if alert is None:
@@ -252,26 +252,26 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
                 t,
                 zone,
                 alert,
-                client,
+                about,
                 taker,
                 text=row.payload.get("text"),
                 resurfaced=bool(row.payload.get("resurfaced")),
             )
             return Send(chat, card, wipe_payload=True)
-        card = messages.alert_card(t, zone, alert, client, taker)
+        card = messages.alert_card(t, zone, alert, about, taker)
         return Send(row.payload["chat_id"], card, edit_message_id=row.payload["message_id"])
     if kind == "relay_to_worker":
-        if client is None:
+        if about is None:
             return Skip("no client")
         return Send(
             chat,
-            messages.relay_to_worker(t, client, row.payload.get("text", "")),
+            messages.relay_to_worker(t, about, row.payload.get("text", "")),
             wipe_payload=True,
         )
     if kind == "worker_notice":
         return Send(
             chat,
-            messages.worker_notice(t, zone, row.payload.get("notice", ""), row.payload, client),
+            messages.worker_notice(t, zone, row.payload.get("notice", ""), row.payload, about),
         )
     if kind == "digest":
         from bot.services.digest import render_digest

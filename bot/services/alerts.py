@@ -198,7 +198,7 @@ async def on_resurface_timer(conn: Connection, core: Core, alert_id: int) -> Non
             due_at=now,
             worker_id=worker.id,
             alert_id=alert_id,
-            client_id=alert.client_id,
+            client_id=alert.client_id if alert else None,
             payload={"resurfaced": True},
         ),
         now,
@@ -211,7 +211,7 @@ async def on_resurface_timer(conn: Connection, core: Core, alert_id: int) -> Non
             kind="alert_resurface",
             due_at=back,
             alert_id=alert_id,
-            client_id=alert.client_id,
+            client_id=alert.client_id if alert else None,
         ),
         now,
     )

@@ -74,6 +74,8 @@ async def render_digest(
     lines.append("")
     lines.append(t("Open alerts: {n}").format(n=len(open_alerts)))
     for alert in open_alerts[:10]:
+        if alert.client_id not in by_id:
+            continue
         lines.append(
             "• "
             + t.ltr(h(by_id[alert.client_id].label))
