@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -54,9 +55,9 @@ def build_application(
         .post_shutdown(shutdown)
     )
     if limits.overall_per_second > 0:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0),  # type: ignore[arg-type]
-        )
+        # max_retries=0: a 429 comes back to the dispatcher, which re-queues the row durably.
+        limiter: Any = AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0)
+        builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock or SystemClock()
