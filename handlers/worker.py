@@ -134,7 +134,13 @@ async def _client_or_pick(
     rows = await worker_service.my_clients(context.core, _me(who))
     clients = [r.client for r in rows if r.client.status != "closed"]
     if not clients:
-        await reply(update, t("You have no clients yet. Add one with /newclient."))
+        await reply(
+            update,
+            t(
+                "You have no clients of your own yet. Add one with /newclient, or write a "
+                "team client's number after the command, e.g. {example}."
+            ).format(example=_code(f"/{_command_of(action)} 12")),
+        )
         return None
     text = prompt
     if len(clients) > kb.MAX_PICK:

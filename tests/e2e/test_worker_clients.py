@@ -272,3 +272,46 @@ async def test_closing_says_goodbye_and_stops_everything(silta: Silta) -> None:
     invite = await ask(o.maria_chat, f"/invite {pete.id}")
     assert "is closed" in invite.text
     assert "client.close" in [e.action for e in await audit_actions(silta)]
+
+
+async def test_every_card_button_leads_somewhere(silta: Silta) -> None:
+    o = await office(silta)
+    pete, _ = await joined_client(silta, o.maria, "Pete")
+    listing = await ask(o.maria_chat, "/clients", contains="Your clients")
+    card = await tap_then(silta, o.maria_chat, listing, "Pete")
+    expected = {
+        "📅 Appointment": "When is the appointment with Pete",
+        "🗓 Deadline": "What is the deadline of Pete",
+        "📆 Appointments": "no coming appointments",
+        "🗂 Deadlines": "no open deadlines",
+        "📋 Release plan": "Release plan of Pete",
+        "🔗 New invite": "A new invite for Pete",
+        "⛔ Close": "End the service of Pete",
+    }
+    for label, text in expected.items():
+        answer = await tap_then(silta, o.maria_chat, card, label)
+        assert text in answer.text, label
+    kinds = await tap_then(silta, o.maria_chat, card, "🗓 Deadline")
+    typed = await ask(o.maria_chat, "some text")
+    assert "use the buttons above" in typed.text
+    assert kinds.buttons
+
+
+async def test_help_lists_the_commands(silta: Silta) -> None:
+    o = await office(silta)
+    answer = await ask(o.maria_chat, "/help")
+    for command in (
+        "/newclient",
+        "/clients",
+        "/appointment",
+        "/deadline",
+        "/plan",
+        "/alerts",
+        "/reply",
+        "/handover",
+        "/close",
+        "/cancel",
+    ):
+        assert command in answer.text
+    start = await ask(o.maria_chat, "/start")
+    assert "/newclient" in start.text

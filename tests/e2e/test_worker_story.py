@@ -24,8 +24,8 @@ async def test_a_new_worker_takes_a_client_from_invite_to_hand_over(silta: Silta
     # A new client and the invite card.
     await ask(nina, "/newclient", contains="What should")
     language = await ask(nina, "Pete", contains="Which language")
-    release = await tap_then(silta, nina, language, "English")
-    backup = await ask(nina, "5.12.2026", contains="backs you up")
+    await tap_then(silta, nina, language, "English", contains="released")
+    backup = await ask(nina, "25.11.2026", contains="backs you up")
     card = await tap_then(silta, nina, backup, "No backup")
     code = card.text.split("Code: ")[1].split()[0]
 
