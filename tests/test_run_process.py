@@ -1,4 +1,4 @@
-"""`silta run` as a real process: answers strangers by language, stops cleanly, refuses bad config."""
+"""`silta run` as a real process: answers by language, stops cleanly, refuses bad config."""
 
 from __future__ import annotations
 
@@ -48,11 +48,12 @@ async def test_the_bot_answers_strangers_by_language_and_stops_cleanly(
 ) -> None:
     proc = await _start(tg, tmp_path)
     try:
-        for uid, lang, start in (
+        greetings = (
             (11, "fi", "Hei! Tämä on Silta"),
             (12, "sv", "Hej! Det här är Silta"),
             (13, "en", "Hello! This is Silta"),
-        ):
+        )
+        for uid, lang, start in greetings:
             user = tg.user(uid, language_code=lang)
             await user.send("hello")
             message = await user.next_message(timeout=15)
