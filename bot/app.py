@@ -77,6 +77,10 @@ async def startup(app: Application) -> None:
         core.policy = default_policy().model_copy(update={"timezone": settings.timezone})
     me = await app.bot.get_me()
     core.bot_username = me.username or core.bot_username
+    # The CLI prints invite links without Telegram: it reads the @name remembered here.
+    from bot.services.onboarding import remember_bot_username
+
+    await remember_bot_username(core, core.bot_username)
     app.bot_data["core"] = core
     await seed_admins(core)
     dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)

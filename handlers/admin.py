@@ -24,6 +24,7 @@ from bot.policy import PolicyError, describe_policy
 from bot.services import admin as admin_service
 from bot.services import onboarding
 from bot.services import stats as stats_service
+from bot.services import workers as worker_service
 from bot.services.access import Who
 from bot.services.onboarding import OnboardingError
 from bot.transport import OutMessage
@@ -746,7 +747,7 @@ async def cmd_cadence(update: Update, context: SiltaContext, who: Who) -> None:
             ).format(example=_code(CADENCE_EXAMPLE), default=_code("/cadence 12 default")),
         )
         return
-    found = await admin_service.find_client(core, _me(who), ref)
+    found = await worker_service.find_client(core, _me(who), ref)
     if found.client is None:
         if found.status == "many":
             await reply(update, t("More than one client has that name; use the number, e.g. #12."))

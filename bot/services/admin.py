@@ -25,7 +25,7 @@ from bot.policy import (
 )
 from bot.scheduling import planner
 from bot.services import alerts
-from bot.services.access import can_see_client, visible_worker_ids
+from bot.services.access import can_see_client
 from storage import admin as admin_repo
 from storage import admin_queries, outbox
 from storage import engine as engine_repo
@@ -169,33 +169,6 @@ async def find_worker(core: Core, ref: str) -> Found:
     if len(matches) == 1:
         return Found("found", matches[0])
     return Found("many", candidates=matches) if matches else Found("none")
-
-
-@dataclass(frozen=True)
-class ClientFound:
-    """A client look-up for a worker: found, none, many, or denied (not theirs to change)."""
-
-    status: str
-    client: Client | None = None
-
-
-async def find_client(core: Core, worker: Worker, ref: str) -> ClientFound:
-    """A client by id (`12`, `#12`) or by nickname among the clients this worker may see."""
-    ref = " ".join(ref.split())
-    async with core.db.read() as conn:
-        cid = parse_id(ref)
-        if cid is not None:
-            client = await people_repo.get_client(conn, cid)
-            if client is None or client.nickname is None:
-                return ClientFound("none")
-            if not await can_see_client(conn, worker, client):
-                return ClientFound("denied")
-            return ClientFound("found", client)
-        visible = await people_repo.clients_of(conn, await visible_worker_ids(conn, worker))
-    named = [c for c in visible if (c.nickname or "").lower() == ref.lower()]
-    if len(named) == 1:
-        return ClientFound("found", named[0])
-    return ClientFound("many" if named else "none")
 
 
 # --- workers and teams ------------------------------------------------------------------------

@@ -233,7 +233,7 @@ async def may_handle(conn: Connection, worker: Worker, alert: Alert) -> bool:
     return client is not None and await can_see_client(conn, worker, client)
 
 
-async def _tell_recipients(conn: Connection, core: Core, alert: Alert, now: datetime) -> None:
+async def tell_recipients(conn: Connection, core: Core, alert: Alert, now: datetime) -> None:
     """Refresh the alert card every recipient got, so they see who took it."""
     for rec in await engine_repo.recipients(conn, alert.id):
         if rec["message_id"] is None:
@@ -336,7 +336,7 @@ async def act(core: Core, worker: Worker, alert_id: int, choice: str) -> AlertOu
             client_id=alert.client_id,
             detail=f"alert {alert_id}",
         )
-        await _tell_recipients(conn, core, alert, now)
+        await tell_recipients(conn, core, alert, now)
     core.wake()
     return AlertOutcome(status, alert, worker)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -304,7 +305,7 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
             await outbox.add(
                 conn,
                 Planned(
-                    key=f"relay:{client.id}:{now.timestamp()}",
+                    key=f"relay:{client.id}:{uuid.uuid4().hex}",
                     kind="relay_to_worker",
                     due_at=next_working_time(core.policy, now),
                     worker_id=client.worker_id,

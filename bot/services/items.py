@@ -106,10 +106,10 @@ async def _settle_alerts(
     actor: Worker | None,
 ) -> None:
     """Alerts about an item that the worker's change answers are closed."""
+    from bot.services.alerts import resolve
+
     for alert in await engine_repo.open_alerts(conn, client_id=client_id):
         if alert.reason in reasons and alert.ref_id == ref_id:
-            from bot.services.alerts import resolve
-
             await resolve(
                 conn, alert.id, core.now(), by=actor.id if actor else None, resolution=resolution
             )

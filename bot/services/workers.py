@@ -509,7 +509,7 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
 async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChange:
     """End the service: a goodbye, nothing more planned, invites revoked, the record kept."""
     from bot.scheduling import planner
-    from bot.services.alerts import resolve
+    from bot.services.alerts import resolve, tell_recipients
 
     now = core.now()
     async with core.db.tx() as conn:
@@ -538,7 +538,10 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
         await worker_queries.void_open_contacts(conn, client.id)
         await worker_queries.cancel_open_items(conn, client.id, now)
         for alert in await engine_repo.open_alerts(conn, client_id=client.id):
-            await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
+            resolved = await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
+            if resolved is not None:
+                # Cards already delivered lose their buttons and say it is done.
+                await tell_recipients(conn, core, resolved, now)
         await admin_repo.revoke_open_invites(conn, client_id=client.id, now=now)
         await outbox.drop_pending(
             conn,

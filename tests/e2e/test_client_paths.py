@@ -195,7 +195,9 @@ async def test_changing_the_language(silta: Silta) -> None:
     sv = translator("sv")
     await silta.tg.wait_for(lambda: sv("Language changed.") in (menu.text or ""))
     assert (await silta.client(client.id)).language == "sv"
-    commands = silta.tg.my_commands({"type": "chat", "chat_id": pete.id}, "")
+    commands = await silta.tg.wait_for(
+        lambda: silta.tg.my_commands({"type": "chat", "chat_id": pete.id}, "")
+    )
     assert commands and commands[0]["description"] == sv("What is coming up")
     await pete.command("help")
     assert await pete.next_message(contains=sv("/stop – pause the messages"))

@@ -1,0 +1,1 @@
+"""Reliability and security suite: crashes, Telegram faults, hostile input, access, data."""
