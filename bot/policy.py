@@ -442,21 +442,52 @@ class WorkersPolicy(_Model):
 
 
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
-    """Default catalogue of deadline kinds with fi/sv/en labels."""
+    """Default catalogue of deadline kinds, labelled in every client language.
+
+    The ru/et/ar labels keep the Finnish name in brackets: it is what the client will see on
+    Kela's and the employment office's own forms.
+    """
     return {
         "basic_assistance": {
             "fi": "Kelan perustoimeentulotuki",
             "sv": "Grundläggande utkomststöd från FPA",
             "en": "Kela basic social assistance",
+            "ru": "Основное пособие Kela (perustoimeentulotuki)",
+            "et": "Kela põhiline toimetulekutoetus (perustoimeentulotuki)",
+            "ar": "المساعدة الاجتماعية الأساسية من Kela (perustoimeentulotuki)",
         },
-        "housing_allowance": {"fi": "Asumistuki", "sv": "Bostadsbidrag", "en": "Housing allowance"},
+        "housing_allowance": {
+            "fi": "Asumistuki",
+            "sv": "Bostadsbidrag",
+            "en": "Housing allowance",
+            "ru": "Пособие на жильё (asumistuki)",
+            "et": "Eluasemetoetus (asumistuki)",
+            "ar": "إعانة السكن (asumistuki)",
+        },
         "jobseeker": {
             "fi": "Työnhakijaksi ilmoittautuminen",
             "sv": "Anmälan som arbetssökande",
             "en": "Registering as a job seeker",
+            "ru": "Регистрация ищущим работу (työnhakijaksi ilmoittautuminen)",
+            "et": "Tööotsijaks registreerumine (työnhakijaksi ilmoittautuminen)",
+            "ar": "التسجيل كباحث عن عمل (työnhakijaksi ilmoittautuminen)",
         },
-        "id_card": {"fi": "Henkilökortti", "sv": "Identitetskort", "en": "ID card"},
-        "other": {"fi": "Muu asia", "sv": "Annat ärende", "en": "Something else"},
+        "id_card": {
+            "fi": "Henkilökortti",
+            "sv": "Identitetskort",
+            "en": "ID card",
+            "ru": "Удостоверение личности (henkilökortti)",
+            "et": "Isikutunnistus (henkilökortti)",
+            "ar": "بطاقة الهوية (henkilökortti)",
+        },
+        "other": {
+            "fi": "Muu asia",
+            "sv": "Annat ärende",
+            "en": "Something else",
+            "ru": "Другое дело",
+            "et": "Muu asi",
+            "ar": "أمر آخر",
+        },
     }
 
 

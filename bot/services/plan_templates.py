@@ -7,5 +7,5 @@ TEMPLATE_TITLES = {
     "bank_account": N_("Bank account"),
     "housing": N_("Housing application"),
     "benefits": N_("Benefits applied for"),
-    "first_meeting": N_("First meeting after release agreed"),
+    "first_meeting": N_("First meeting with your worker agreed"),
 }
