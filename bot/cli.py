@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core
-from storage import admin as admin_repo
+from bot.services.workers import audit_by
 from storage import people as people_repo
 from storage.db import Database
 
@@ -68,6 +70,23 @@ def with_core(fn: Callable[[Core, argparse.Namespace], Awaitable[int]]) -> Calla
 # --- commands ----------------------------------------------------------------------------------
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (it holds personal data or lets someone join)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    # O_CREAT's mode applies only to a new file; an existing one is narrowed too.
+    os.chmod(path, 0o600)
+
+
+async def audit_cli(
+    core: Core, action: str, *, client_id: int | None = None, detail: str | None = None
+) -> None:
+    """Audit a command-line action in a transaction of its own."""
+    async with core.db.tx() as conn:
+        await audit_by(conn, core.now(), None, action, client_id=client_id, detail=detail)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the bot until SIGINT/SIGTERM."""
     from bot.app import run
@@ -103,14 +122,7 @@ async def cmd_admin_add(core: Core, args: argparse.Namespace) -> int:
         else:
             worker = await people_repo.update_worker(conn, worker.id, role="admin", active=1)
         assert worker is not None
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="cli",
-            action="admin.add",
-            detail=f"worker {worker.id}",
-        )
+        await audit_by(conn, now, None, "admin.add", detail=f"worker {worker.id}")
     print(f"admin #{worker.id} (telegram id {args.telegram_id})")
     return 0
 
@@ -142,14 +154,7 @@ async def cmd_worker_add(core: Core, args: argparse.Namespace) -> int:
             team_id=team.id if team else None,
             language=args.language,
         )
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="cli",
-            action="worker.add",
-            detail=f"worker {worker.id}",
-        )
+        await audit_by(conn, now, None, "worker.add", detail=f"worker {worker.id}")
     print(f"worker #{worker.id} {worker.name}" + (f" in team {team.name}" if team else ""))
     return 0
 

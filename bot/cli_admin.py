@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_USAGE, CliError, Parser, with_core
+from bot.cli import EXIT_USAGE, CliError, Parser, audit_cli, with_core, write_private
 from bot.config import Settings
 from bot.core import Core
 from bot.policy import PolicyError, local_to_utc, policy_from_toml, policy_to_toml
@@ -163,25 +162,9 @@ async def cmd_purge(core: Core, args: argparse.Namespace) -> int:
     from bot.services.retention import purge
 
     count = await purge(core)
-    async with core.db.tx() as conn:
-        await admin_repo.audit(
-            conn,
-            now=core.now(),
-            actor_id=None,
-            actor_kind="cli",
-            action="retention.purge",
-            detail=f"{count} clients",
-        )
+    await audit_cli(core, "retention.purge", detail=f"{count} clients")
     print(f"purged {count} client(s)")
     return 0
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (it holds personal data)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)
 
 
 @with_core
@@ -191,19 +174,11 @@ async def cmd_export(core: Core, args: argparse.Namespace) -> int:
         data = await retention_repo.export_client(conn, args.client_id)
     if data is None:
         raise CliError(f"no client #{args.client_id}")
-    async with core.db.tx() as conn:
-        await admin_repo.audit(
-            conn,
-            now=core.now(),
-            actor_id=None,
-            actor_kind="cli",
-            action="client.export",
-            client_id=args.client_id,
-        )
+    await audit_cli(core, "client.export", client_id=args.client_id)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if args.out:
         try:
-            _write_private(Path(args.out), text)
+            write_private(Path(args.out), text.encode())
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc}") from None
         print(f"client #{args.client_id} exported to {args.out}", file=sys.stderr)
@@ -231,10 +206,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 async def _backup(core: Core, args: argparse.Namespace) -> int:
     """Copy, then audit the copy."""
     await core.db.backup(args.file)
-    async with core.db.tx() as conn:
-        await admin_repo.audit(
-            conn, now=core.now(), actor_id=None, actor_kind="cli", action="db.backup"
-        )
+    await audit_cli(core, "db.backup")
     return 0
 
 

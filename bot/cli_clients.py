@@ -7,12 +7,11 @@ Invites need the bot's @name for the link: the running bot records it in the dat
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import CliError, Parser, with_core
+from bot.cli import CliError, Parser, with_core, write_private
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.invites import deep_link
@@ -20,6 +19,7 @@ from bot.services import items as item_service
 from bot.services import onboarding
 from bot.services.items import ItemResult
 from bot.services.onboarding import InviteCard, OnboardingError
+from bot.services.workers import visible_client
 from bot.timeparse import TimeParseError, parse_local_datetime
 from storage import items as items_repo
 from storage import people as people_repo
@@ -44,8 +44,8 @@ def _local(core: Core, when: datetime) -> str:
 
 async def _client(core: Core, client_id: int) -> Client:
     async with core.db.read() as conn:
-        client = await people_repo.get_client(conn, client_id)
-    if client is None or client.nickname is None:
+        client = await visible_client(conn, None, client_id)
+    if client is None:
         raise CliError(f"no client #{client_id}")
     return client
 
@@ -68,9 +68,7 @@ def _write_qr(card: InviteCard, path: str) -> str:
     """Write the printable QR image (mode 0600: it lets someone join as the client)."""
     target = Path(path)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(card.qr())
+        write_private(target, card.qr())
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     return str(target)

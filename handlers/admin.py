@@ -28,6 +28,7 @@ from bot.services import workers as worker_service
 from bot.services.access import Who
 from bot.services.onboarding import OnboardingError
 from bot.transport import OutMessage
+from handlers import keyboards as kb
 from handlers.common import (
     SiltaContext,
     answer_query,
@@ -329,7 +330,7 @@ async def on_addworker_team(update: Update, context: SiltaContext, who: Who, cb:
     t = lang_of(update, who)
     pending = _pending(context, cb.choice)
     if pending is None:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query)
     buttons = [
@@ -352,7 +353,7 @@ async def on_addworker_language(
     language, _, token = cb.choice.partition(".")
     pending = _pending(context, token)
     if pending is None or language not in LANGUAGES:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     assert context.user_data is not None
     context.user_data.pop(_PENDING, None)
@@ -436,7 +437,7 @@ async def on_worker_button(update: Update, context: SiltaContext, who: Who, cb: 
         found = await admin_service.find_worker(core, str(cb.id))
         worker = found.worker
         if worker is None or not worker.active or worker.id == me.id:
-            await answer_query(query, t("This button is no longer active."))
+            await kb.stale(query, t)
             return
         await answer_query(query)
         rows = {r.worker.id: r for r in await admin_service.list_workers(core)}
@@ -472,7 +473,7 @@ async def on_worker_button(update: Update, context: SiltaContext, who: Who, cb: 
         elif change.status == "unchanged":
             await answer_query(query, t("Already inactive."))
         else:
-            await answer_query(query, t("This button is no longer active."))
+            await kb.stale(query, t)
         return
     if cb.choice == "on":
         change = await admin_service.reactivate_worker(core, me, cb.id)
@@ -484,9 +485,9 @@ async def on_worker_button(update: Update, context: SiltaContext, who: Who, cb: 
         elif change.status == "unchanged":
             await answer_query(query, t("Already active."))
         else:
-            await answer_query(query, t("This button is no longer active."))
+            await kb.stale(query, t)
         return
-    await answer_query(query, t("This button is no longer active."))
+    await kb.stale(query, t)
 
 
 # --- /teams, /team, /makeadmin ----------------------------------------------------------------

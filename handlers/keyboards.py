@@ -6,9 +6,12 @@ decided from the database (or, for a conversation, from its token) when it arriv
 
 from __future__ import annotations
 
+from telegram import CallbackQuery
+
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.services.workers import ClientRow
+from handlers.common import answer_query
 from storage.models import Client, PlanItem, Worker
 
 Buttons = list[list[tuple[str, str]]]
@@ -16,6 +19,11 @@ Buttons = list[list[tuple[str, str]]]
 # Telegram allows about 100 buttons on one message; lists longer than this say how to go on.
 MAX_PICK = 30
 MAX_LABEL = 40
+
+
+async def stale(query: CallbackQuery, t: Translator) -> None:
+    """Answer the press of a button that no longer does anything (nothing changes)."""
+    await answer_query(query, t("This button is no longer active."))
 
 
 def short(text: str, limit: int = MAX_LABEL) -> str:

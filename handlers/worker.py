@@ -77,6 +77,10 @@ def _client(t: Translator, client: Client) -> str:
     return t.ltr(h(client.label))
 
 
+def _closed(t: Translator, client: Client) -> str:
+    return t("{client} is closed.").format(client=_client(t, client))
+
+
 def _code(text: str) -> str:
     return f"<code>{h(text)}</code>"
 
@@ -123,14 +127,35 @@ async def _find(update: Update, context: SiltaContext, who: Who, ref: str) -> Cl
     return found.client
 
 
+# The commands about one client: action (as on the client buttons) -> (command, question asked
+# when no client is named).
+PICKS: dict[str, tuple[str, str]] = {
+    "appt": ("appointment", N_("Whom is the appointment with?")),
+    "appts": ("appointments", N_("Whose appointments?")),
+    "dl": ("deadline", N_("Whose deadline?")),
+    "dls": ("deadlines", N_("Whose deadlines?")),
+    "plan": ("plan", N_("Whose release plan?")),
+    "inv": ("invite", N_("Whom is the new invite for?")),
+    "close": ("close", N_("Whose service do you want to end?")),
+}
+
+
+async def _for_client(update: Update, context: SiltaContext, who: Who, action: str) -> None:
+    """A command about one client: the one named after it, or a pick; then its action."""
+    client = await _client_or_pick(update, context, who, action)
+    if client is not None:
+        await CLIENT_ACTIONS[action](update, context, who, client)
+
+
 async def _client_or_pick(
-    update: Update, context: SiltaContext, who: Who, action: str, prompt: str
+    update: Update, context: SiltaContext, who: Who, action: str
 ) -> Client | None:
     """The client named after the command; without one, buttons of the worker's own clients."""
     ref = command_args(update)
     if ref:
         return await _find(update, context, who, ref)
     t = lang_of(update, who)
+    command, question = PICKS[action]
     rows = await worker_service.my_clients(context.core, _me(who))
     clients = [r.client for r in rows if r.client.status != "closed"]
     if not clients:
@@ -139,29 +164,16 @@ async def _client_or_pick(
             t(
                 "You have no clients of your own yet. Add one with /newclient, or write a "
                 "team client's number after the command, e.g. {example}."
-            ).format(example=_code(f"/{_command_of(action)} 12")),
+            ).format(example=_code(f"/{command} 12")),
         )
         return None
-    text = prompt
+    text = t(question)
     if len(clients) > kb.MAX_PICK:
         text += "\n" + t(
             "Not all fit here: write the number after the command, e.g. {example}."
-        ).format(example=_code(f"/{_command_of(action)} 12"))
+        ).format(example=_code(f"/{command} 12"))
     await reply(update, OutMessage(text, kb.client_picker(clients, action)))
     return None
-
-
-def _command_of(action: str) -> str:
-    return {
-        "appt": "appointment",
-        "appts": "appointments",
-        "dl": "deadline",
-        "dls": "deadlines",
-        "plan": "plan",
-        "inv": "invite",
-        "close": "close",
-        "card": "clients",
-    }.get(action, "clients")
 
 
 # --- conversations ------------------------------------------------------------------------------
@@ -221,31 +233,31 @@ def _datetime_example(context: SiltaContext) -> str:
     return example_datetime(core.now(), core.policy.zone)
 
 
-def _time_problem(t: Translator, reason: str, example: str) -> str:
+# Why a typed date and time (or a date) was refused, by TimeParseError.reason; "format" for
+# any other reason.
+TIME_PROBLEMS = {
+    "past": N_("That time has already passed. Write a time in the future, like {example}."),
+    "impossible": N_("That date or time does not exist. Write it like {example}."),
+    "format": N_("I could not read that. Write the date and time like {example}."),
+}
+DATE_PROBLEMS = {
+    "past": N_("That date has already passed. Write a date from today on, like {example}."),
+    "impossible": N_("That date does not exist. Write it like {example}."),
+    "format": N_("I could not read that date. Write it like {example}."),
+}
+
+
+def _problem(t: Translator, texts: dict[str, str], reason: str, example: str) -> str:
     """Why a typed date or time was refused, with an example that works."""
-    example = _code(example)
-    if reason == "past":
-        return t(
-            "That time has already passed. Write a time in the future, like {example}."
-        ).format(example=example)
-    if reason == "impossible":
-        return t("That date or time does not exist. Write it like {example}.").format(
-            example=example
-        )
-    return t("I could not read that. Write the date and time like {example}.").format(
-        example=example
-    )
+    return t(texts.get(reason, texts["format"])).format(example=_code(example))
+
+
+def _time_problem(t: Translator, reason: str, example: str) -> str:
+    return _problem(t, TIME_PROBLEMS, reason, example)
 
 
 def _date_problem(t: Translator, reason: str, example: str) -> str:
-    example = _code(example)
-    if reason == "past":
-        return t(
-            "That date has already passed. Write a date from today on, like {example}."
-        ).format(example=example)
-    if reason == "impossible":
-        return t("That date does not exist. Write it like {example}.").format(example=example)
-    return t("I could not read that date. Write it like {example}.").format(example=example)
+    return _problem(t, DATE_PROBLEMS, reason, example)
 
 
 async def cmd_cancel(update: Update, context: SiltaContext, who: Who) -> None:
@@ -317,7 +329,7 @@ async def _nc_language(
     t = lang_of(update, who)
     code = verb.removeprefix("lang-")
     if code != "auto" and code not in available_languages():
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query)
     flow["data"]["language"] = None if code == "auto" else code
@@ -428,10 +440,7 @@ async def _send_invite(
 
 async def cmd_invite(update: Update, context: SiltaContext, who: Who) -> None:
     """/invite CLIENT: a new invite (for a new phone or a lost card); the old one stops."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "inv", t("Whom is the new invite for?"))
-    if client is not None:
-        await _new_invite(update, context, who, client)
+    await _for_client(update, context, who, "inv")
 
 
 async def _new_invite(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
@@ -441,7 +450,7 @@ async def _new_invite(update: Update, context: SiltaContext, who: Who, client: C
             context.core, _me(who), client, actor=worker_service.actor_kind(_me(who))
         )
     except OnboardingError:
-        await reply(update, t("{client} is closed.").format(client=_client(t, client)))
+        await reply(update, _closed(t, client))
         return
     await _send_invite(update, context, who, card, new=False)
 
@@ -451,10 +460,7 @@ async def _new_invite(update: Update, context: SiltaContext, who: Who, client: C
 
 async def cmd_appointment(update: Update, context: SiltaContext, who: Who) -> None:
     """/appointment [CLIENT]: time, place, confirm."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "appt", t("Whom is the appointment with?"))
-    if client is not None:
-        await _start_appointment(update, context, who, client)
+    await _for_client(update, context, who, "appt")
 
 
 async def _start_appointment(
@@ -462,7 +468,7 @@ async def _start_appointment(
 ) -> None:
     t = lang_of(update, who)
     if client.status == "closed":
-        await reply(update, t("{client} is closed.").format(client=_client(t, client)))
+        await reply(update, _closed(t, client))
         return
     flow = _begin(context, "appointment", "when", client_id=client.id, label=client.label)
     await _prompt(
@@ -475,19 +481,34 @@ async def _start_appointment(
     )
 
 
-def _read_time(context: SiltaContext, text: str) -> datetime:
+async def _time_or_ask(
+    update: Update, context: SiltaContext, t: Translator, flow: dict[str, Any], text: str
+) -> datetime | None:
+    """The typed date and time, or None after asking again with the reason and an example."""
     core = context.core
-    return parse_local_datetime(text, core.now(), core.policy.zone)
+    try:
+        return parse_local_datetime(text, core.now(), core.policy.zone)
+    except TimeParseError as exc:
+        await _prompt(update, t, flow, _time_problem(t, exc.reason, _datetime_example(context)))
+        return None
+
+
+async def _text_or_ask(
+    update: Update, t: Translator, flow: dict[str, Any], text: str, limit: int, problem: str
+) -> str | None:
+    """The typed text tidied if it fits `limit`, or None after asking again with `problem`."""
+    value = item_service.clean_text(text, limit)
+    if value is None:
+        await _prompt(update, t, flow, problem.format(n=limit))
+    return value
 
 
 async def _ap_when(
     update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
 ) -> None:
     t = lang_of(update, who)
-    try:
-        at = _read_time(context, text)
-    except TimeParseError as exc:
-        await _prompt(update, t, flow, _time_problem(t, exc.reason, _datetime_example(context)))
+    at = await _time_or_ask(update, context, t, flow, text)
+    if at is None:
         return
     flow["data"]["at"] = at.isoformat()
     flow["step"] = "place"
@@ -503,14 +524,15 @@ async def _ap_place(
     update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
 ) -> None:
     t = lang_of(update, who)
-    place = item_service.clean_text(text, item_service.MAX_PLACE)
+    place = await _text_or_ask(
+        update,
+        t,
+        flow,
+        text,
+        item_service.MAX_PLACE,
+        t("Please write the place in at most {n} characters."),
+    )
     if place is None:
-        await _prompt(
-            update,
-            t,
-            flow,
-            t("Please write the place in at most {n} characters.").format(n=item_service.MAX_PLACE),
-        )
         return
     flow["data"]["place"] = place
     flow["step"] = "confirm"
@@ -558,7 +580,7 @@ async def _ap_save(update: Update, context: SiltaContext, who: Who, flow: dict[s
 def _item_problem(t: Translator, result: item_service.ItemResult) -> str:
     """Why a change to an appointment, deadline or plan item was not made."""
     if result.status == "closed" and result.client is not None:
-        return t("{client} is closed.").format(client=_client(t, result.client))
+        return _closed(t, result.client)
     if result.status == "gone":
         return t("This has already changed. Nothing was done.")
     if result.status == "past":
@@ -570,10 +592,7 @@ def _item_problem(t: Translator, result: item_service.ItemResult) -> str:
 
 async def cmd_appointments(update: Update, context: SiltaContext, who: Who) -> None:
     """/appointments [CLIENT]: coming appointments with change and cancel buttons."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "appts", t("Whose appointments?"))
-    if client is not None:
-        await _show_appointments(update, context, who, client.id)
+    await _for_client(update, context, who, "appts")
 
 
 async def _show_appointments(
@@ -629,7 +648,7 @@ async def on_appointment_button(
     if cb.choice == "move":
         client, appt = await item_service.appointment_for(core, _me(who), cb.id)
         if client is None or appt is None or appt.status != "scheduled" or appt.at <= core.now():
-            await answer_query(query, t("This button is no longer active."))
+            await kb.stale(query, t)
             return
         await answer_query(query)
         flow = _begin(context, "apptmove", "when", appointment_id=appt.id)
@@ -664,7 +683,7 @@ async def on_appointment_button(
     elif cb.choice == "cancelok":
         result = await item_service.cancel_appointment(core, _me(who), cb.id)
         if result.status != "ok" or result.appointment is None:
-            await answer_query(query, t("This button is no longer active."))
+            await kb.stale(query, t)
             await edit_query_message(query, _item_problem(t, result))
             return
         await answer_query(query, t("Cancelled."))
@@ -684,17 +703,15 @@ async def on_appointment_button(
         await answer_query(query)
         await edit_query_message(query, t("Kept as it was."))
     else:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
 
 
 async def _mv_when(
     update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
 ) -> None:
     t = lang_of(update, who)
-    try:
-        at = _read_time(context, text)
-    except TimeParseError as exc:
-        await _prompt(update, t, flow, _time_problem(t, exc.reason, _datetime_example(context)))
+    at = await _time_or_ask(update, context, t, flow, text)
+    if at is None:
         return
     _end(context)
     result = await item_service.move_appointment(
@@ -722,7 +739,7 @@ async def on_attendance(update: Update, context: SiltaContext, who: Who, cb: Cal
     t = lang_of(update, who)
     result = await item_service.record_attendance(context.core, _me(who), cb.id, cb.choice)
     if result.status != "ok":
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query, t("Thank you, recorded."))
     await _chosen(update, t, t("Attended") if cb.choice == "came" else t("Missed"))
@@ -733,16 +750,13 @@ async def on_attendance(update: Update, context: SiltaContext, who: Who, cb: Cal
 
 async def cmd_deadline(update: Update, context: SiltaContext, who: Who) -> None:
     """/deadline [CLIENT]: kind, (text), due date, every month or not."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "dl", t("Whose deadline?"))
-    if client is not None:
-        await _start_deadline(update, context, who, client)
+    await _for_client(update, context, who, "dl")
 
 
 async def _start_deadline(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
     t = lang_of(update, who)
     if client.status == "closed":
-        await reply(update, t("{client} is closed.").format(client=_client(t, client)))
+        await reply(update, _closed(t, client))
         return
     policy = context.core.policy
     kinds = list(policy.benefit_kinds)
@@ -775,7 +789,7 @@ async def _dl_kind(
         or int(index) >= len(kinds)
         or kinds[int(index)] not in context.core.policy.benefit_kinds
     ):
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query)
     kind = kinds[int(index)]
@@ -808,14 +822,15 @@ async def _dl_label(
     update: Update, context: SiltaContext, who: Who, flow: dict[str, Any], text: str
 ) -> None:
     t = lang_of(update, who)
-    label = item_service.clean_text(text, item_service.MAX_LABEL)
+    label = await _text_or_ask(
+        update,
+        t,
+        flow,
+        text,
+        item_service.MAX_LABEL,
+        t("Please write it in at most {n} characters."),
+    )
     if label is None:
-        await _prompt(
-            update,
-            t,
-            flow,
-            t("Please write it in at most {n} characters.").format(n=item_service.MAX_LABEL),
-        )
         return
     flow["data"]["text"] = label
     await _ask_due(update, context, who, flow)
@@ -885,10 +900,7 @@ def _deadline_what(context: SiltaContext, who: Who, dl: Deadline) -> str:
 
 async def cmd_deadlines(update: Update, context: SiltaContext, who: Who) -> None:
     """/deadlines [CLIENT]: open deadlines with cancel buttons."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "dls", t("Whose deadlines?"))
-    if client is not None:
-        await _show_deadlines(update, context, who, client.id)
+    await _for_client(update, context, who, "dls")
 
 
 async def _deadlines_message(
@@ -936,11 +948,11 @@ async def on_deadline_button(update: Update, context: SiltaContext, who: Who, cb
     assert query is not None
     t = lang_of(update, who)
     if cb.choice != "cancel":
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     result = await item_service.cancel_deadline(context.core, _me(who), cb.id)
     if result.status != "ok" or result.client is None:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query, t("Cancelled."))
     message = await _deadlines_message(context, who, t, result.client.id)
@@ -953,10 +965,7 @@ async def on_deadline_button(update: Update, context: SiltaContext, who: Who, cb
 
 async def cmd_plan(update: Update, context: SiltaContext, who: Who) -> None:
     """/plan [CLIENT]: the release plan; tap to tick, add or remove items."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(update, context, who, "plan", t("Whose release plan?"))
-    if client is not None:
-        await _show_plan(update, context, who, client.id)
+    await _for_client(update, context, who, "plan")
 
 
 def _plan_text(t: Translator, client: Client, items: list[PlanItem]) -> str:
@@ -1017,7 +1026,7 @@ async def on_plan_button(update: Update, context: SiltaContext, who: Who, cb: Ca
         return
     client, items = await item_service.current_plan(core, me, cb.id)
     if client is None or cb.choice not in ("add", "edit", "view"):
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query)
     if cb.choice == "view":
@@ -1175,7 +1184,7 @@ async def on_client_button(update: Update, context: SiltaContext, who: Who, cb: 
     found = await worker_service.find_client(core, me, str(cb.id))
     client = found.client
     if client is None or (action not in CLIENT_ACTIONS and action not in CARD_CHANGES):
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     if action in ("pause", "resume"):
         change = await worker_service.set_paused(core, me, client.id, action == "pause")
@@ -1198,9 +1207,7 @@ async def on_client_button(update: Update, context: SiltaContext, who: Who, cb: 
                 ).format(client=_client(t, client)),
             )
         else:
-            await edit_query_message(
-                query, t("{client} is closed.").format(client=_client(t, client))
-            )
+            await edit_query_message(query, _closed(t, client))
         return
     if action == "keep":
         await answer_query(query)
@@ -1229,7 +1236,7 @@ def _pause_text(t: Translator, change: worker_service.ClientChange, pause: bool)
 async def _ask_close(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
     t = lang_of(update, who)
     if client.status == "closed":
-        await reply(update, t("{client} is closed.").format(client=_client(t, client)))
+        await reply(update, _closed(t, client))
         return
     await reply(
         update,
@@ -1246,12 +1253,7 @@ async def _ask_close(update: Update, context: SiltaContext, who: Who, client: Cl
 
 async def cmd_close(update: Update, context: SiltaContext, who: Who) -> None:
     """/close CLIENT: asks for confirmation first."""
-    t = lang_of(update, who)
-    client = await _client_or_pick(
-        update, context, who, "close", t("Whose service do you want to end?")
-    )
-    if client is not None:
-        await _ask_close(update, context, who, client)
+    await _for_client(update, context, who, "close")
 
 
 async def _card(update: Update, context: SiltaContext, who: Who, client: Client) -> None:
@@ -1274,7 +1276,7 @@ async def _ask_handover(update: Update, context: SiltaContext, who: Who, client:
     t = lang_of(update, who)
     candidates = await worker_service.handover_candidates(context.core, _me(who), client)
     if client.status == "closed":
-        await reply(update, t("{client} is closed.").format(client=_client(t, client)))
+        await reply(update, _closed(t, client))
         return
     if not candidates:
         await reply(
@@ -1371,7 +1373,7 @@ async def _do_handover(
             ),
         )
     elif change.status == "closed" and change.client:
-        await reply(update, t("{client} is closed.").format(client=_client(t, change.client)))
+        await reply(update, _closed(t, change.client))
     elif change.status == "no_worker":
         await reply(update, t("That colleague cannot take clients now."))
     else:
@@ -1386,7 +1388,7 @@ async def on_handover_button(update: Update, context: SiltaContext, who: Who, cb
     t = lang_of(update, who)
     wid = cb.choice.removeprefix("w")
     if not cb.choice.startswith("w") or not wid.isdigit():
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     await answer_query(query)
     if await _do_handover(update, context, who, cb.id, int(wid)):
@@ -1427,7 +1429,7 @@ async def on_alert_button(update: Update, context: SiltaContext, who: Who, cb: C
     outcome = await alert_service.act(context.core, who.worker, cb.id, cb.choice)
     core = context.core
     if outcome.status == "denied" or outcome.status == "gone":
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     if outcome.status == "already_taken":
         name = outcome.by.name if outcome.by else "?"
@@ -1536,7 +1538,7 @@ async def on_flow_button(update: Update, context: SiltaContext, who: Who, cb: Ca
     token, _, verb = cb.choice.partition(".")
     flow = _flow(context)
     if flow is None or flow["token"] != token:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
         return
     name, step = flow["name"], flow["step"]
     if verb == "x":
@@ -1561,7 +1563,7 @@ async def on_flow_button(update: Update, context: SiltaContext, who: Who, cb: Ca
     elif name == "deadline" and step == "monthly" and verb in ("m0", "m1"):
         await _dl_save(update, context, who, flow, verb)
     else:
-        await answer_query(query, t("This button is no longer active."))
+        await kb.stale(query, t)
 
 
 # --- joining, help -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Used by the bot's admin handlers and by the CLI alike; nothing here knows about 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,8 +26,7 @@ from bot.policy import (
 )
 from bot.scheduling import planner
 from bot.services import alerts
-from bot.services.access import can_see_client
-from storage import admin as admin_repo
+from bot.services.workers import actor_kind, audit_by, parse_id, visible_client
 from storage import admin_queries, outbox
 from storage import engine as engine_repo
 from storage import people as people_repo
@@ -36,13 +36,6 @@ from storage.outbox import Planned
 # Words that put a client back on the policy's cadence.
 CADENCE_DEFAULT_WORDS = frozenset({"default", "-", "none", "clear", "oletus", "standard"})
 MAX_TEAM_NAME = 40
-
-
-def actor_kind(worker: Worker | None) -> str:
-    """How the audit log names who acted: admin, worker, or the CLI when nobody in the bot."""
-    if worker is None:
-        return "cli"
-    return "admin" if worker.is_admin else "worker"
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -146,12 +139,6 @@ class Found:
     candidates: list[Worker] = field(default_factory=list)
 
 
-def parse_id(text: str) -> int | None:
-    """'12' or '#12' as 12; None for anything else."""
-    raw = text.strip().removeprefix("#")
-    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
-
-
 async def find_worker(core: Core, ref: str) -> Found:
     """A worker by id (`3`, `#3`), full name or first name (case-insensitive)."""
     ref = " ".join(ref.split())
@@ -233,37 +220,43 @@ async def deactivate_worker(core: Core, admin: Worker | None, worker_id: int) ->
         assert worker is not None
         await admin_queries.revoke_worker_invites(conn, worker.id, now)
         moved = await move_alerts_from(conn, core, worker.id)
-        await admin_repo.audit(
+        await audit_by(
             conn,
-            now=now,
-            actor_id=admin.id if admin else None,
-            actor_kind=actor_kind(admin),
-            action="worker.deactivate",
+            now,
+            admin,
+            "worker.deactivate",
             detail=f"worker {worker.id}; {moved} alerts moved",
         )
     core.wake()
     return WorkerChange("done", worker, clients=clients, moved_alerts=moved)
 
 
-async def reactivate_worker(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
-    """Let a deactivated worker use Silta again."""
+async def _set_worker(
+    core: Core,
+    admin: Worker | None,
+    worker_id: int,
+    action: str,
+    already: Callable[[Worker], bool],
+    **fields: object,
+) -> WorkerChange:
+    """Store `fields` on a worker (audited as `action`) unless `already` says it is so."""
     now = core.now()
     async with core.db.tx() as conn:
         worker = await people_repo.get_worker(conn, worker_id)
         if worker is None:
             return WorkerChange("not_found")
-        if worker.active:
+        if already(worker):
             return WorkerChange("unchanged", worker)
-        worker = await people_repo.update_worker(conn, worker.id, active=1)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=admin.id if admin else None,
-            actor_kind=actor_kind(admin),
-            action="worker.reactivate",
-            detail=f"worker {worker_id}",
-        )
+        worker = await people_repo.update_worker(conn, worker.id, **fields)
+        await audit_by(conn, now, admin, action, detail=f"worker {worker_id}")
     return WorkerChange("done", worker)
+
+
+async def reactivate_worker(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
+    """Let a deactivated worker use Silta again."""
+    return await _set_worker(
+        core, admin, worker_id, "worker.reactivate", lambda w: w.active, active=1
+    )
 
 
 async def move_to_team(
@@ -283,36 +276,17 @@ async def move_to_team(
         if worker.team_id == team.id:
             return WorkerChange("unchanged", worker, team)
         worker = await people_repo.update_worker(conn, worker.id, team_id=team.id)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=admin.id if admin else None,
-            actor_kind=actor_kind(admin),
-            action="worker.team",
-            detail=f"worker {worker_id}; team {team.id}",
+        await audit_by(
+            conn, now, admin, "worker.team", detail=f"worker {worker_id}; team {team.id}"
         )
     return WorkerChange("done", worker, team)
 
 
 async def make_admin(core: Core, admin: Worker | None, worker_id: int) -> WorkerChange:
     """Give a worker the admin role."""
-    now = core.now()
-    async with core.db.tx() as conn:
-        worker = await people_repo.get_worker(conn, worker_id)
-        if worker is None:
-            return WorkerChange("not_found")
-        if worker.is_admin:
-            return WorkerChange("unchanged", worker)
-        worker = await people_repo.update_worker(conn, worker.id, role="admin")
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=admin.id if admin else None,
-            actor_kind=actor_kind(admin),
-            action="worker.admin",
-            detail=f"worker {worker_id}",
-        )
-    return WorkerChange("done", worker)
+    return await _set_worker(
+        core, admin, worker_id, "worker.admin", lambda w: w.is_admin, role="admin"
+    )
 
 
 # --- alerts of a worker who leaves ------------------------------------------------------------
@@ -425,8 +399,8 @@ async def set_cadence(core: Core, worker: Worker, client_id: int, text: str) -> 
             return CadenceChange("invalid", problems=exc.problems)
     now = core.now()
     async with core.db.tx() as conn:
-        client = await people_repo.get_client(conn, client_id)
-        if client is None or not await can_see_client(conn, worker, client):
+        client = await visible_client(conn, worker, client_id)
+        if client is None:
             return CadenceChange("denied")
         if client.status == "closed":
             return CadenceChange("closed", client)
@@ -435,14 +409,8 @@ async def set_cadence(core: Core, worker: Worker, client_id: int, text: str) -> 
         client = await people_repo.update_client(conn, client.id, checkin_phases=value)
         assert client is not None
         await planner.plan_client(conn, core, client.id)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind=actor_kind(worker),
-            action="client.cadence",
-            client_id=client.id,
-            detail=value or "default",
+        await audit_by(
+            conn, now, worker, "client.cadence", client_id=client.id, detail=value or "default"
         )
         upcoming = await _next(conn, client)
     core.wake()

@@ -14,6 +14,7 @@ from bot.core import Core
 from bot.policy import is_working_time, local_to_utc
 from bot.scheduling import planner
 from bot.services import alerts
+from bot.services.workers import audit_by, queue_now
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
@@ -74,6 +75,13 @@ async def _worker_name(conn: Connection, client: Client | None) -> str:
         return ""
     worker = await people_repo.get_worker(conn, client.worker_id)
     return worker.first_name if worker else ""
+
+
+async def _audit_client(
+    conn: Connection, now: datetime, action: str, client_id: int, kind: str = "client"
+) -> None:
+    """Audit what a client did (with `kind`, what Silta did for them)."""
+    await audit_by(conn, now, None, action, client_id=client_id, kind=kind)
 
 
 async def throttled(conn: Connection, telegram_id: int, now: datetime) -> bool:
@@ -158,26 +166,16 @@ async def consent(
         )
         assert client is not None
         await admin_repo.set_invite(conn, invite.id, used_at=now, pending_telegram_id=None)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="client",
-            action="client.rejoin" if replaced else "client.join",
-            client_id=client.id,
-        )
+        await _audit_client(conn, now, "client.rejoin" if replaced else "client.join", client.id)
         if client.worker_id:
-            await outbox.add(
+            await queue_now(
                 conn,
-                Planned(
-                    key=f"joined:{client.id}:{invite.id}",
-                    kind="worker_notice",
-                    due_at=now,
-                    worker_id=client.worker_id,
-                    client_id=client.id,
-                    payload={"notice": "joined"},
-                ),
                 now,
+                f"joined:{client.id}:{invite.id}",
+                "worker_notice",
+                {"notice": "joined"},
+                client_id=client.id,
+                worker_id=client.worker_id,
             )
         await planner.plan_client(conn, core, client.id)
         name = await _worker_name(conn, client)
@@ -258,14 +256,7 @@ async def answer(
                 else:
                     await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
                 await planner.plan_deadlines(conn, core, client, now)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="client",
-            action=f"answer.{kind}.{choice}",
-            client_id=client.id,
-        )
+        await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
     core.wake()
     return AnswerResult("ok", kind, choice, name, crisis, late)
@@ -318,14 +309,7 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
             await alerts.raise_alert(
                 conn, core, client, "message", payload={"text": text}, ref_id=int(now.timestamp())
             )
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="client",
-            action="client.message",
-            client_id=client.id,
-        )
+        await _audit_client(conn, now, "client.message", client.id)
         name = await _worker_name(conn, client)
     core.wake()
     return ("relayed", name, is_working_time(core.policy, now))
@@ -341,17 +325,14 @@ async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
         for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked"):
             await alerts.resolve(conn, alert.id, now, by=None, resolution="reachable")
         if client.worker_id:
-            await outbox.add(
+            await queue_now(
                 conn,
-                Planned(
-                    key=f"reachable:{client.id}:{now.timestamp()}",
-                    kind="worker_notice",
-                    due_at=now,
-                    worker_id=client.worker_id,
-                    client_id=client.id,
-                    payload={"notice": "reachable"},
-                ),
                 now,
+                f"reachable:{client.id}:{now.timestamp()}",
+                "worker_notice",
+                {"notice": "reachable"},
+                client_id=client.id,
+                worker_id=client.worker_id,
             )
         await planner.plan_client(conn, core, client.id)
         core.wake()
@@ -375,14 +356,7 @@ async def ask_contact(core: Core, telegram_id: int) -> tuple[str, bool]:
         await alerts.raise_alert(
             conn, core, client, "contact_me", ref_id=int(core.now().timestamp()) // 3600
         )
-        await admin_repo.audit(
-            conn,
-            now=core.now(),
-            actor_id=None,
-            actor_kind="client",
-            action="client.contact",
-            client_id=client.id,
-        )
+        await _audit_client(conn, core.now(), "client.contact", client.id)
         name = await _worker_name(conn, client)
     core.wake()
     return (name, not is_working_time(core.policy, core.now()))
@@ -412,14 +386,7 @@ async def pause(core: Core, telegram_id: int, choice: str) -> Client | None:
             await engine_repo.set_contact(conn, contact.id, state="void")
         await planner.plan_client(conn, core, client.id)
         await alerts.raise_alert(conn, core, client, "paused", ref_id=int(now.timestamp()))
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=None,
-            actor_kind="client",
-            action=f"client.pause.{choice}",
-            client_id=client.id,
-        )
+        await _audit_client(conn, now, f"client.pause.{choice}", client.id)
     core.wake()
     return client
 
@@ -433,33 +400,25 @@ async def resume_in_tx(conn: Connection, core: Core, client: Client, *, actor: s
         await alerts.resolve(conn, alert.id, now, by=None, resolution="resumed")
     await outbox.drop_pending(conn, "resumed", client_id=client.id, kinds=("pause_end",))
     if client.worker_id:
-        await outbox.add(
+        await queue_now(
             conn,
-            Planned(
-                key=f"resumed:{client.id}:{now.timestamp()}",
-                kind="worker_notice",
-                due_at=now,
-                worker_id=client.worker_id,
-                client_id=client.id,
-                payload={"notice": "resumed"},
-            ),
             now,
+            f"resumed:{client.id}:{now.timestamp()}",
+            "worker_notice",
+            {"notice": "resumed"},
+            client_id=client.id,
+            worker_id=client.worker_id,
         )
     if actor == "system":
-        await outbox.add(
+        await queue_now(
             conn,
-            Planned(
-                key=f"resumednote:{client.id}:{now.timestamp()}",
-                kind="client_notice",
-                due_at=now,
-                client_id=client.id,
-                payload={"notice": "resumed"},
-            ),
             now,
+            f"resumednote:{client.id}:{now.timestamp()}",
+            "client_notice",
+            {"notice": "resumed"},
+            client_id=client.id,
         )
-    await admin_repo.audit(
-        conn, now=now, actor_id=None, actor_kind=actor, action="client.resume", client_id=client.id
-    )
+    await _audit_client(conn, now, "client.resume", client.id, kind=actor)
     await planner.plan_client(conn, core, client.id)
     return updated
 

@@ -13,14 +13,12 @@ from aiosqlite import Connection
 from bot.core import Core
 from bot.scheduling import planner
 from bot.services.plan_templates import TEMPLATE_TITLES
-from bot.services.workers import actor_kind
-from storage import admin as admin_repo
+from bot.services.workers import audit_by, open_client, queue_now, visible_client
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
 from storage import people as people_repo
 from storage.models import Appointment, Client, Deadline, PlanItem, Worker
-from storage.outbox import Planned
 
 MAX_PLACE = 100
 MAX_LABEL = 60
@@ -47,18 +45,6 @@ def clean_text(text: str, limit: int) -> str | None:
     return value if 0 < len(value) <= limit else None
 
 
-async def _client(conn: Connection, actor: Worker | None, client_id: int) -> Client | None:
-    """The client if it exists, is not purged, and the actor may see it (the CLI sees all)."""
-    from bot.services.access import can_see_client
-
-    client = await people_repo.get_client(conn, client_id)
-    if client is None or client.nickname is None:
-        return None
-    if actor is not None and not await can_see_client(conn, actor, client):
-        return None
-    return client
-
-
 async def _audit(
     conn: Connection,
     core: Core,
@@ -67,15 +53,7 @@ async def _audit(
     client_id: int,
     detail: str | None = None,
 ) -> None:
-    await admin_repo.audit(
-        conn,
-        now=core.now(),
-        actor_id=actor.id if actor else None,
-        actor_kind=actor_kind(actor),
-        action=action,
-        client_id=client_id,
-        detail=detail,
-    )
+    await audit_by(conn, core.now(), actor, action, client_id=client_id, detail=detail)
 
 
 async def _tell_client(
@@ -83,17 +61,7 @@ async def _tell_client(
 ) -> None:
     """A notice to a client who gets messages now (a paused or unjoined client hears nothing)."""
     if client.status == "active" and client.telegram_id is not None:
-        await outbox.add(
-            conn,
-            Planned(
-                key=key,
-                kind="client_notice",
-                due_at=core.now(),
-                client_id=client.id,
-                payload=payload,
-            ),
-            core.now(),
-        )
+        await queue_now(conn, core.now(), key, "client_notice", payload, client_id=client.id)
 
 
 async def _settle_alerts(
@@ -142,11 +110,9 @@ async def add_appointment(
     if at <= now:
         return ItemResult("past")
     async with core.db.tx() as conn:
-        client = await _client(conn, actor, client_id)
-        if client is None:
-            return ItemResult("not_found")
-        if client.status == "closed":
-            return ItemResult("closed", client)
+        status, client = await open_client(conn, actor, client_id)
+        if status != "ok" or client is None:
+            return ItemResult(status, client)
         appt = await items_repo.add_appointment(
             conn,
             client_id=client.id,
@@ -174,7 +140,7 @@ async def _appointment(
     appt = await items_repo.get_appointment(conn, appointment_id)
     if appt is None:
         return None, None
-    client = await _client(conn, actor, appt.client_id)
+    client = await visible_client(conn, actor, appt.client_id)
     return (client, appt) if client is not None else (None, None)
 
 
@@ -262,7 +228,7 @@ async def upcoming_appointments(
     """A client's coming appointments (None when the client is not the actor's to see)."""
     now = core.now()
     async with core.db.tx() as conn:
-        client = await _client(conn, actor, client_id)
+        client = await visible_client(conn, actor, client_id)
         if client is None:
             return None, []
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
@@ -318,11 +284,9 @@ async def add_deadline(
     if due < now.astimezone(core.policy.zone).date():
         return ItemResult("past")
     async with core.db.tx() as conn:
-        client = await _client(conn, actor, client_id)
-        if client is None:
-            return ItemResult("not_found")
-        if client.status == "closed":
-            return ItemResult("closed", client)
+        status, client = await open_client(conn, actor, client_id)
+        if status != "ok" or client is None:
+            return ItemResult(status, client)
         dl = await items_repo.add_deadline(
             conn,
             client_id=client.id,
@@ -343,7 +307,7 @@ async def cancel_deadline(core: Core, actor: Worker | None, deadline_id: int) ->
     """Drop an open deadline and its reminders (the client is not messaged about it)."""
     async with core.db.tx() as conn:
         dl = await items_repo.get_deadline(conn, deadline_id)
-        client = await _client(conn, actor, dl.client_id) if dl is not None else None
+        client = await visible_client(conn, actor, dl.client_id) if dl is not None else None
         if client is None or dl is None:
             return ItemResult("not_found")
         if dl.status != "open":
@@ -364,7 +328,7 @@ async def open_deadlines(
 ) -> tuple[Client | None, list[Deadline]]:
     """A client's open deadlines (None when the client is not the actor's to see)."""
     async with core.db.tx() as conn:
-        client = await _client(conn, actor, client_id)
+        client = await visible_client(conn, actor, client_id)
         if client is None:
             return None, []
         found = await items_repo.deadlines_of(conn, client.id)
@@ -393,7 +357,7 @@ async def open_plan(
     """The client's release plan; the first opening fills it from the template."""
     now = core.now()
     async with core.db.tx() as conn:
-        client = await _client(conn, worker, client_id)
+        client = await visible_client(conn, worker, client_id)
         if client is None:
             return None, []
         # Started once: a worker who removes every template item does not get them back.
@@ -416,7 +380,7 @@ async def current_plan(
 ) -> tuple[Client | None, list[PlanItem]]:
     """The plan as it is now, to show again right after a change (already audited)."""
     async with core.db.read() as conn:
-        client = await _client(conn, worker, client_id)
+        client = await visible_client(conn, worker, client_id)
         if client is None:
             return None, []
         return client, await items_repo.plan_of(conn, client.id)
@@ -428,11 +392,9 @@ async def add_plan_item(core: Core, worker: Worker, client_id: int, title: str) 
     if text is None:
         return ItemResult("invalid")
     async with core.db.tx() as conn:
-        client = await _client(conn, worker, client_id)
-        if client is None:
-            return ItemResult("not_found")
-        if client.status == "closed":
-            return ItemResult("closed", client)
+        status, client = await open_client(conn, worker, client_id)
+        if status != "ok" or client is None:
+            return ItemResult(status, client)
         item = await items_repo.add_plan_item(
             conn, client_id=client.id, template=None, title=text, now=core.now()
         )
@@ -444,7 +406,7 @@ async def remove_plan_item(core: Core, worker: Worker, item_id: int) -> ItemResu
     """Take an item off the plan."""
     async with core.db.tx() as conn:
         item = await items_repo.get_plan_item(conn, item_id)
-        client = await _client(conn, worker, item.client_id) if item is not None else None
+        client = await visible_client(conn, worker, item.client_id) if item is not None else None
         if client is None or item is None:
             return ItemResult("not_found")
         if client.status == "closed":
@@ -484,14 +446,14 @@ async def toggle_plan_item(
         item = await items_repo.update_plan_item(
             conn, item.id, done_at=now if done else None, done_by=actor_kind_ if done else None
         )
-        await admin_repo.audit(
+        await audit_by(
             conn,
-            now=now,
-            actor_id=worker.id if worker else None,
-            actor_kind=actor_kind(worker) if worker else "client",
-            action="plan.tick" if done else "plan.untick",
+            now,
+            worker,
+            "plan.tick" if done else "plan.untick",
             client_id=client.id,
             detail=f"item {item_id}",
+            kind=None if worker else "client",
         )
     return ItemResult("ok", client, item=item)
 

@@ -11,6 +11,7 @@ from bot import invites as codes
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
+from bot.services.workers import audit_by
 from storage import admin as admin_repo
 from storage import people as people_repo
 from storage.models import Client, Worker
@@ -83,6 +84,23 @@ async def _issue(
     return code, expires
 
 
+async def _client_invite(
+    conn: Connection,
+    core: Core,
+    now: datetime,
+    worker: Worker,
+    client: Client,
+    actor: str,
+    action: str,
+) -> InviteCard:
+    """A client's invite made by `worker` (audited as `action` by `actor`), as a card."""
+    code, expires = await _issue(
+        conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
+    )
+    await audit_by(conn, now, worker, action, client_id=client.id, kind=actor)
+    return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
+
+
 async def create_client(
     core: Core,
     worker: Worker,
@@ -112,18 +130,7 @@ async def create_client(
             release_date=release_date,
             backup_worker_id=backup_worker_id,
         )
-        code, expires = await _issue(
-            conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
-        )
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind=actor,
-            action="client.create",
-            client_id=client.id,
-        )
-    return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
+        return await _client_invite(conn, core, now, worker, client, actor, "client.create")
 
 
 async def new_client_invite(
@@ -134,18 +141,7 @@ async def new_client_invite(
         raise OnboardingError("closed")
     now = core.now()
     async with core.db.tx() as conn:
-        code, expires = await _issue(
-            conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
-        )
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind=actor,
-            action="client.invite",
-            client_id=client.id,
-        )
-    return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
+        return await _client_invite(conn, core, now, worker, client, actor, "client.invite")
 
 
 async def create_worker_invite(
@@ -182,13 +178,13 @@ async def create_worker_invite(
             worker_id=worker.id,
             created_by=admin.id if admin else None,
         )
-        await admin_repo.audit(
+        await audit_by(
             conn,
-            now=now,
-            actor_id=admin.id if admin else None,
-            actor_kind="admin" if admin else "cli",
-            action="worker.invite",
+            now,
+            admin,
+            "worker.invite",
             detail=f"worker {worker.id}",
+            kind="admin" if admin else None,
         )
     return InviteCard(code, codes.deep_link(core.bot_username, code), expires, worker=worker)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from aiosqlite import Connection
@@ -15,6 +17,82 @@ from storage import outbox, worker_queries
 from storage import people as people_repo
 from storage.models import Alert, Appointment, Client, Worker
 from storage.outbox import Planned
+
+
+def actor_kind(worker: Worker | None) -> str:
+    """How the audit log names who acted: an admin, a worker, or the command line (None)."""
+    if worker is None:
+        return "cli"
+    return "admin" if worker.is_admin else "worker"
+
+
+async def audit_by(
+    conn: Connection,
+    now: datetime,
+    actor: Worker | None,
+    action: str,
+    *,
+    client_id: int | None = None,
+    detail: str | None = None,
+    kind: str | None = None,
+) -> None:
+    """Audit an action of `actor` (None: the command line); `kind` names other actors."""
+    await admin_repo.audit(
+        conn,
+        now=now,
+        actor_id=actor.id if actor else None,
+        actor_kind=kind or actor_kind(actor),
+        action=action,
+        client_id=client_id,
+        detail=detail,
+    )
+
+
+async def queue_now(
+    conn: Connection,
+    now: datetime,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    client_id: int | None = None,
+    worker_id: int | None = None,
+) -> None:
+    """An outbox row due at once (a notice or a relayed message)."""
+    await outbox.add(
+        conn,
+        Planned(
+            key=key,
+            kind=kind,
+            due_at=now,
+            client_id=client_id,
+            worker_id=worker_id,
+            payload=payload,
+        ),
+        now,
+    )
+
+
+async def visible_client(conn: Connection, worker: Worker | None, client_id: int) -> Client | None:
+    """The client if it exists, is not purged, and the worker may see it (the CLI sees all)."""
+    from bot.services.access import can_see_client
+
+    client = await people_repo.get_client(conn, client_id)
+    if client is None or client.nickname is None:
+        return None
+    if worker is not None and not await can_see_client(conn, worker, client):
+        return None
+    return client
+
+
+async def open_client(
+    conn: Connection, worker: Worker | None, client_id: int
+) -> tuple[str, Client | None]:
+    """A visible client that may still change: ok, else not_found or closed (with the client)."""
+    client = await visible_client(conn, worker, client_id)
+    if client is None:
+        return "not_found", None
+    return ("closed" if client.status == "closed" else "ok"), client
 
 
 @dataclass(frozen=True)
@@ -44,9 +122,7 @@ async def join_worker(core: Core, telegram_id: int, invite_id: int) -> WorkerJoi
         if worker is None:
             return WorkerJoin("stale")
         await admin_repo.set_invite(conn, invite.id, used_at=now)
-        await admin_repo.audit(
-            conn, now=now, actor_id=worker.id, actor_kind="worker", action="worker.join"
-        )
+        await audit_by(conn, now, worker, "worker.join", kind="worker")
     return WorkerJoin("joined", worker)
 
 
@@ -70,26 +146,16 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         if client.telegram_id is None or client.status == "closed" or client.unreachable:
             return ReplyResult("unreachable", client)
         # A fresh key per message: two replies in the same instant are two messages.
-        await outbox.add(
+        await queue_now(
             conn,
-            Planned(
-                key=f"reply:{client.id}:{worker.id}:{uuid4().hex}",
-                kind="relay_to_client",
-                due_at=now,
-                client_id=client.id,
-                worker_id=worker.id,
-                payload={"text": text, "any_status": True},
-            ),
             now,
-        )
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind="admin" if worker.is_admin else "worker",
-            action="client.reply",
+            f"reply:{client.id}:{worker.id}:{uuid4().hex}",
+            "relay_to_client",
+            {"text": text, "any_status": True},
             client_id=client.id,
+            worker_id=worker.id,
         )
+        await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
     return ReplyResult("sent", client)
 
@@ -101,13 +167,6 @@ async def client_of_relay(core: Core, chat_id: int, message_id: int) -> int | No
 
 
 # --- finding clients and workers ----------------------------------------------------------------
-
-
-def actor_kind(worker: Worker | None) -> str:
-    """How the audit log names who acted: an admin, a worker, or the command line (None)."""
-    if worker is None:
-        return "cli"
-    return "admin" if worker.is_admin else "worker"
 
 
 def parse_id(text: str) -> int | None:
@@ -138,20 +197,14 @@ def _by_nickname(clients: list[Client], worker: Worker, ref: str) -> ClientFound
 async def _find(
     conn: Connection, worker: Worker, ref: str, visible: list[Client] | None
 ) -> tuple[ClientFound, list[Client] | None]:
-    from bot.services.access import can_see_client, visible_worker_ids
+    from bot.services.access import visible_worker_ids
 
     ref = " ".join(ref.split())
     cid = parse_id(ref)
     if cid is not None:
-        client = await people_repo.get_client(conn, cid)
+        client = await visible_client(conn, worker, cid)
         # Another team's client reads exactly like a missing one: existence is not revealed.
-        if (
-            client is None
-            or client.nickname is None
-            or not await can_see_client(conn, worker, client)
-        ):
-            return ClientFound("none"), visible
-        return ClientFound("found", client), visible
+        return (ClientFound("found", client) if client else ClientFound("none")), visible
     if not ref or not worker.active:
         return ClientFound("none"), visible
     if visible is None:
@@ -302,16 +355,10 @@ class ClientCard:
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
     """A client's card, if this worker may see it (the look is audited: it is personal data)."""
-    from bot.services.access import can_see_client
-
     now = core.now()
     async with core.db.tx() as conn:
-        client = await people_repo.get_client(conn, client_id)
-        if (
-            client is None
-            or client.nickname is None
-            or not await can_see_client(conn, worker, client)
-        ):
+        client = await visible_client(conn, worker, client_id)
+        if client is None:
             return None
         assigned = await people_repo.get_worker(conn, client.worker_id or 0)
         backup = await people_repo.get_worker(conn, client.backup_worker_id or 0)
@@ -319,14 +366,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind=actor_kind(worker),
-            action="client.view",
-            client_id=client.id,
-        )
+        await audit_by(conn, now, worker, "client.view", client_id=client.id)
     return ClientCard(
         client,
         assigned,
@@ -367,29 +407,15 @@ class ClientChange:
     worker: Worker | None = None
 
 
-async def _visible(conn: Connection, worker: Worker | None, client_id: int) -> Client | None:
-    """The client if it exists, is not purged, and the worker may see it (the CLI sees all)."""
-    from bot.services.access import can_see_client
-
-    client = await people_repo.get_client(conn, client_id)
-    if client is None or client.nickname is None:
-        return None
-    if worker is not None and not await can_see_client(conn, worker, client):
-        return None
-    return client
-
-
 async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) -> ClientChange:
     """The worker pauses (until resumed) or resumes a client's messages."""
     from bot.scheduling import planner
 
     now = core.now()
     async with core.db.tx() as conn:
-        client = await _visible(conn, worker, client_id)
-        if client is None:
-            return ClientChange("not_found")
-        if client.status == "closed":
-            return ClientChange("closed", client)
+        status, client = await open_client(conn, worker, client_id)
+        if status != "ok" or client is None:
+            return ClientChange(status, client)
         if pause:
             if client.status == "paused":
                 return ClientChange("already", client)
@@ -413,13 +439,8 @@ async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) ->
             )
             await outbox.drop_pending(conn, "resumed", client_id=client_id, kinds=("pause_end",))
         await planner.plan_client(conn, core, client_id)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=worker.id,
-            actor_kind=actor_kind(worker),
-            action="client.pause" if pause else "client.resume",
-            client_id=client_id,
+        await audit_by(
+            conn, now, worker, "client.pause" if pause else "client.resume", client_id=client_id
         )
     core.wake()
     return ClientChange("done", client)
@@ -432,11 +453,9 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
 
     now = core.now()
     async with core.db.tx() as conn:
-        client = await _visible(conn, actor, client_id)
-        if client is None:
-            return ClientChange("not_found")
-        if client.status == "closed":
-            return ClientChange("closed", client)
+        status, client = await open_client(conn, actor, client_id)
+        if status != "ok" or client is None:
+            return ClientChange(status, client)
         target = next((w for w in await _colleagues(conn, actor) if w.id == to_worker_id), None)
         if target is None:
             return ClientChange("no_worker", client)
@@ -454,51 +473,41 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
         assert client is not None
         stamp = now.timestamp()
         if client.status == "active":
-            await outbox.add(
+            await queue_now(
                 conn,
-                Planned(
-                    key=f"handover:{client.id}:{target.id}:{stamp}",
-                    kind="client_notice",
-                    due_at=now,
-                    client_id=client.id,
-                    payload={"notice": "handover", "worker": target.first_name},
-                ),
                 now,
-            )
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"handin:{client.id}:{target.id}:{stamp}",
-                kind="worker_notice",
-                due_at=now,
-                worker_id=target.id,
+                f"handover:{client.id}:{target.id}:{stamp}",
+                "client_notice",
+                {"notice": "handover", "worker": target.first_name},
                 client_id=client.id,
-                payload={"notice": "handover_in", "worker": actor.name},
-            ),
+            )
+        await queue_now(
+            conn,
             now,
+            f"handin:{client.id}:{target.id}:{stamp}",
+            "worker_notice",
+            {"notice": "handover_in", "worker": actor.name},
+            client_id=client.id,
+            worker_id=target.id,
         )
         # The one who handed over sees the result in their own chat; others get a note.
         if old_id is not None and old_id != actor.id:
-            await outbox.add(
+            await queue_now(
                 conn,
-                Planned(
-                    key=f"handout:{client.id}:{old_id}:{stamp}",
-                    kind="worker_notice",
-                    due_at=now,
-                    worker_id=old_id,
-                    client_id=client.id,
-                    payload={"notice": "handover_out", "worker": target.name},
-                ),
                 now,
+                f"handout:{client.id}:{old_id}:{stamp}",
+                "worker_notice",
+                {"notice": "handover_out", "worker": target.name},
+                client_id=client.id,
+                worker_id=old_id,
             )
         await move_alerts(conn, core, client.id)
         await planner.plan_client(conn, core, client.id)
-        await admin_repo.audit(
+        await audit_by(
             conn,
-            now=now,
-            actor_id=actor.id,
-            actor_kind=actor_kind(actor),
-            action="client.handover",
+            now,
+            actor,
+            "client.handover",
             client_id=client.id,
             detail=f"worker {old_id} -> {target.id}",
         )
@@ -513,23 +522,18 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
 
     now = core.now()
     async with core.db.tx() as conn:
-        client = await _visible(conn, actor, client_id)
-        if client is None:
-            return ClientChange("not_found")
-        if client.status == "closed":
-            return ClientChange("closed", client)
+        status, client = await open_client(conn, actor, client_id)
+        if status != "ok" or client is None:
+            return ClientChange(status, client)
         if client.telegram_id is not None and not client.unreachable:
             # Queued while the client is still open; any_status lets it out after the close.
-            await outbox.add(
+            await queue_now(
                 conn,
-                Planned(
-                    key=f"goodbye:{client.id}",
-                    kind="client_notice",
-                    due_at=now,
-                    client_id=client.id,
-                    payload={"notice": "goodbye", "any_status": True},
-                ),
                 now,
+                f"goodbye:{client.id}",
+                "client_notice",
+                {"notice": "goodbye", "any_status": True},
+                client_id=client.id,
             )
         client = await people_repo.update_client(
             conn, client.id, status="closed", closed_at=now, paused_until=None
@@ -550,14 +554,7 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
             kinds=("nudge", "contact_due", "pause_end", "relay_to_client"),
         )
         await planner.plan_client(conn, core, client.id)
-        await admin_repo.audit(
-            conn,
-            now=now,
-            actor_id=actor.id,
-            actor_kind=actor_kind(actor),
-            action="client.close",
-            client_id=client.id,
-        )
+        await audit_by(conn, now, actor, "client.close", client_id=client.id)
     core.wake()
     return ClientChange("done", client)
 

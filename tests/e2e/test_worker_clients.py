@@ -35,8 +35,15 @@ async def test_a_worker_joins_with_an_admin_made_invite(silta: Silta) -> None:
         team = await people_repo.team_by_name(conn, "north", silta.clock.now(), create=False)
     assert worker is not None and worker.active and worker.language == "fi"
     assert team is not None and worker.team_id == team.id
-    menu = {c["command"] for c in silta.tg.my_commands({"type": "chat", "chat_id": 150}, "")}
-    assert {"newclient", "clients", "appointment", "handover", "alerts"} <= menu
+    # The menu is set just after the welcome is sent: wait for it rather than race it.
+    wanted = {"newclient", "clients", "appointment", "handover", "alerts"}
+    await silta.tg.wait_for(
+        lambda: (
+            wanted
+            <= {c["command"] for c in silta.tg.my_commands({"type": "chat", "chat_id": 150}, "")}
+        ),
+        what="the worker's command menu",
+    )
     await nina.command("start", card.code)
     again = await nina.next_message()
     assert "Nina Nurse" not in again.text, "an invite works once"
