@@ -308,6 +308,12 @@ def register(sub: Any, worker_sub: Any) -> None:
     p = clients.add_parser("list", help="list clients")
     p.add_argument("--worker", type=int, metavar="ID", help="only this worker's clients")
     p.set_defaults(func=cmd_client_list)
+    from bot.cli_admin import cmd_export
+
+    p = clients.add_parser("export", help="everything stored about one client, as JSON")
+    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("--out", metavar="FILE", help="write here (mode 0600) instead of stdout")
+    p.set_defaults(func=cmd_export)
 
     appointments = _group(sub, "appointment", "appointments of clients")
     p = appointments.add_parser("add", help="an appointment; the client is told and reminded")
