@@ -35,11 +35,19 @@ class Parser(argparse.ArgumentParser):
 
 def setup_logging(level: str) -> None:
     """Log format without message bodies; third-party HTTP logs would print the token in URLs."""
+    # Third-party DEBUG logs print whole updates (python-telegram-bot) and SQL parameters
+    # (aiosqlite): only Silta's own loggers follow SILTA_LOG_LEVEL below INFO.
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=max(logging.INFO, logging.getLevelName(level)),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
+    for own in ("bot", "handlers", "storage"):
+        logging.getLogger(own).setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Silta re-queues a 429 itself; the rate limiter would log each one as an ERROR.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 async def open_core(settings: Settings) -> Core:

@@ -51,6 +51,16 @@ ALERT_REASONS = {
 }
 
 
+# Telegram counts message length in UTF-16 code units; relayed text must leave room for the
+# card around it within the 4096 limit.
+MAX_RELAY_UNITS = 3000
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (an emoji outside the BMP is two units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def h(text: object) -> str:
     """Escape user-provided text for HTML parse mode."""
     return escape(str(text), quote=False)

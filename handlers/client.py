@@ -8,14 +8,13 @@ from telegram import Message, Update
 
 from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
-from bot.messages import answered, h
+from bot.messages import MAX_RELAY_UNITS, answered, h, utf16_len
 from bot.services import clients as client_service
 from bot.services.access import Who
 from bot.transport import OutMessage
 from handlers.common import SiltaContext, answer_query, edit_query_message, lang_of, reply
 from handlers.unknown import offer_problem
 
-MAX_RELAY_CHARS = 3000
 
 
 def crisis_lines(t: Translator, context: SiltaContext) -> str:
@@ -117,7 +116,7 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
             ),
         )
         return
-    if len(text) > MAX_RELAY_CHARS:
+    if utf16_len(text) > MAX_RELAY_UNITS:
         await reply(update, t("Your message is very long. Please send it in shorter parts."))
         return
     status, worker, in_hours = await client_service.write_to_worker(context.core, user.id, text)

@@ -193,10 +193,16 @@ async def error_handler(update: object, context: SiltaContext) -> None:
 
 def register(app: Application) -> None:
     """Handler groups: commands, buttons, text, other content, then a catch-all."""
-    app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, on_command), 0)
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE & private, on_command), 0
+    )
     app.add_handler(CallbackQueryHandler(on_callback), 0)
     app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, on_text), 0
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & private, on_text
+        ),
+        0,
     )
     app.add_handler(
         MessageHandler(

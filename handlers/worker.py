@@ -1514,6 +1514,8 @@ def _reply_status(t: Translator, result: worker_service.ReplyResult) -> str:
         return t("Sent to {client}.").format(client=t.ltr(h(result.client.label)))
     if result.status == "unreachable":
         return t("This client cannot get messages right now (not joined, closed or unreachable).")
+    if result.status == "too_long":
+        return t("Your message is very long. Please send it in shorter parts.")
     return t("No such client among yours.")
 
 

@@ -6,17 +6,111 @@ import asyncio
 import logging
 import os
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# Rows a statement's answer carries back from the database thread with it (see _Connection).
+PREFETCH_ROWS = 256
+
+
+def _execute_prefetch(
+    conn: sqlite3.Connection, sql: str, parameters: Any
+) -> tuple[sqlite3.Cursor, list[Any]]:
+    """Run a statement and read its first rows in the same trip to the database thread."""
+    cursor = conn.execute(sql, parameters)
+    rows = cursor.fetchmany(PREFETCH_ROWS) if cursor.description is not None else []
+    return cursor, rows
+
+
+class _Cursor(aiosqlite.Cursor):
+    """A cursor that already holds its first rows, so fetchone/fetchall need no second trip."""
+
+    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor, rows: list[Any]):
+        super().__init__(conn, cursor)
+        self._rows = deque(rows)
+        # A full first helping means the statement may have more rows waiting.
+        self._more = len(rows) == PREFETCH_ROWS
+
+    async def fetchone(self) -> Any:
+        if self._rows:
+            return self._rows.popleft()
+        if self._more:
+            return await super().fetchone()
+        return None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        size = size if size is not None else self._cursor.arraysize
+        taken = [self._rows.popleft() for _ in range(min(size, len(self._rows)))]
+        if len(taken) < size and self._more:
+            taken.extend(await super().fetchmany(size - len(taken)))
+        return taken
+
+    async def fetchall(self) -> list[Any]:
+        taken = list(self._rows)
+        self._rows.clear()
+        if self._more:
+            taken.extend(await super().fetchall())
+            self._more = False
+        return taken
+
+
+class _Connection(aiosqlite.Connection):
+    """aiosqlite, but `execute` brings the first rows back with it.
+
+    Every await on aiosqlite is a round trip to its database thread (a queue, a thread wake-up
+    and a loop wake-up: tens of microseconds, more when the loop is busy). The usual
+    `await (await conn.execute(sql)).fetchone()` took two; this takes one.
+    """
+
+    @aiosqlite.context.contextmanager
+    async def execute(self, sql: str, parameters: Any = None) -> aiosqlite.Cursor:
+        """Execute a statement; its first PREFETCH_ROWS rows come back at once."""
+        if parameters is None:
+            parameters = []
+        cursor, rows = await self._execute(_execute_prefetch, self._conn, sql, parameters)
+        return _Cursor(self, cursor, rows)
+
+
+class _DirectConnection(aiosqlite.Connection):
+    """The process's sqlite3 connection called straight from the event loop's thread.
+
+    Handed out only inside Database.batch(), which holds the database lock: aiosqlite's thread
+    is idle then, so the two never touch the connection at the same time. Every await on it
+    completes without suspending.
+    """
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        # No super().__init__(): this view has no thread of its own and owns nothing to close.
+        self._connection = raw
+        self._running = True
+        self._iter_chunk_size = 64
+
+    def __del__(self) -> None:
+        pass
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+
+def _connect(path: Path) -> aiosqlite.Connection:
+    """Like aiosqlite.connect (autocommit mode: transactions are explicit), with _Connection."""
+
+    def connector() -> sqlite3.Connection:
+        # check_same_thread=False lets Database.batch() use the connection from the loop's
+        # thread; the database lock keeps the two threads from ever using it at once.
+        return sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+
+    return _Connection(connector, 64)
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
@@ -54,7 +148,7 @@ class Database:
         """Open (creating with mode 0600) and migrate the database at `path`."""
         path = Path(path)
         _create_private(path)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn = await _connect(path)
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")
@@ -62,6 +156,8 @@ class Database:
         # WAL with synchronous=NORMAL can lose the last commits on power loss, not on a process
         # crash; FULL keeps "a sent row is recorded" true even then, at a small cost per commit.
         await conn.execute("PRAGMA synchronous = FULL")
+        # Deleted and overwritten personal data is zeroed in the file, not left in free space.
+        await conn.execute("PRAGMA secure_delete = ON")
         for suffix in ("-wal", "-shm"):
             side = Path(str(path) + suffix)
             if side.exists():
@@ -82,7 +178,27 @@ class Database:
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield _DirectConnection(self.conn._conn)
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction for many small statements (a dispatcher batch, a planning run).
+
+        Its statements run on the event loop's thread: an indexed statement takes microseconds,
+        while a round trip to aiosqlite's thread costs tens to hundreds (thread and loop
+        wake-ups), which for hundreds of rows adds up to most of the batch. BEGIN, which may
+        wait for another process's lock, and COMMIT, which waits for the disk, still go to the
+        database thread so the loop never blocks on them. Keep slow statements out of it.
+        """
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _DirectConnection(self.conn._conn)
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
@@ -93,7 +209,7 @@ class Database:
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection for reads, outside any other coroutine's transaction."""
         async with self._lock:
-            yield self.conn
+            yield _DirectConnection(self.conn._conn)
 
     async def migrate(self) -> list[int]:
         """Apply every migration not yet recorded, each in its own transaction."""
@@ -140,7 +256,10 @@ class Database:
         def _copy(src: sqlite3.Connection) -> None:
             dst = sqlite3.connect(str(target))
             try:
-                src.backup(dst, pages=256)
+                # All pages in one step, inside one read transaction: a copy taken in several
+                # steps starts over whenever another process (the running bot) commits between
+                # them, and under steady writes might never finish.
+                src.backup(dst, pages=-1)
             finally:
                 dst.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from typing import Any
 from aiosqlite import Connection
 
 from bot.clock import from_iso, utc_iso
-from storage.models import OutboxRow
+from storage.models import Appointment, Client, Deadline, Model, OutboxRow
+
 
 
 # Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
@@ -21,6 +23,21 @@ _REVIVE = (
     "payload = excluded.payload, reason = NULL, attempts = 0, claimed_at = NULL "
     "WHERE outbox.state = 'dropped'"
 )
+
+
+@functools.cache
+def _field_names(cls: type[Model]) -> frozenset[str]:
+    return frozenset(cls.model_fields)
+
+
+def _model(cls: type[Any], row: Any) -> Any:
+    """cls.from_row(row), but the model's field names are looked up once per class, not once per
+    column: pydantic's model_fields builds a fresh mapping on every access, which made loading a
+    200-row batch cost milliseconds."""
+    if row is None:
+        return None
+    fields = _field_names(cls)
+    return cls(**{k: row[k] for k in row.keys() if k in fields})  # noqa: SIM118
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,86 @@ async def drop_pending(
     return cur.rowcount
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A pending row as the planner compares it: a few columns, no JSON, no model validation."""
+
+    id: int
+    key: str
+    kind: str
+    ref_id: int | None
+    due_at: datetime
+
+
+@dataclass
+class PlanningInputs:
+    """What planning a batch of clients reads, keyed by client id."""
+
+    clients: dict[int, Client]
+    pending: dict[int, list[Pending]]
+    appointments: dict[int, list[Appointment]]
+    deadlines: dict[int, list[Deadline]]
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+async def pending_of(conn: Connection, client_ids: Sequence[int]) -> dict[int, list[Pending]]:
+    """Each client's pending rows, earliest first (ties by id), in one query."""
+    found: dict[int, list[Pending]] = {cid: [] for cid in client_ids}
+    if not client_ids:
+        return found
+    cur = await conn.execute(
+        "SELECT id, key, kind, ref_id, due_at, client_id FROM outbox "
+        f"WHERE state = 'pending' AND client_id IN ({_marks(client_ids)}) "
+        "ORDER BY client_id, due_at, id",
+        tuple(client_ids),
+    )
+    for r in await cur.fetchall():
+        # fromisoformat reads the stored "...Z" form as from_iso does, some 50 times faster.
+        found[r[5]].append(Pending(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])))
+    return found
+
+
+async def planning_inputs(conn: Connection, client_ids: Sequence[int]) -> PlanningInputs:
+    """Clients, their pending rows, scheduled appointments and open deadlines: four queries for
+    a whole batch instead of several per client (the orders match people.get_client,
+    items.appointments_of and items.deadlines_of)."""
+    marks, args = _marks(client_ids), tuple(client_ids)
+    inputs = PlanningInputs({}, await pending_of(conn, client_ids), {}, {})
+    if not client_ids:
+        return inputs
+    cur = await conn.execute(f"SELECT * FROM clients WHERE id IN ({marks})", args)
+    inputs.clients = {r["id"]: _model(Client, r) for r in await cur.fetchall()}
+    inputs.appointments = {cid: [] for cid in client_ids}
+    cur = await conn.execute(
+        f"SELECT * FROM appointments WHERE client_id IN ({marks}) AND status = 'scheduled' "
+        "ORDER BY client_id, at, id",
+        args,
+    )
+    for r in await cur.fetchall():
+        inputs.appointments[r["client_id"]].append(_model(Appointment, r))
+    inputs.deadlines = {cid: [] for cid in client_ids}
+    cur = await conn.execute(
+        f"SELECT * FROM deadlines WHERE client_id IN ({marks}) AND status = 'open' "
+        "ORDER BY client_id, due_date, id",
+        args,
+    )
+    for r in await cur.fetchall():
+        inputs.deadlines[r["client_id"]].append(_model(Deadline, r))
+    return inputs
+
+
+async def drop_rows(conn: Connection, drops: Iterable[tuple[int, str]]) -> None:
+    """Drop these rows (id, reason) in one statement batch, if they are still pending."""
+    await conn.executemany(
+        "UPDATE outbox SET state = 'dropped', reason = ?, payload = NULL "
+        "WHERE id = ? AND state = 'pending'",
+        [(reason, row_id) for row_id, reason in drops],
+    )
+
+
 async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxRow]:
     """Move up to `limit` due rows from pending to sending, oldest first."""
     stamp = utc_iso(now)
@@ -140,7 +237,7 @@ async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxR
         "ORDER BY due_at, id LIMIT ?) RETURNING *",
         (stamp, stamp, limit),
     )
-    rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
+    rows = [_model(OutboxRow, r) for r in await cur.fetchall()]
     rows.sort(key=lambda r: (r.due_at, r.id))
     return rows
 
@@ -212,7 +309,7 @@ async def next_due(conn: Connection) -> datetime | None:
 
 async def get(conn: Connection, row_id: int) -> OutboxRow | None:
     cur = await conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,))
-    return OutboxRow.from_row(await cur.fetchone())
+    return _model(OutboxRow, await cur.fetchone())
 
 
 async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxRow | None:
@@ -220,7 +317,7 @@ async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxR
     cur = await conn.execute(
         "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
-    return OutboxRow.from_row(await cur.fetchone())
+    return _model(OutboxRow, await cur.fetchone())
 
 
 async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow]:
@@ -228,7 +325,7 @@ async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow
         "SELECT * FROM outbox WHERE client_id = ? AND state = 'pending' ORDER BY due_at",
         (client_id,),
     )
-    return [OutboxRow.from_row(r) for r in await cur.fetchall()]
+    return [_model(OutboxRow, r) for r in await cur.fetchall()]
 
 
 async def count_by_state(conn: Connection) -> dict[str, int]:

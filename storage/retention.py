@@ -8,6 +8,7 @@ from typing import Any
 from aiosqlite import Connection
 
 from bot.clock import utc_iso
+from storage.db import BUSY_TIMEOUT_MS
 
 
 async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime) -> int:
@@ -27,16 +28,40 @@ async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime)
             (utc_iso(now), cid),
         )
         await conn.execute("UPDATE contacts SET answer = NULL WHERE client_id = ?", (cid,))
-        await conn.execute("UPDATE outbox SET payload = NULL WHERE client_id = ?", (cid,))
-        await conn.execute("DELETE FROM relays WHERE client_id = ?", (cid,))
+        # chat_id of a client's message is their Telegram id: it goes with the rest.
         await conn.execute(
-            "UPDATE appointments SET place = '' WHERE client_id = ?", (cid,))
+            "UPDATE outbox SET payload = NULL, chat_id = NULL, message_id = NULL "
+            "WHERE client_id = ?",
+            (cid,),
+        )
+        await conn.execute("DELETE FROM relays WHERE client_id = ?", (cid,))
+        await conn.execute("UPDATE appointments SET place = '' WHERE client_id = ?", (cid,))
         await conn.execute("UPDATE deadlines SET label = NULL WHERE client_id = ?", (cid,))
         await conn.execute("UPDATE plan_items SET title = NULL WHERE client_id = ?", (cid,))
         await conn.execute("DELETE FROM invites WHERE client_id = ?", (cid,))
-    await conn.execute("DELETE FROM invite_attempts WHERE at < ?",
-                       (utc_iso(now - timedelta(days=1)),))
+    await conn.execute(
+        "DELETE FROM invite_attempts WHERE at < ?", (utc_iso(now - timedelta(days=1)),)
+    )
     return len(ids)
+
+
+async def forget_freed(conn: Connection) -> bool:
+    """Copy the write-ahead log into the database and empty it; True if that was possible.
+
+    Wiped text and purged rows stay readable in the WAL's older frames until those are
+    overwritten; with secure_delete on (storage.db) the database's own free space is zeroed, so
+    after this they are gone from both files. Call outside a transaction.
+    """
+    # Never wait for another process's readers: the caller holds the bot's only connection, and
+    # a later call (the next relay, the next daily run) does the job just as well.
+    await conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        cur = await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = await cur.fetchone()
+    finally:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # (busy, wal frames, checkpointed frames); busy means another process is reading.
+    return row is not None and row[0] == 0
 
 
 async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | None:
@@ -46,18 +71,28 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
     if row is None:
         return None
     out: dict[str, Any] = {"client": dict(row)}
-    for table, order in (("appointments", "at"), ("deadlines", "due_date"),
-                         ("plan_items", "position"), ("contacts", "opened_at"),
-                         ("alerts", "raised_at"), ("audit_log", "at")):
+    for table, order in (
+        ("appointments", "at"),
+        ("deadlines", "due_date"),
+        ("plan_items", "position"),
+        ("contacts", "opened_at"),
+        ("alerts", "raised_at"),
+        ("audit_log", "at"),
+    ):
         cur = await conn.execute(
-            f"SELECT * FROM {table} WHERE client_id = ? ORDER BY {order}", (client_id,))
+            f"SELECT * FROM {table} WHERE client_id = ? ORDER BY {order}", (client_id,)
+        )
         out[table] = [dict(r) for r in await cur.fetchall()]
     cur = await conn.execute(
         "SELECT id, kind, due_at, state, sent_at, reason FROM outbox WHERE client_id = ? "
-        "ORDER BY due_at", (client_id,))
+        "ORDER BY due_at",
+        (client_id,),
+    )
     out["messages"] = [dict(r) for r in await cur.fetchall()]
     cur = await conn.execute(
         "SELECT id, kind, created_at, expires_at, used_at, revoked_at FROM invites "
-        "WHERE client_id = ?", (client_id,))
+        "WHERE client_id = ?",
+        (client_id,),
+    )
     out["invites"] = [dict(r) for r in await cur.fetchall()]
     return out

@@ -43,6 +43,7 @@ class Dispatcher:
         self._again = False
         self._timer: asyncio.TimerHandle | None = None
         self._safety: asyncio.Task[None] | None = None
+        self._planning: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopped = False
@@ -100,7 +101,12 @@ class Dispatcher:
         self._timer = loop.call_later(min(delay, self.safety_poll), self._spawn)
 
     async def start(self) -> None:
-        """Recover rows a crash left mid-send, plan, and start the loop and the safety poll."""
+        """Recover rows a crash left mid-send, start the safety poll, and re-plan everyone.
+
+        The re-plan runs in the background, so the bot polls at once: with many clients it
+        takes seconds, a batch per transaction, and updates are answered in between. The
+        dispatcher starts when it is done, as before.
+        """
         self._stopped = False
         async with self.core.db.tx() as conn:
             released = await outbox.release_claims(conn)
@@ -108,8 +114,15 @@ class Dispatcher:
             await outbox.add(conn, Planned(key=key, kind="daily", due_at=due), self.core.now())
         if released:
             log.warning("re-sending %d rows interrupted by a stop", released)
-        await planner.plan_all(self.core)
-        self._safety = asyncio.get_running_loop().create_task(self._safety_loop())
+        loop = asyncio.get_running_loop()
+        self._planning = loop.create_task(self._plan_at_start())
+        self._safety = loop.create_task(self._safety_loop())
+
+    async def _plan_at_start(self) -> None:
+        try:
+            await planner.plan_all(self.core, until=lambda: self._stopped)
+        except Exception:
+            log.exception("start-up planning failed; the daily run plans again")
         self.wake()
 
     async def _safety_loop(self) -> None:
@@ -140,6 +153,9 @@ class Dispatcher:
             self._timer.cancel()
         if self._safety is not None:
             self._safety.cancel()
+        if self._planning is not None:
+            # The start-up re-plan stops after the batch in hand (see _plan_at_start).
+            await self._planning
         for task in list(self._inflight):
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout=10)
@@ -151,6 +167,8 @@ class Dispatcher:
     async def settle(self, timeout: float = 10.0) -> None:
         """Tests: wait until nothing due now is left unsent."""
         async def _wait() -> None:
+            if self._planning is not None:
+                await asyncio.shield(self._planning)
             while True:
                 await self.run_due()
                 async with self.core.db.read() as conn:
@@ -195,7 +213,7 @@ class Dispatcher:
         """Claim, prepare and record in three transactions per batch, not per row."""
         core = self.core
         now = core.now()
-        async with core.db.tx() as conn:
+        async with core.db.batch() as conn:
             rows = await outbox.claim_due(conn, now, self.batch)
         if not rows:
             return 0
@@ -206,7 +224,8 @@ class Dispatcher:
         if not messages:
             return len(rows)
         prepared: dict[int, kinds.Send] = {}
-        async with core.db.tx() as conn:
+        # batch(): the per-row statements run without a thread round trip each (see Database).
+        async with core.db.batch() as conn:
             for row in messages:
                 try:
                     async with savepoint(conn):
@@ -239,7 +258,7 @@ class Dispatcher:
                     outcomes[row.id] = await self._send(prepared[row.id])
 
         await asyncio.gather(*(run_lane(r) for r in lanes.values()))
-        async with core.db.tx() as conn:
+        async with core.db.batch() as conn:
             for row in messages:
                 if row.id in prepared:
                     await self._record(conn, row, prepared[row.id], outcomes.get(row.id))
@@ -300,7 +319,7 @@ class Dispatcher:
             if row.kind == "daily":
                 await self._daily(row)
                 return
-            async with core.db.tx() as conn:
+            async with core.db.batch() as conn:
                 await kinds.run_timer(conn, core, row)
                 await outbox.finish(conn, row.id, "sent", "timer done")
         except Exception:

@@ -1,8 +1,16 @@
 """Turn policy and facts into outbox rows. Idempotent: rows are keyed, so re-planning never
-duplicates, and rows that no longer fit the facts are dropped with a reason."""
+duplicates, and rows that no longer fit the facts are dropped with a reason.
+
+Deciding is pure: the `_decide_*` functions compare a client's facts with their pending rows and
+note what to drop and what to add; `_Changes.apply` then writes it in two statement batches. One
+client (after a change) and thousands (the daily run) go through the same decisions; only the
+loading differs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from aiosqlite import Connection
@@ -21,8 +29,8 @@ from bot.policy import (
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Client
-from storage.outbox import Planned
+from storage.models import Appointment, Client, Deadline
+from storage.outbox import Pending, Planned
 
 # Kinds of rows that talk to a client; all stop when the client pauses, closes or is unreachable.
 CLIENT_KINDS = (
@@ -37,6 +45,9 @@ APPOINTMENT_KINDS = ("appt_reminder", "appt_confirm_check", "appt_after")
 DEADLINE_KINDS = ("deadline_reminder", "deadline_passed")
 # How long after the appointment the worker is asked whether the client came.
 ATTENDANCE_DELAY = timedelta(hours=1)
+# Clients planned per transaction by plan_all: big enough to amortise each query, small enough
+# that a button press waits for at most one batch.
+PLAN_BATCH = 500
 
 
 def checkin_start(client: Client, policy: Policy) -> date | None:
@@ -58,43 +69,100 @@ def next_checkin(client: Client, policy: Policy, after: datetime) -> datetime | 
     return move_out_of_quiet_hours(policy, when)
 
 
-async def plan_checkin(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+@dataclass
+class _Changes:
+    """What planning decided: pending rows to drop (id -> reason) and rows to add."""
+
+    drops: dict[int, str] = field(default_factory=dict)
+    adds: list[Planned] = field(default_factory=list)
+    # next_checkin per (day 0, cadence override) for one `after`: clients share release days.
+    checkin_cache: dict[tuple[date | None, str | None], datetime | None] = field(
+        default_factory=dict
+    )
+
+    def drop(
+        self,
+        pending: Iterable[Pending],
+        reason: str,
+        kinds: Sequence[str],
+        *,
+        ref_id: int | None = None,
+        keep: Iterable[str] = (),
+    ) -> None:
+        """Like outbox.drop_pending: matching pending rows, except the kept keys (first reason
+        wins, as a row once dropped is no longer pending)."""
+        kept = set(keep)
+        for row in pending:
+            if (
+                row.id not in self.drops
+                and row.kind in kinds
+                and (ref_id is None or row.ref_id == ref_id)
+                and row.key not in kept
+            ):
+                self.drops[row.id] = reason
+
+    def add(self, pending: Iterable[Pending], row: Planned) -> None:
+        """Like outbox.add; a key already pending (and kept) would be a no-op, so it is skipped."""
+        if any(p.key == row.key and p.id not in self.drops for p in pending):
+            return
+        self.adds.append(row)
+
+    def next_checkin(self, client: Client, policy: Policy, after: datetime) -> datetime | None:
+        key = (checkin_start(client, policy), client.checkin_phases)
+        if key not in self.checkin_cache:
+            self.checkin_cache[key] = next_checkin(client, policy, after)
+        return self.checkin_cache[key]
+
+    async def apply(self, conn: Connection, now: datetime) -> None:
+        """Write the decisions: drops first, then adds (the order the old per-call SQL had)."""
+        if self.drops:
+            await outbox.drop_rows(conn, self.drops.items())
+        if self.adds:
+            await outbox.add_many(conn, self.adds, now)
+
+
+# --- deciding (no I/O) -----------------------------------------------------------------------
+
+
+def _decide_checkin(
+    changes: _Changes, client: Client, pending: list[Pending], policy: Policy, now: datetime
+) -> None:
     """Keep exactly one pending check-in: the next one."""
-    existing = await outbox.pending_for_client(conn, client.id)
-    checkins = [r for r in existing if r.kind == "checkin"]
+    checkins = [r for r in pending if r.kind == "checkin"]
     # A check-in already due is about to go out: keep it, the dispatcher plans the one after.
-    if any(r.due_at <= now for r in checkins):
-        await outbox.drop_pending(
-            conn,
-            "replanned",
-            client_id=client.id,
-            kinds=("checkin",),
-            keep_keys=[r.key for r in checkins if r.due_at <= now][:1],
-        )
+    due = [r.key for r in checkins if r.due_at <= now]
+    if due:
+        changes.drop(pending, "replanned", ("checkin",), keep=due[:1])
         return
-    when = next_checkin(client, core.policy, now)
+    when = changes.next_checkin(client, policy, now)
     if when is None:
-        await outbox.drop_pending(conn, "no start date", client_id=client.id, kinds=("checkin",))
+        changes.drop(pending, "no start date", ("checkin",))
         return
     key = f"checkin:{client.id}:{utc_iso(when)}"
-    await outbox.drop_pending(
-        conn, "replanned", client_id=client.id, kinds=("checkin",), keep_keys=[key]
-    )
-    await outbox.add(conn, Planned(key=key, kind="checkin", due_at=when, client_id=client.id), now)
+    changes.drop(pending, "replanned", ("checkin",), keep=[key])
+    changes.add(pending, Planned(key=key, kind="checkin", due_at=when, client_id=client.id))
 
 
-async def plan_appointments(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+def _decide_appointments(
+    changes: _Changes,
+    client: Client,
+    pending: list[Pending],
+    appointments: list[Appointment],
+    policy: Policy,
+    now: datetime,
+) -> None:
     """Reminders, the confirmation check and the attendance question for each appointment."""
-    policy = core.policy
-    keys: list[str] = []
     rows: list[Planned] = []
-    for appt in await items_repo.appointments_of(conn, client.id):
+    for appt in appointments:
         stamp = utc_iso(appt.at)
         if appt.at <= now:
             # After downtime: say why these rows were not sent.
-            await outbox.drop_pending(conn, "appointment passed", client_id=client.id,
-                                      kinds=("appt_reminder", "appt_confirm_check"),
-                                      ref_id=appt.id)
+            changes.drop(
+                pending,
+                "appointment passed",
+                ("appt_reminder", "appt_confirm_check"),
+                ref_id=appt.id,
+            )
         if appt.at > now:
             for offset in policy.appointments.remind_before:
                 due = appt.at - offset
@@ -104,10 +172,9 @@ async def plan_appointments(conn: Connection, core: Core, client: Client, now: d
                 if due <= now:
                     continue
                 tag = format_duration(offset)
-                key = f"appt:{appt.id}:{tag}:{stamp}"
                 rows.append(
                     Planned(
-                        key=key,
+                        key=f"appt:{appt.id}:{tag}:{stamp}",
                         kind="appt_reminder",
                         due_at=due,
                         client_id=client.id,
@@ -137,19 +204,22 @@ async def plan_appointments(conn: Connection, core: Core, client: Client, now: d
                 ref_id=appt.id,
             )
         )
-    keys = [r.key for r in rows]
-    await outbox.drop_pending(
-        conn, "replanned", client_id=client.id, kinds=APPOINTMENT_KINDS, keep_keys=keys
-    )
+    changes.drop(pending, "replanned", APPOINTMENT_KINDS, keep=[r.key for r in rows])
     for row in rows:
-        await outbox.add(conn, row, now)
+        changes.add(pending, row)
 
 
-async def plan_deadlines(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+def _decide_deadlines(
+    changes: _Changes,
+    client: Client,
+    pending: list[Pending],
+    deadlines: list[Deadline],
+    policy: Policy,
+    now: datetime,
+) -> None:
     """Morning reminders before each open deadline, and a timer for when it passes."""
-    policy = core.policy
     rows: list[Planned] = []
-    for dl in await items_repo.deadlines_of(conn, client.id):
+    for dl in deadlines:
         due_iso = dl.due_date.isoformat()
         if dl.snoozed_until is not None and dl.snoozed_until > now:
             rows.append(
@@ -189,15 +259,116 @@ async def plan_deadlines(conn: Connection, core: Core, client: Client, now: date
                 ref_id=dl.id,
             )
         )
-    await outbox.drop_pending(
-        conn,
-        "replanned",
-        client_id=client.id,
-        kinds=DEADLINE_KINDS,
-        keep_keys=[r.key for r in rows],
-    )
+    changes.drop(pending, "replanned", DEADLINE_KINDS, keep=[r.key for r in rows])
     for row in rows:
-        await outbox.add(conn, row, now)
+        changes.add(pending, row)
+
+
+def _decide_worker_side(
+    changes: _Changes,
+    client: Client,
+    pending: list[Pending],
+    appointments: list[Appointment],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """For a client who gets no messages: keep only the attendance question."""
+    changes.drop(pending, "client not reachable", ("appt_confirm_check",))
+    for appt in appointments:
+        ask_at = next_working_time(policy, appt.at + ATTENDANCE_DELAY)
+        changes.add(
+            pending,
+            Planned(
+                key=f"apptafter:{appt.id}:{utc_iso(appt.at)}",
+                kind="appt_after",
+                due_at=max(ask_at, now),
+                client_id=client.id,
+                ref_id=appt.id,
+            ),
+        )
+
+
+def _decide_client(
+    changes: _Changes,
+    client: Client,
+    pending: list[Pending],
+    appointments: list[Appointment],
+    deadlines: list[Deadline],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """Bring one client's planned rows in line with the facts and the policy."""
+    if client.status == "paused" and client.paused_until is not None:
+        changes.add(
+            pending,
+            Planned(
+                key=f"pauseend:{client.id}:{utc_iso(client.paused_until)}",
+                kind="pause_end",
+                due_at=client.paused_until,
+                client_id=client.id,
+            ),
+        )
+    reachable = client.status == "active" and client.telegram_id is not None
+    if not reachable or client.unreachable:
+        changes.drop(
+            pending,
+            f"client {client.status}",
+            ("checkin", "appt_reminder", "deadline_reminder", "nudge"),
+        )
+        # Worker-side timers (confirmation check, attendance) still matter for a paused client.
+        if client.status in ("paused", "active"):
+            _decide_worker_side(changes, client, pending, appointments, policy, now)
+        else:
+            changes.drop(
+                pending, f"client {client.status}", (*APPOINTMENT_KINDS, *DEADLINE_KINDS)
+            )
+        return
+    _decide_checkin(changes, client, pending, policy, now)
+    _decide_appointments(changes, client, pending, appointments, policy, now)
+    _decide_deadlines(changes, client, pending, deadlines, policy, now)
+
+
+# --- one client, inside the caller's transaction ----------------------------------------------
+
+
+async def _pending(conn: Connection, client_id: int) -> list[Pending]:
+    return (await outbox.pending_of(conn, [client_id]))[client_id]
+
+
+async def plan_checkin(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+    """Keep exactly one pending check-in: the next one."""
+    changes = _Changes()
+    _decide_checkin(changes, client, await _pending(conn, client.id), core.policy, now)
+    await changes.apply(conn, now)
+
+
+async def plan_appointments(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+    """Reminders, the confirmation check and the attendance question for each appointment."""
+    changes = _Changes()
+    appointments = await items_repo.appointments_of(conn, client.id)
+    pending = await _pending(conn, client.id)
+    _decide_appointments(changes, client, pending, appointments, core.policy, now)
+    await changes.apply(conn, now)
+
+
+async def plan_deadlines(conn: Connection, core: Core, client: Client, now: datetime) -> None:
+    """Morning reminders before each open deadline, and a timer for when it passes."""
+    changes = _Changes()
+    deadlines = await items_repo.deadlines_of(conn, client.id)
+    pending = await _pending(conn, client.id)
+    _decide_deadlines(changes, client, pending, deadlines, core.policy, now)
+    await changes.apply(conn, now)
+
+
+async def plan_appointments_worker_side(
+    conn: Connection, core: Core, client: Client, now: datetime
+) -> None:
+    """For a client who gets no messages: keep only the attendance question."""
+    changes = _Changes()
+    appointments = await items_repo.appointments_of(conn, client.id)
+    pending = await _pending(conn, client.id)
+    _decide_worker_side(changes, client, pending, appointments, core.policy, now)
+    await changes.apply(conn, now)
 
 
 async def plan_client(conn: Connection, core: Core, client_id: int) -> None:
@@ -206,71 +377,53 @@ async def plan_client(conn: Connection, core: Core, client_id: int) -> None:
     client = await people_repo.get_client(conn, client_id)
     if client is None:
         return
-    if client.status == "paused" and client.paused_until is not None:
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"pauseend:{client.id}:{utc_iso(client.paused_until)}",
-                kind="pause_end",
-                due_at=client.paused_until,
-                client_id=client.id,
-            ),
-            now,
-        )
-    reachable = client.status == "active" and client.telegram_id is not None
-    if not reachable or client.unreachable:
-        await outbox.drop_pending(
-            conn,
-            f"client {client.status}",
-            client_id=client.id,
-            kinds=("checkin", "appt_reminder", "deadline_reminder", "nudge"),
-        )
-        # Worker-side timers (confirmation check, attendance) still matter for a paused client.
-        if client.status in ("paused", "active"):
-            await plan_appointments_worker_side(conn, core, client, now)
-        else:
-            await outbox.drop_pending(
-                conn,
-                f"client {client.status}",
-                client_id=client.id,
-                kinds=(*APPOINTMENT_KINDS, *DEADLINE_KINDS),
-            )
-        return
-    await plan_checkin(conn, core, client, now)
-    await plan_appointments(conn, core, client, now)
-    await plan_deadlines(conn, core, client, now)
-
-
-async def plan_appointments_worker_side(
-    conn: Connection, core: Core, client: Client, now: datetime
-) -> None:
-    """For a client who gets no messages: keep only the attendance question."""
-    await outbox.drop_pending(
-        conn, "client not reachable", client_id=client.id, kinds=("appt_confirm_check",)
+    changes = _Changes()
+    _decide_client(
+        changes,
+        client,
+        await _pending(conn, client.id),
+        await items_repo.appointments_of(conn, client.id),
+        await items_repo.deadlines_of(conn, client.id),
+        core.policy,
+        now,
     )
-    for appt in await items_repo.appointments_of(conn, client.id):
-        stamp = utc_iso(appt.at)
-        ask_at = next_working_time(core.policy, appt.at + ATTENDANCE_DELAY)
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"apptafter:{appt.id}:{stamp}",
-                kind="appt_after",
-                due_at=max(ask_at, now),
-                client_id=client.id,
-                ref_id=appt.id,
-            ),
-            now,
-        )
+    await changes.apply(conn, now)
 
 
-async def plan_all(core: Core, batch: int = 500) -> int:
-    """Re-plan every joined client, in batches so other work can interleave."""
+# --- everyone --------------------------------------------------------------------------------
+
+
+async def plan_all(
+    core: Core, batch: int = PLAN_BATCH, *, until: Callable[[], bool] | None = None
+) -> int:
+    """Re-plan every joined client, a batch per transaction so other work can interleave.
+
+    Each batch is read in four queries and written in two statement batches, however many
+    clients it holds. `until` returning true stops the run between batches (shutting down).
+    """
     async with core.db.read() as conn:
         ids = await people_repo.plannable_client_ids(conn)
     for start in range(0, len(ids), batch):
-        async with core.db.tx() as conn:
-            for cid in ids[start : start + batch]:
-                await plan_client(conn, core, cid)
+        if until is not None and until():
+            break
+        chunk = ids[start : start + batch]
+        async with core.db.batch() as conn:
+            inputs = await outbox.planning_inputs(conn, chunk)
+            now = core.now()
+            changes = _Changes()
+            for cid in chunk:
+                client = inputs.clients.get(cid)
+                if client is None:
+                    continue
+                _decide_client(
+                    changes,
+                    client,
+                    inputs.pending[cid],
+                    inputs.appointments[cid],
+                    inputs.deadlines[cid],
+                    core.policy,
+                    now,
+                )
+            await changes.apply(conn, now)
     core.wake()
     return len(ids)

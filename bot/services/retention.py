@@ -18,4 +18,17 @@ async def purge(core: Core) -> int:
         count = await retention_repo.purge_closed_before(conn, cutoff, now)
     if count:
         log.info("purged personal data of %d closed clients", count)
+    await scrub(core)
     return count
+
+
+async def scrub(core: Core) -> bool:
+    """Make what was wiped or purged unrecoverable from the database files.
+
+    The daily run does this after purging; the dispatcher should after delivering relayed text.
+    """
+    async with core.db.read() as conn:
+        done = await retention_repo.forget_freed(conn)
+    if not done:
+        log.info("database still in use by another process; wiped data leaves the log later")
+    return done

@@ -128,14 +128,18 @@ async def join_worker(core: Core, telegram_id: int, invite_id: int) -> WorkerJoi
 
 @dataclass(frozen=True)
 class ReplyResult:
-    status: str  # sent, not_found, denied, unreachable
+    status: str  # sent, not_found, denied, unreachable, too_long
     client: Client | None = None
 
 
 async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str) -> ReplyResult:
     """A worker's message to a client, delivered through the outbox (never lost)."""
+    from bot.messages import MAX_RELAY_UNITS, utf16_len
     from bot.services.access import can_see_client
 
+    if utf16_len(text) > MAX_RELAY_UNITS:
+        # Refused up front: a message Telegram would reject must not be queued as "sent".
+        return ReplyResult("too_long")
     now = core.now()
     async with core.db.tx() as conn:
         client = await people_repo.get_client(conn, client_id)

@@ -110,25 +110,29 @@ class BotProcess:
             self.proc.send_signal(sig)
             try:
                 await asyncio.wait_for(self.proc.wait(), timeout)
-            except TimeoutError:
+            except TimeoutError as exc:
                 self.proc.kill()
                 await self.proc.wait()
-                raise AssertionError(f"the bot did not stop in {timeout}s:\n{self.log_tail()}")
+                raise AssertionError(
+                    f"the bot did not stop in {timeout}s:\n{self.log_tail()}"
+                ) from exc
         assert self.proc.returncode is not None
         return self.proc.returncode
 
     def log_text(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if (
-            self.log_path.exists()
-        ) else ""
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if (self.log_path.exists())
+            else ""
+        )
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_text()[-chars:]
 
 
-async def run_cli(tmp: Path, env: dict[str, str], *argv: str, timeout: float = 60.0) -> tuple[
-    int, str, str
-]:
+async def run_cli(
+    tmp: Path, env: dict[str, str], *argv: str, timeout: float = 60.0
+) -> tuple[int, str, str]:
     """`python -m bot ARGV` in another process: (exit code, stdout, stderr)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

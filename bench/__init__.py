@@ -1,0 +1,1 @@
+"""Benchmarks: measurements, not tests. See bench/README.md."""

@@ -1,0 +1,140 @@
+"""The fake Telegram in its own process for benchmarks, with a few measuring endpoints.
+
+``python -m bench.fakeserver --port 0`` prints its api_url and serves. Besides the fake's own
+/_control routes it answers:
+
+- ``GET /_bench/sends?since=<monotonic>``: the monotonic times of accepted sends (status 200),
+  the number of 429 answers, and the number of other failures.
+- ``POST /_bench/forget``: drop the request log (keeps chats and messages), so long runs stay small.
+- ``POST /_bench/presses`` ``{"chats": [...], "rate": 200, "seconds": 60}``: press the first button
+  of the newest buttoned message in each chat, in turn, at `rate` per second, and answer with the
+  milliseconds from each press to the bot's answerCallbackQuery (null: never answered).
+
+Times are time.monotonic() (the event loop's clock), which on Linux is shared by every process,
+so the benchmark process can compare them with its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from aiohttp import web
+
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import server as fake_server
+
+_SEND_PREFIXES = ("send", "copy", "forward")
+
+
+class BenchFake(FakeTelegram):
+    """The fake Telegram that also notes when each button press was answered."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pressed_at: dict[str, float] = {}
+        self.answered_at: dict[str, float] = {}
+
+    async def _answer_callback_query(self, params: dict[str, Any]) -> Any:
+        query_id = params.get("callback_query_id", "")
+        if query_id in self.pressed_at and query_id not in self.answered_at:
+            self.answered_at[query_id] = time.monotonic()
+        return await super()._answer_callback_query(params)
+
+
+def _bench_routes(app: web.Application, fake: BenchFake) -> None:
+    async def sends(request: web.Request) -> web.Response:
+        since = float(request.query.get("since", "0"))
+        ok: list[float] = []
+        failed = 0
+        for r in fake.requests:
+            if r.time < since or not r.method.startswith(_SEND_PREFIXES):
+                continue
+            if r.status == 200:
+                ok.append(r.time)
+            elif r.status != 429:
+                failed += 1
+        return web.json_response({"ok": ok, "count_429": fake.count_429, "failed": failed})
+
+    async def forget(request: web.Request) -> web.Response:
+        fake.requests.clear()
+        return web.json_response({"ok": True})
+
+    async def presses(request: web.Request) -> web.Response:
+        body = await request.json()
+        chats: list[int] = body["chats"]
+        rate = float(body["rate"])
+        seconds = float(body["seconds"])
+        targets = []
+        for chat_id in chats:
+            message = next((m for m in reversed(fake.messages(chat_id)) if m.callback_data), None)
+            if message is not None:
+                targets.append((fake.user(chat_id), message.message_id, message.callback_data[0]))
+        if not targets:
+            return web.json_response({"error": "no buttons to press"}, status=400)
+        total = int(rate * seconds)
+        start = time.monotonic()
+        ids: list[str] = []
+        for i in range(total):
+            # Pace by the schedule, not by sleeping a fixed step, so the rate holds under load.
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            user, message_id, data = targets[i % len(targets)]
+            query_id = await user.press(message_id, data)
+            fake.pressed_at[query_id] = time.monotonic()
+            ids.append(query_id)
+        # Give the bot time to answer the last presses.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(q not in fake.answered_at for q in ids):
+            await asyncio.sleep(0.05)
+        latencies = [
+            (fake.answered_at[q] - fake.pressed_at[q]) * 1000 if q in fake.answered_at else None
+            for q in ids
+        ]
+        return web.json_response(
+            {"latencies_ms": latencies, "started": start, "ended": time.monotonic()}
+        )
+
+    app.router.add_get("/_bench/sends", sends)
+    app.router.add_post("/_bench/forget", forget)
+    app.router.add_post("/_bench/presses", presses)
+
+
+def _install_routes() -> None:
+    """Hook the bench routes in where the fake adds its control routes."""
+    original = fake_server.add_control_routes
+
+    def add_routes(app: web.Application, fake: FakeTelegram) -> None:
+        original(app, fake)
+        assert isinstance(fake, BenchFake)
+        _bench_routes(app, fake)
+
+    fake_server.add_control_routes = add_routes  # type: ignore[assignment]
+
+
+async def _serve(port: int) -> None:
+    _install_routes()
+    fake = BenchFake(port=port, validate=False, control=True)
+    await fake.start()
+    print(fake.api_url, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+def main() -> None:
+    """Serve until terminated."""
+    parser = argparse.ArgumentParser(prog="python -m bench.fakeserver")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Benchmark 3: cost as data grows.
+
+``python -m bench.growth [--quick] [--claims-only | --plan-only]``
+
+1. Claiming a batch of 100 due rows (the dispatcher's claim transaction, commit included, and
+   the `next_due` query the dispatcher sleeps on) with 1k, 10k, 100k and 1M rows in the outbox.
+   Like a real outbox, most rows are sent, dropped or failed, some are planned for later, and
+   2,000 are due now. Goal: flat, the 1M figure within 1.5x the 1k figure.
+2. The planner's daily run (planner.plan_all) over 1k, 10k and 100k joined clients, every fifth
+   with an appointment and a deadline: the first run (empty outbox) and the daily re-run (rows
+   already planned). Goal: linear or better.
+
+Tables are built with plain sqlite3 executemany (benchmark tooling, not the app).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench import common
+from bot.clock import FakeClock, utc_iso
+from bot.core import Core
+from bot.scheduling import planner
+from storage import outbox
+from storage.db import Database
+
+CLAIM = 100
+CLAIMS = 20  # claims measured per size (fewer when the outbox is too small to hold them)
+SHARES = (("sent", 0.80), ("dropped", 0.10), ("failed", 0.01))  # the rest: pending, due later
+KINDS = ("checkin", "client_notice", "appt_reminder", "nudge", "contact_due", "deadline_reminder")
+
+
+def due_count(total: int) -> int:
+    return min(CLAIMS * CLAIM, total // 2)
+
+
+def build_outbox(path: Path, total: int, clients: int = 2_000) -> None:
+    """`total` outbox rows of a lived-in outbox; due_count(total) of them due now.
+
+    Rows are written in the order they were created, as the app writes them, so ids follow
+    creation time. The rows due now were created together a day ago, each beside the two
+    timers its question opened (a nudge and an answer deadline, long since done): that is how
+    the dispatcher plans each client's next check-in while it sends today's. scatter() makes
+    the worst case from it.
+    """
+    rng = random.Random(total)
+    now = common.NOON
+    due = due_count(total)
+    others = total - due
+    rows: list[tuple[datetime, str, str, datetime]] = []  # created, label, state, due_at
+    counts = {label: round(others * share) for label, share in SHARES}
+    counts["later"] = others - sum(counts.values())
+    # The due rows' companions come out of the sent rows.
+    companions = min(2 * due, counts["sent"])
+    counts["sent"] -= companions
+    for label, count in counts.items():
+        for _ in range(count):
+            if label == "later":
+                created = now - timedelta(minutes=rng.randint(1, 60 * 24 * 14))
+                rows.append((created, label, "pending", now + (now - created)))
+            else:
+                created = now - timedelta(minutes=rng.randint(60 * 24 * 2, 60 * 24 * 365))
+                rows.append((created, label, label, created + timedelta(hours=rng.randint(1, 30))))
+    burst = now - timedelta(days=1)
+    for i in range(due):
+        created = burst + timedelta(milliseconds=30 * i)
+        rows.append((created, "due", "pending", now - timedelta(seconds=rng.randint(0, 600))))
+        if i * 2 < companions:
+            rows.append((created, "sent", "sent", created + timedelta(hours=3)))
+        if i * 2 + 1 < companions:
+            rows.append((created, "sent", "sent", created + timedelta(hours=6)))
+    rows.sort(key=lambda r: r[0])
+    db = sqlite3.connect(path)
+    try:
+        # Bench tooling: a big page cache and no fsync while filling the table.
+        db.execute("PRAGMA cache_size = -262144")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executemany(
+            "INSERT INTO outbox(key, kind, client_id, due_at, state, attempts, sent_at, chat_id, "
+            "message_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f"bench:{n:09d}",
+                    "checkin" if label == "due" else KINDS[n % len(KINDS)],
+                    n % clients + 1,
+                    utc_iso(due_at),
+                    state,
+                    1 if state in ("sent", "failed") else 0,
+                    utc_iso(due_at) if state == "sent" else None,
+                    common.FIRST_CHAT + n % clients if state == "sent" else None,
+                    n if state == "sent" else None,
+                    "late" if state == "dropped" else ("blocked" if state == "failed" else None),
+                    utc_iso(created),
+                )
+                for n, (created, label, state, due_at) in enumerate(rows)
+            ],
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def scatter(source: Path, target: Path) -> None:
+    """A copy of the outbox whose rows were written in random order (ids no longer follow time)."""
+    shutil.copyfile(source, target)
+    db = sqlite3.connect(target)
+    try:
+        db.execute("PRAGMA cache_size = -262144")
+        db.execute("PRAGMA synchronous = OFF")
+        cols = (
+            "key, kind, client_id, worker_id, alert_id, ref_id, due_at, state, attempts, "
+            "claimed_at, payload, chat_id, message_id, sent_at, reason, created_at"
+        )
+        db.execute(f"CREATE TEMP TABLE shuffled AS SELECT {cols} FROM outbox ORDER BY random()")
+        db.execute("DELETE FROM outbox")
+        db.execute(f"INSERT INTO outbox({cols}) SELECT {cols} FROM shuffled")
+        db.commit()
+    finally:
+        db.close()
+
+
+async def measure_claims(path: Path, claims_wanted: int) -> tuple[float, float, float]:
+    """Median ms of: a claim transaction of 100 rows, next_due, the claim statement alone."""
+    db = await Database.open(path)
+    now = common.NOON
+    claims, statements, nexts = [], [], []
+    try:
+        for _ in range(claims_wanted):
+            async with db.read() as conn:
+                start = time.perf_counter()
+                await outbox.next_due(conn)
+                nexts.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            async with db.batch() as conn:
+                inner = time.perf_counter()
+                rows = await outbox.claim_due(conn, now, CLAIM)
+                statements.append(time.perf_counter() - inner)
+            claims.append(time.perf_counter() - start)
+            assert len(rows) == CLAIM, len(rows)
+    finally:
+        await db.close()
+    return (
+        common.median(claims) * 1000,
+        common.median(nexts) * 1000,
+        common.median(statements) * 1000,
+    )
+
+
+async def claims_table(sizes: list[int], tmp: Path) -> None:
+    rows = []
+    first: dict[str, float] = {}
+    for size in sizes:
+        path = tmp / f"outbox-{size}.db"
+        await common.fresh_schema(path)
+        common.bulk_people(path, 2_000)
+        start = time.perf_counter()
+        build_outbox(path, size)
+        built = time.perf_counter() - start
+        worst = tmp / f"outbox-{size}-scattered.db"
+        scatter(path, worst)
+        claims = due_count(size) // CLAIM
+        for label, db_path in (("written in time order", path), ("scattered (worst case)", worst)):
+            claim, nxt, statement = await measure_claims(db_path, claims)
+            first.setdefault(label, claim)
+            rows.append(
+                [
+                    f"{size:,}",
+                    label,
+                    f"{claim:.2f}",
+                    f"{statement:.2f}",
+                    f"{nxt:.3f}",
+                    f"{claim / first[label]:.2f}x",
+                ]
+            )
+            db_path.unlink()
+        print(f"  {size:,} rows done (built in {built:.0f} s)", flush=True)
+    ratio = float(rows[-2][5].rstrip("x"))
+    rows.append(["goal", "time order", "", "", "", f"<= 1.5x: {common.verdict(ratio <= 1.5)}"])
+    common.print_table(
+        f"Claiming {CLAIM} due rows as the outbox grows (median of up to {CLAIMS} claims, ms)",
+        [
+            "outbox rows",
+            "due rows' ids",
+            "claim transaction",
+            "claim statement",
+            "next_due",
+            "vs smallest",
+        ],
+        rows,
+    )
+
+
+async def plan_run(path: Path) -> float:
+    """Seconds for one planner.plan_all over everyone in the database."""
+    db = await Database.open(path)
+    try:
+        core = Core(db=db, clock=FakeClock(common.NOON), settings=common.settings_for("", path))
+        start = time.perf_counter()
+        count = await planner.plan_all(core)
+        elapsed = time.perf_counter() - start
+        assert count > 0
+        return elapsed
+    finally:
+        await db.close()
+
+
+def count_pending(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+    finally:
+        db.close()
+
+
+async def plan_table(sizes: list[int], tmp: Path) -> None:
+    rows = []
+    base = None
+    for size in sizes:
+        path = tmp / f"plan-{size}.db"
+        await common.fresh_schema(path)
+        common.bulk_people(path, size)
+        common.bulk_items(path, size)
+        first = await plan_run(path)
+        again = await plan_run(path)
+        pending = count_pending(path)
+        per = again / size * 1e6
+        base = base or per
+        rows.append(
+            [
+                f"{size:,}",
+                f"{pending:,}",
+                f"{first:.2f}",
+                f"{again:.2f}",
+                f"{per:.0f}",
+                f"{per / base:.2f}x",
+            ]
+        )
+        print(f"  {size:,} clients done", flush=True)
+        path.unlink()
+    growth = float(rows[-1][5].rstrip("x"))
+    rows.append(["goal", "", "", "", "", f"linear (<= ~1.2x): {common.verdict(growth <= 1.2)}"])
+    common.print_table(
+        "planner.plan_all, the daily run (s)",
+        [
+            "clients",
+            "pending rows",
+            "first run",
+            "daily re-run",
+            "us per client",
+            "per client vs smallest",
+        ],
+        rows,
+    )
+
+
+async def main_async(quick: bool, claims: bool, plans: bool) -> None:
+    common.quiet_logs()
+    common.print_machine()
+    with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
+        if claims:
+            sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+            await claims_table(sizes, Path(tmp))
+        if plans:
+            sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+            await plan_table(sizes, Path(tmp))
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    p = common.parser(__doc__)
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--claims-only", action="store_true")
+    only.add_argument("--plan-only", action="store_true")
+    args = p.parse_args()
+    asyncio.run(main_async(args.quick, not args.plan_only, not args.claims_only))
+
+
+if __name__ == "__main__":
+    main()

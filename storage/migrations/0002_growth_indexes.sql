@@ -1,0 +1,19 @@
+-- Indexes for lookups that otherwise read a whole table that only grows. Found by running
+-- EXPLAIN QUERY PLAN over every statement the end-to-end tests issue (see bench/README.md).
+
+-- A client's pending rows, in due order (planning, and after every sent check-in). Without it
+-- SQLite takes outbox_due for the ORDER BY and walks every pending row of every client.
+CREATE INDEX outbox_pending_client ON outbox(client_id, due_at) WHERE state = 'pending';
+
+-- The contact an outbox row opened (every check-in and reminder, every blocked recipient), and
+-- the ON DELETE SET NULL check when outbox rows are deleted. One contact per question asked.
+CREATE INDEX contacts_outbox ON contacts(outbox_id);
+
+-- Alerts about one contact (a late answer clears them), and ON DELETE SET NULL of contacts.
+CREATE INDEX alerts_contact ON alerts(contact_id);
+
+-- "Has this happened to this client" and "who did it last" (worker views).
+CREATE INDEX audit_client ON audit_log(client_id, action);
+
+-- Retention deletes a purged client's relays by client.
+CREATE INDEX relays_client ON relays(client_id);
