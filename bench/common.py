@@ -31,8 +31,10 @@ from bot.config import Settings
 from bot.core import Core
 from bot.scheduling.dispatcher import Dispatcher
 from storage import people as people_repo
+from storage.db import Database
 from storage.models import Client
 
+ROOT = Path(__file__).resolve().parent.parent
 # Tuesday 1 December 2026, 12:00 in Helsinki: a working day, far from quiet hours.
 NOON = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwx"
@@ -177,7 +179,7 @@ class FakeProcess:
             "--port",
             "0",
             stdout=asyncio.subprocess.PIPE,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=ROOT,
         )
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), 30)
@@ -214,9 +216,7 @@ class FakeProcess:
         await self._call("POST", "/_bench/forget")
 
     async def requests(self, method: str) -> list[dict[str, Any]]:
-        return (await self._call("GET", "/_control/requests", params={"method": method}))[
-            "result"
-        ]
+        return (await self._call("GET", "/_control/requests", params={"method": method}))["result"]
 
     async def presses(self, chats: list[int], rate: float, seconds: float) -> dict[str, Any]:
         return await self._call(  # type: ignore[no-any-return]
@@ -282,6 +282,11 @@ async def stop_bot(app: Application) -> None:
     await app.shutdown()
 
 
+def write_tx(db: Database) -> Any:
+    """db.batch() (many small statements), or db.tx() on code from before batch() existed."""
+    return db.batch() if hasattr(db, "batch") else db.tx()
+
+
 def core_of(app: Application) -> Core:
     return app.bot_data["core"]  # type: ignore[no-any-return]
 
@@ -294,7 +299,7 @@ async def joined_clients(core: Core, count: int, per_worker: int = 100) -> list[
     """`count` joined, active clients made through the repositories (as onboarding leaves them)."""
     now = core.now()
     clients: list[Client] = []
-    async with core.db.tx() as conn:
+    async with write_tx(core.db) as conn:
         worker = None
         for i in range(count):
             if i % per_worker == 0:
@@ -326,9 +331,7 @@ async def joined_clients(core: Core, count: int, per_worker: int = 100) -> list[
 # --- big tables with plain sqlite3 (test tooling only) ---------------------------------------
 
 
-def bulk_people(
-    path: Path, clients: int, *, per_worker: int = 100, now: datetime = NOON
-) -> None:
+def bulk_people(path: Path, clients: int, *, per_worker: int = 100, now: datetime = NOON) -> None:
     """Workers and joined clients written straight with executemany (the schema must exist)."""
     stamp = utc_iso(now)
     db = sqlite3.connect(path)

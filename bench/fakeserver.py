@@ -37,11 +37,16 @@ class BenchFake(FakeTelegram):
         super().__init__(**kwargs)
         self.pressed_at: dict[str, float] = {}
         self.answered_at: dict[str, float] = {}
+        self.unanswered: set[str] = set()
+        self.all_answered = asyncio.Event()
 
     async def _answer_callback_query(self, params: dict[str, Any]) -> Any:
         query_id = params.get("callback_query_id", "")
         if query_id in self.pressed_at and query_id not in self.answered_at:
             self.answered_at[query_id] = time.monotonic()
+            self.unanswered.discard(query_id)
+            if not self.unanswered:
+                self.all_answered.set()
         return await super()._answer_callback_query(params)
 
 
@@ -84,13 +89,15 @@ def _bench_routes(app: web.Application, fake: BenchFake) -> None:
             if delay > 0:
                 await asyncio.sleep(delay)
             user, message_id, data = targets[i % len(targets)]
+            fake.all_answered.clear()
             query_id = await user.press(message_id, data)
             fake.pressed_at[query_id] = time.monotonic()
+            fake.unanswered.add(query_id)
             ids.append(query_id)
         # Give the bot time to answer the last presses.
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(q not in fake.answered_at for q in ids):
-            await asyncio.sleep(0.05)
+        if fake.unanswered:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(fake.all_answered.wait(), 15)
         latencies = [
             (fake.answered_at[q] - fake.pressed_at[q]) * 1000 if q in fake.answered_at else None
             for q in ids

@@ -24,7 +24,11 @@ from storage.outbox import Planned
 
 
 async def run(
-    rate: float, seconds: float, burst_rows: int | None = None, concurrent: int = 0
+    rate: float,
+    seconds: float,
+    burst_rows: int | None = None,
+    concurrent: int = 0,
+    limit: float = 0,
 ) -> dict[str, float]:
     presses = int(rate * seconds)
     with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
@@ -33,7 +37,7 @@ async def run(
                 fake.api_url,
                 Path(tmp) / "silta.db",
                 common.RunningClock(),
-                Limits(overall_per_second=0),
+                Limits(overall_per_second=limit),
                 concurrent_updates=concurrent,
             )
             try:
@@ -122,9 +126,13 @@ def main() -> None:
 
 
 def run_sync(
-    rate: float, seconds: float, burst_rows: int | None = None, concurrent: int = 0
+    rate: float,
+    seconds: float,
+    burst_rows: int | None = None,
+    concurrent: int = 0,
+    limit: float = 0,
 ) -> dict[str, float]:
-    return asyncio.run(run(rate, seconds, burst_rows, concurrent))
+    return asyncio.run(run(rate, seconds, burst_rows, concurrent, limit))
 
 
 if __name__ == "__main__":

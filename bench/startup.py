@@ -24,9 +24,8 @@ from typing import Any
 import httpx
 
 from bench import common
+from bench.common import ROOT
 from bench.growth import count_pending, plan_run
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _status(pid: int) -> dict[str, int]:

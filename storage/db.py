@@ -135,6 +135,14 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
+def _private_sidecars(path: Path) -> None:
+    """The WAL and shared-memory files hold the same personal data: owner only, too."""
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            os.chmod(side, 0o600)
+
+
 class Database:
     """The process's single connection; an asyncio lock keeps transactions from interleaving."""
 
@@ -158,10 +166,7 @@ class Database:
         await conn.execute("PRAGMA synchronous = FULL")
         # Deleted and overwritten personal data is zeroed in the file, not left in free space.
         await conn.execute("PRAGMA secure_delete = ON")
-        for suffix in ("-wal", "-shm"):
-            side = Path(str(path) + suffix)
-            if side.exists():
-                os.chmod(side, 0o600)
+        _private_sidecars(path)
         db = cls(conn, path)
         if run_migrations:
             await db.migrate()
@@ -178,7 +183,7 @@ class Database:
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield _DirectConnection(self.conn._conn)
+                yield self.conn
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
@@ -209,7 +214,7 @@ class Database:
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection for reads, outside any other coroutine's transaction."""
         async with self._lock:
-            yield _DirectConnection(self.conn._conn)
+            yield self.conn
 
     async def migrate(self) -> list[int]:
         """Apply every migration not yet recorded, each in its own transaction."""

@@ -14,8 +14,6 @@ from aiosqlite import Connection
 from bot.clock import from_iso, utc_iso
 from storage.models import Appointment, Client, Deadline, Model, OutboxRow
 
-
-
 # Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
 # comes back when the planner wants it again (a setting changed away and back, a hand-over).
 _REVIVE = (
@@ -142,7 +140,8 @@ async def drop_pending(
         where.append(f"key NOT IN ({','.join('?' * len(keep))})")
         args.extend(keep)
     cur = await conn.execute(
-        f"UPDATE outbox SET state = 'dropped', reason = ?, payload = NULL WHERE {' AND '.join(where)}",
+        "UPDATE outbox SET state = 'dropped', reason = ?, payload = NULL "
+        f"WHERE {' AND '.join(where)}",
         (reason, *args),
     )
     return cur.rowcount
@@ -178,15 +177,18 @@ async def pending_of(conn: Connection, client_ids: Sequence[int]) -> dict[int, l
     found: dict[int, list[Pending]] = {cid: [] for cid in client_ids}
     if not client_ids:
         return found
+    # No ORDER BY: it would make SQLite walk all pending rows through outbox_due instead of
+    # looking up each client in outbox_client (see migration 0002); sorted here instead.
     cur = await conn.execute(
         "SELECT id, key, kind, ref_id, due_at, client_id FROM outbox "
-        f"WHERE state = 'pending' AND client_id IN ({_marks(client_ids)}) "
-        "ORDER BY client_id, due_at, id",
+        f"WHERE state = 'pending' AND client_id IN ({_marks(client_ids)})",
         tuple(client_ids),
     )
     for r in await cur.fetchall():
         # fromisoformat reads the stored "...Z" form as from_iso does, some 50 times faster.
         found[r[5]].append(Pending(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])))
+    for rows in found.values():
+        rows.sort(key=lambda p: (p.due_at, p.id))
     return found
 
 
@@ -321,11 +323,13 @@ async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxR
 
 
 async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow]:
+    """A client's pending rows, earliest first (sorted here, not by SQL: see pending_of)."""
     cur = await conn.execute(
-        "SELECT * FROM outbox WHERE client_id = ? AND state = 'pending' ORDER BY due_at",
-        (client_id,),
+        "SELECT * FROM outbox WHERE client_id = ? AND state = 'pending'", (client_id,)
     )
-    return [_model(OutboxRow, r) for r in await cur.fetchall()]
+    rows = [_model(OutboxRow, r) for r in await cur.fetchall()]
+    rows.sort(key=lambda r: (r.due_at, r.id))
+    return rows
 
 
 async def count_by_state(conn: Connection) -> dict[str, int]:

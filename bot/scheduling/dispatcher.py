@@ -20,6 +20,13 @@ from storage.outbox import Planned
 log = logging.getLogger(__name__)
 
 
+# Sends in flight at once. Telegram answers a send in tens of milliseconds, so 8 carry far more
+# than the 30 messages a second it allows; more only add to httpx's per-request pool bookkeeping
+# (it walks every open connection) and make a button press's reply queue behind the dispatcher's
+# sends on the one event loop (bench/README.md has the figures).
+CONCURRENCY = 8
+
+
 class Dispatcher:
     """Sends due outbox rows; one instance per process."""
 
@@ -29,7 +36,7 @@ class Dispatcher:
         transport: Transport,
         *,
         batch: int = 200,
-        concurrency: int = 32,
+        concurrency: int = CONCURRENCY,
         safety_poll: float = 30.0,
         seed: int | None = None,
     ) -> None:
@@ -46,6 +53,7 @@ class Dispatcher:
         self._planning: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        self._run_over = asyncio.Event()
         self._stopped = False
         self._inflight: set[asyncio.Task[Any]] = set()
         self.sent = 0
@@ -164,8 +172,9 @@ class Dispatcher:
             except Exception:  # already logged inside run_due
                 pass
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a test deadline
         """Tests: wait until nothing due now is left unsent."""
+
         async def _wait() -> None:
             if self._planning is not None:
                 await asyncio.shield(self._planning)
@@ -185,10 +194,10 @@ class Dispatcher:
         """Process due rows until none is left; returns how many rows were handled."""
         if self._running:
             self._again = True
-            while self._running:
-                await asyncio.sleep(0.005)
+            await self._run_over.wait()
             return 0
         self._running = True
+        self._run_over.clear()
         handled = 0
         try:
             while True:
@@ -206,6 +215,7 @@ class Dispatcher:
             self._backoff_until = self.core.now() + timedelta(seconds=5)
         finally:
             self._running = False
+            self._run_over.set()
         await self._arm()
         return handled
 
@@ -239,25 +249,29 @@ class Dispatcher:
                         else:
                             prepared[row.id] = result
                 except Exception:
-                    log.exception("row %d (%s): preparing failed; retrying later", row.id,
-                                  row.kind)
+                    log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
                     await outbox.retry_later(
-                        conn, row.id,
-                        core.now() + kinds.backoff(row.attempts, self._rng.random()), "error")
+                        conn,
+                        row.id,
+                        core.now() + kinds.backoff(row.attempts, self._rng.random()),
+                        "error",
+                    )
         # One chat's rows go in order; different chats go side by side.
         lanes: dict[int, list[OutboxRow]] = defaultdict(list)
         for row in messages:
             if row.id in prepared:
                 lanes[prepared[row.id].chat_id].append(row)
         outcomes: dict[int, int | Exception | None] = {}
-        sem = asyncio.Semaphore(self.concurrency)
+        # A few senders take whole lanes in turn: cheaper than a task per lane queued on a
+        # semaphore, which cost a quarter of the throughput (bench/README.md).
+        waiting = list(reversed(lanes.values()))
 
-        async def run_lane(lane_rows: list[OutboxRow]) -> None:
-            async with sem:
-                for row in lane_rows:
+        async def sender() -> None:
+            while waiting:
+                for row in waiting.pop():
                     outcomes[row.id] = await self._send(prepared[row.id])
 
-        await asyncio.gather(*(run_lane(r) for r in lanes.values()))
+        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(waiting)))))
         async with core.db.batch() as conn:
             for row in messages:
                 if row.id in prepared:
@@ -274,34 +288,54 @@ class Dispatcher:
         except Exception as exc:
             return exc
 
-    async def _record(self, conn: Any, row: OutboxRow, item: kinds.Send,
-                      outcome: int | Exception | None) -> None:
+    async def _record(
+        self, conn: Any, row: OutboxRow, item: kinds.Send, outcome: int | Exception | None
+    ) -> None:
         """Write down what Telegram said, inside the batch's record transaction."""
         core = self.core
         try:
             async with savepoint(conn):
                 if isinstance(outcome, TransientSendError):
-                    delay = (timedelta(seconds=outcome.retry_after)
-                             if outcome.retry_after is not None
-                             else kinds.backoff(row.attempts, self._rng.random()))
-                    log.info("row %d (%s): %s, retry in %.1fs", row.id, row.kind,
-                             outcome.reason, delay.total_seconds())
+                    delay = (
+                        timedelta(seconds=outcome.retry_after)
+                        if outcome.retry_after is not None
+                        else kinds.backoff(row.attempts, self._rng.random())
+                    )
+                    log.info(
+                        "row %d (%s): %s, retry in %.1fs",
+                        row.id,
+                        row.kind,
+                        outcome.reason,
+                        delay.total_seconds(),
+                    )
                     await outbox.retry_later(conn, row.id, core.now() + delay, outcome.reason)
                 elif isinstance(outcome, PermanentSendError):
-                    log.warning("row %d (%s) failed for good: %s", row.id, row.kind,
-                                outcome.reason)
+                    log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
                     await outbox.finish(conn, row.id, "failed", outcome.reason)
                     if outcome.recipient_gone:
                         await kinds.on_recipient_gone(conn, core, row, outcome.reason)
                 elif isinstance(outcome, Exception) or outcome is None:
-                    log.error("row %d (%s): send raised %s; retrying later", row.id, row.kind,
-                              type(outcome).__name__)
+                    log.error(
+                        "row %d (%s): send raised %s; retrying later",
+                        row.id,
+                        row.kind,
+                        type(outcome).__name__,
+                    )
                     await outbox.retry_later(
-                        conn, row.id,
-                        core.now() + kinds.backoff(row.attempts, self._rng.random()), "error")
+                        conn,
+                        row.id,
+                        core.now() + kinds.backoff(row.attempts, self._rng.random()),
+                        "error",
+                    )
                 else:
-                    await outbox.mark_sent(conn, row.id, core.now(), chat_id=item.chat_id,
-                                           message_id=outcome, wipe_payload=item.wipe_payload)
+                    await outbox.mark_sent(
+                        conn,
+                        row.id,
+                        core.now(),
+                        chat_id=item.chat_id,
+                        message_id=outcome,
+                        wipe_payload=item.wipe_payload,
+                    )
                     await kinds.after_sent(conn, core, row, item, outcome)
                     self.sent += 1
         except Exception:
@@ -309,8 +343,14 @@ class Dispatcher:
             # repeated, and keep the error in the log.
             log.exception("row %d (%s): recording failed", row.id, row.kind)
             if isinstance(outcome, int):
-                await outbox.mark_sent(conn, row.id, core.now(), chat_id=item.chat_id,
-                                       message_id=outcome, wipe_payload=True)
+                await outbox.mark_sent(
+                    conn,
+                    row.id,
+                    core.now(),
+                    chat_id=item.chat_id,
+                    message_id=outcome,
+                    wipe_payload=True,
+                )
 
     async def _run_timer(self, row: OutboxRow) -> None:
         """Run one timer row in its own transaction."""
@@ -326,16 +366,18 @@ class Dispatcher:
             log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:
                 await outbox.retry_later(
-                    conn, row.id, core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                    "error")
+                    conn,
+                    row.id,
+                    core.now() + kinds.backoff(row.attempts, self._rng.random()),
+                    "error",
+                )
 
     async def _daily(self, row: OutboxRow) -> None:
         """Once a day: re-plan everyone, plan digests, purge what retention allows."""
         core = self.core
         from bot.services.digest import plan_digests
-        from bot.services.retention import purge
-
         from bot.services.items import plan_item_reminders
+        from bot.services.retention import purge
 
         await planner.plan_all(core)
         async with core.db.tx() as conn:

@@ -319,9 +319,7 @@ def _decide_client(
         if client.status in ("paused", "active"):
             _decide_worker_side(changes, client, pending, appointments, policy, now)
         else:
-            changes.drop(
-                pending, f"client {client.status}", (*APPOINTMENT_KINDS, *DEADLINE_KINDS)
-            )
+            changes.drop(pending, f"client {client.status}", (*APPOINTMENT_KINDS, *DEADLINE_KINDS))
         return
     _decide_checkin(changes, client, pending, policy, now)
     _decide_appointments(changes, client, pending, appointments, policy, now)
