@@ -127,7 +127,9 @@ def scatter(source: Path, target: Path) -> None:
         db.close()
 
 
-async def measure_claims(path: Path, per_cycle: int) -> tuple[float, float, float]:
+async def measure_claims(
+    path: Path, per_cycle: int, synchronous: str | None = None
+) -> tuple[float, float, float]:
     """Median ms of: a claim transaction of 100 rows, next_due, the claim statement alone.
 
     SAMPLES claims; once every due row has been claimed they all go back to pending (untimed,
@@ -137,6 +139,9 @@ async def measure_claims(path: Path, per_cycle: int) -> tuple[float, float, floa
     now = common.NOON
     claims, statements, nexts = [], [], []
     try:
+        if synchronous:
+            async with db.read() as conn:
+                await conn.execute(f"PRAGMA synchronous = {synchronous}")
         for n in range(SAMPLES):
             if n and n % per_cycle == 0:
                 async with db.tx() as conn:
@@ -161,7 +166,7 @@ async def measure_claims(path: Path, per_cycle: int) -> tuple[float, float, floa
     )
 
 
-async def claims_table(sizes: list[int], tmp: Path) -> None:
+async def claims_table(sizes: list[int], tmp: Path, synchronous: str | None = None) -> None:
     rows = []
     first: dict[str, float] = {}
     for size in sizes:
@@ -175,7 +180,7 @@ async def claims_table(sizes: list[int], tmp: Path) -> None:
         scatter(path, worst)
         claims = due_count(size) // CLAIM
         for label, db_path in (("written in time order", path), ("scattered (worst case)", worst)):
-            claim, nxt, statement = await measure_claims(db_path, claims)
+            claim, nxt, statement = await measure_claims(db_path, claims, synchronous)
             first.setdefault(label, claim)
             rows.append(
                 [
@@ -192,7 +197,8 @@ async def claims_table(sizes: list[int], tmp: Path) -> None:
     ratio = float(rows[-2][5].rstrip("x"))
     rows.append(["goal", "time order", "", "", "", f"<= 1.5x: {common.verdict(ratio <= 1.5)}"])
     common.print_table(
-        f"Claiming {CLAIM} due rows as the outbox grows (median of {SAMPLES} claims, ms)",
+        f"Claiming {CLAIM} due rows as the outbox grows (median of {SAMPLES} claims, ms)"
+        + (f", synchronous={synchronous}" if synchronous else ""),
         [
             "outbox rows",
             "due rows' ids",
@@ -268,13 +274,13 @@ async def plan_table(sizes: list[int], tmp: Path) -> None:
     )
 
 
-async def main_async(quick: bool, claims: bool, plans: bool) -> None:
+async def main_async(quick: bool, claims: bool, plans: bool, synchronous: str | None) -> None:
     common.quiet_logs()
     common.print_machine()
     with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
         if claims:
             sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
-            await claims_table(sizes, Path(tmp))
+            await claims_table(sizes, Path(tmp), synchronous)
         if plans:
             sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
             await plan_table(sizes, Path(tmp))
@@ -286,8 +292,13 @@ def main() -> None:
     only = p.add_mutually_exclusive_group()
     only.add_argument("--claims-only", action="store_true")
     only.add_argument("--plan-only", action="store_true")
+    p.add_argument(
+        "--synchronous",
+        choices=("FULL", "NORMAL"),
+        help="override the app's PRAGMA synchronous (FULL) for the claims, to compare",
+    )
     args = p.parse_args()
-    asyncio.run(main_async(args.quick, not args.plan_only, not args.claims_only))
+    asyncio.run(main_async(args.quick, not args.plan_only, not args.claims_only, args.synchronous))
 
 
 if __name__ == "__main__":

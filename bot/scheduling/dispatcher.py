@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # (it walks every open connection) and make a button press's reply queue behind the dispatcher's
 # sends on the one event loop (bench/README.md has the figures).
 CONCURRENCY = 8
+# How often sent messages are recorded while a batch is still sending (seconds).
+GROUP_COMMIT = 0.05
 
 
 class Dispatcher:
@@ -58,6 +60,8 @@ class Dispatcher:
         self._inflight: set[asyncio.Task[Any]] = set()
         self.sent = 0
         self._backoff_until: Any = None
+        # Chats Telegram asked to wait (429 retry_after), and until when.
+        self._chat_until: dict[int, Any] = {}
         core.wake = self.wake
 
     # --- waking ---------------------------------------------------------------------------
@@ -256,26 +260,84 @@ class Dispatcher:
                         core.now() + kinds.backoff(row.attempts, self._rng.random()),
                         "error",
                     )
-        # One chat's rows go in order; different chats go side by side.
+        # One chat's rows go in order; different chats go side by side. A chat Telegram asked
+        # to wait (429 retry_after) gets nothing until then.
         lanes: dict[int, list[OutboxRow]] = defaultdict(list)
+        held: list[tuple[OutboxRow, Any]] = []
         for row in messages:
             if row.id in prepared:
-                lanes[prepared[row.id].chat_id].append(row)
-        outcomes: dict[int, int | Exception | None] = {}
+                chat = prepared[row.id].chat_id
+                until = self._chat_until.get(chat)
+                if until is not None and until > core.now():
+                    held.append((row, until))
+                else:
+                    self._chat_until.pop(chat, None)
+                    lanes[chat].append(row)
+        if held:
+            async with core.db.batch() as conn:
+                for row, until in held:
+                    await outbox.retry_later(conn, row.id, until, "chat waits")
+        # Outcomes are committed in small groups while sending goes on (group commit): a crash
+        # can then repeat only what Telegram confirmed in the last moments, not the whole batch.
+        done: list[tuple[OutboxRow, Any, int | Exception | None]] = []
+        scrub = False
+
+        async def flush() -> None:
+            nonlocal scrub
+            if not done:
+                return
+            group = done[:]
+            del done[: len(group)]
+            async with core.db.batch() as conn:
+                for row, item, outcome in group:
+                    await self._record(conn, row, item, outcome)
+                    for rest in later.get(row.id, ()):
+                        if isinstance(outcome, TransientSendError):
+                            # The chat's later rows wait as long as Telegram asked.
+                            await outbox.retry_later(
+                                conn, rest.id, self._chat_until[item.chat_id], "chat waits"
+                            )
+                        else:  # the recipient is gone: the same answer holds for the rest
+                            assert isinstance(outcome, PermanentSendError)
+                            await outbox.finish(conn, rest.id, "failed", outcome.reason)
+                    scrub = scrub or (isinstance(outcome, int) and item.wipe_payload)
+
+        later: dict[int, list[OutboxRow]] = {}
         # A few senders take whole lanes in turn: cheaper than a task per lane queued on a
         # semaphore, which cost a quarter of the throughput (bench/README.md).
         waiting = list(reversed(lanes.values()))
 
         async def sender() -> None:
             while waiting:
-                for row in waiting.pop():
-                    outcomes[row.id] = await self._send(prepared[row.id])
+                lane = waiting.pop()
+                for i, row in enumerate(lane):
+                    item = prepared[row.id]
+                    outcome = await self._send(item)
+                    done.append((row, item, outcome))
+                    if isinstance(outcome, TransientSendError):
+                        wait = (
+                            timedelta(seconds=outcome.retry_after)
+                            if outcome.retry_after is not None
+                            else kinds.backoff(row.attempts, self._rng.random())
+                        )
+                        self._chat_until[item.chat_id] = core.now() + wait
+                        later[row.id] = lane[i + 1 :]
+                        break
+                    if isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
+                        later[row.id] = lane[i + 1 :]
+                        break
 
-        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(waiting)))))
-        async with core.db.batch() as conn:
-            for row in messages:
-                if row.id in prepared:
-                    await self._record(conn, row, prepared[row.id], outcomes.get(row.id))
+        senders = asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(waiting)))))
+        while not senders.done():
+            await asyncio.wait([senders], timeout=GROUP_COMMIT)
+            await flush()
+        await senders
+        await flush()
+        if scrub:
+            # Relayed text was wiped from its row: make sure it is not readable in the files.
+            from bot.services.retention import scrub as scrub_files
+
+            await scrub_files(core)
         return len(rows)
 
     async def _send(self, item: kinds.Send) -> int | Exception | None:

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.core import Core
 from bot.services import alerts
 from storage import outbox
@@ -201,11 +199,6 @@ async def test_sigkill_again_and_again_loses_nothing_and_repeats_only_claimed_ro
     assert integrity(db) == "ok"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dispatcher records a whole batch in one transaction after every lane is done, "
-    "so a crash repeats every message the batch had already delivered (see the report)",
-)
 async def test_a_crash_repeats_at_most_the_message_in_flight(
     tg: FakeTelegram, tmp_path: Path, spawn: Callable[..., BotProcess]
 ) -> None:

@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.services import admin as admin_service
 from bot.services import items as item_service
 from bot.services import onboarding
@@ -218,11 +216,6 @@ async def test_silta_export_writes_everything_about_one_client_and_nothing_else(
     assert code == 2 and err.strip() == "silta: no client #999"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="relayed text stays readable in the WAL after delivery until a checkpoint; the "
-    "dispatcher should call bot.services.retention.scrub after delivering relayed text",
-)
 async def test_relayed_text_is_not_kept_in_the_files_after_delivery(silta: Silta) -> None:
     await _a_full_client(silta)
     assert await _everywhere(silta, (SENTENCE, ANSWER)) == [], "no row keeps the text"

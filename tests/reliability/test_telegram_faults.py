@@ -155,11 +155,6 @@ async def test_a_storm_of_faults_loses_nothing_honours_retry_after_and_does_not_
     assert pending == [(0,)], "no notice is left behind"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after a 429 the dispatcher's lane sends the chat's next row at once instead of "
-    "holding the chat until retry_after has passed (see the report)",
-)
 async def test_no_request_reaches_a_chat_before_its_retry_after(
     tg: FakeTelegram, tmp_path: Path, spawn: Callable[..., BotProcess]
 ) -> None:
