@@ -16,7 +16,6 @@ from handlers.common import SiltaContext, answer_query, edit_query_message, lang
 from handlers.unknown import offer_problem
 
 
-
 def crisis_lines(t: Translator, context: SiltaContext) -> str:
     """The configured crisis numbers, shown when help is asked for outside working hours."""
     return t("If you need help right now:") + "\n" + escape(context.core.settings.crisis_text)

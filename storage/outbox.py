@@ -34,7 +34,7 @@ def _model(cls: type[Any], row: Any) -> Any:
     200-row batch cost milliseconds."""
     if row is None:
         return None
-    fields = _field_names(cls)
+    fields = _field_names(cls)  # type: ignore[arg-type]
     return cls(**{k: row[k] for k in row.keys() if k in fields})  # noqa: SIM118
 
 

@@ -50,7 +50,7 @@ class Dispatcher:
         self._rng = random.Random(seed)
         self._running = False
         self._again = False
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
         self._safety: asyncio.Task[None] | None = None
         self._planning: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()

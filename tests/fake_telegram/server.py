@@ -308,7 +308,7 @@ class FakeTelegram:
     async def wait_for(
         self,
         predicate: Callable[[], Any],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for waiting, not an I/O timeout
+        timeout: float = 5.0,
         what: str | None = None,
         recheck: float | None = 0.05,
     ) -> Any:
@@ -333,7 +333,7 @@ class FakeTelegram:
         chat_id: int,
         count: int = 1,
         contains: str | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for waiting, not an I/O timeout
+        timeout: float = 5.0,
         after: int | None = None,
     ) -> SentMessage:
         """Wait for the count-th bot message in the chat (newer than id `after`); return it."""
@@ -359,7 +359,7 @@ class FakeTelegram:
     async def wait_for_callback_answer(
         self,
         callback_query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for waiting, not an I/O timeout
+        timeout: float = 5.0,
     ) -> CallbackAnswer:
         """Wait until the bot answers this callback query, and return the answer."""
 

@@ -241,7 +241,7 @@ class FakeUser:
     async def next_message(
         self,
         contains: str | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for waiting, not an I/O timeout
+        timeout: float = 5.0,
     ) -> SentMessage:
         """The first bot message sent after this user's last action (send, press, ...)."""
         return await self.fake.wait_for_message(
