@@ -104,12 +104,25 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--rate", type=float, default=200.0, help="button presses per second")
     p.add_argument("--burst", type=int, help="notices in the burst (default: 600 a second)")
+    p.add_argument(
+        "--limit",
+        type=float,
+        default=0,
+        help="Limits(overall_per_second=...) for the bot (default 0: lifted)",
+    )
+    p.add_argument(
+        "--concurrent-updates",
+        type=int,
+        default=0,
+        metavar="N",
+        help="process up to N updates at once (a proposed setting; the app does one at a time)",
+    )
     args = p.parse_args()
     if args.quick:
         args.seconds = min(args.seconds, 10.0)
     common.quiet_logs()
     common.print_machine()
-    r = run_sync(args.rate, args.seconds, args.burst)
+    r = run_sync(args.rate, args.seconds, args.burst, args.concurrent_updates, args.limit)
     rows = [
         ["presses answered", f"{r['answered']:,.0f} of {r['presses']:,.0f}", "all"],
         ["press to answerCallbackQuery, p50", f"{r['p50']:.0f} ms", ""],
@@ -118,8 +131,13 @@ def main() -> None:
         ["max", f"{r['max']:.0f} ms", ""],
         ["dispatch burst meanwhile", f"{r['dispatch_rate']:.0f} messages/s", ""],
     ]
+    setting = [f"limit {args.limit:g}/s" if args.limit else "limit lifted"]
+    if args.concurrent_updates:
+        setting.append(f"{args.concurrent_updates} updates at once (proposed)")
+    burst = "no burst" if args.burst == 0 else "during a dispatch burst"
     common.print_table(
-        f"Button presses at {args.rate:.0f}/s for {args.seconds:.0f} s during a dispatch burst",
+        f"Button presses at {args.rate:.0f}/s for {args.seconds:.0f} s {burst} "
+        f"({', '.join(setting)})",
         ["", "measured", "goal"],
         rows,
     )
