@@ -316,8 +316,7 @@ async def after_sent(
             message_id=message_id,
             now=now,
         )
-    if row.kind == "appt_after" and row.ref_id:
-        pass  # the worker's answer settles it; asked once
+    # appt_after needs nothing more: it is asked once, and the worker's answer settles it.
 
 
 async def on_recipient_gone(conn: Connection, core: Core, row: OutboxRow, reason: str) -> None:
@@ -376,8 +375,7 @@ async def run_timer(conn: Connection, core: Core, row: OutboxRow) -> None:
             from bot.services.clients import resume_in_tx
 
             await resume_in_tx(conn, core, client, actor="system")
-    elif kind == "daily":
-        pass  # handled by the dispatcher itself (it needs more than one transaction)
+    # "daily" never reaches here: the dispatcher runs it itself, as it needs several transactions.
 
 
 def backoff(attempts: int, jitter: float) -> timedelta:
