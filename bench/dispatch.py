@@ -70,6 +70,7 @@ async def run_silta(api_url: str, tmp: Path, chats: int, total: int) -> tuple[fl
         before = dispatcher.sent
         start = time.perf_counter()
         await dispatcher.run_due()
+        await dispatcher.drain()
         elapsed = time.perf_counter() - start
         async with core.db.read() as conn:
             states = await outbox.count_by_state(conn)

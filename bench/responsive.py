@@ -56,6 +56,7 @@ async def run(
                         now,
                     )
                 await dispatcher.run_due()
+                await dispatcher.drain()
                 await fake.forget()
                 # A burst that outlasts the measurement.
                 burst = int(seconds * 600) if burst_rows is None else burst_rows

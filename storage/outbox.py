@@ -244,9 +244,16 @@ async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxR
     return rows
 
 
-async def release_claims(conn: Connection) -> int:
-    """After a crash, rows caught mid-send go back to pending (the at-least-once window)."""
-    cur = await conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+async def release_claims(conn: Connection, keep: Iterable[int] = ()) -> int:
+    """After a crash, rows caught mid-send go back to pending (the at-least-once window).
+
+    `keep` names rows this process is still sending: they stay claimed.
+    """
+    cur = await conn.execute(
+        "UPDATE outbox SET state = 'pending' WHERE state = 'sending' "
+        "AND id NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(keep)),),
+    )
     return cur.rowcount
 
 

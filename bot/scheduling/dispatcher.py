@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import defaultdict
+from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +26,11 @@ log = logging.getLogger(__name__)
 # (it walks every open connection) and make a button press's reply queue behind the dispatcher's
 # sends on the one event loop (bench/README.md has the figures).
 CONCURRENCY = 8
-# How often sent messages are recorded while a batch is still sending (seconds).
+# How often sent messages are recorded while sending goes on (seconds).
 GROUP_COMMIT = 0.05
+# Claimed rows waiting in the chats' queues, as a multiple of the batch size: claiming stops
+# there, so a long backlog stays in the outbox rather than in memory.
+QUEUED_BATCHES = 2
 
 
 class Dispatcher:
@@ -53,8 +57,6 @@ class Dispatcher:
         self._timer: asyncio.Handle | None = None
         self._safety: asyncio.Task[None] | None = None
         self._planning: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._run_over = asyncio.Event()
         self._stopped = False
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -62,6 +64,19 @@ class Dispatcher:
         self._backoff_until: Any = None
         # Chats Telegram asked to wait (429 retry_after), and until when.
         self._chat_until: dict[int, Any] = {}
+        # The sending side outlives a batch, so one slow chat never holds up the others: each
+        # chat with claimed rows has a queue (sent in order), a few senders take ready chats in
+        # turn, and outcomes wait in `_done` for the next group commit.
+        self._queues: dict[int, deque[tuple[OutboxRow, kinds.Send]]] = {}
+        self._ready: deque[int] = deque()
+        self._senders: set[asyncio.Task[None]] = set()
+        self._done: list[_Outcome] = []
+        self._flusher: asyncio.Task[None] | None = None
+        # Rows handed to the senders and not yet recorded.
+        self._open: set[int] = set()
+        self._progress = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._drained.set()
         core.wake = self.wake
 
     # --- waking ---------------------------------------------------------------------------
@@ -74,7 +89,6 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self._idle.clear()
         if self._running:
             self._again = True
             return
@@ -99,7 +113,6 @@ class Dispatcher:
             self._timer.cancel()
             self._timer = None
         if due is None:
-            self._idle.set()
             return
         if self._backoff_until is not None and due < self._backoff_until:
             # The last batch failed: wait a little rather than spin on the same error.
@@ -109,7 +122,6 @@ class Dispatcher:
         if delay <= 0:
             self._timer = loop.call_soon(self._spawn)
             return
-        self._idle.set()
         self._timer = loop.call_later(min(delay, self.safety_poll), self._spawn)
 
     async def start(self) -> None:
@@ -121,7 +133,7 @@ class Dispatcher:
         """
         self._stopped = False
         async with self.core.db.tx() as conn:
-            released = await outbox.release_claims(conn)
+            released = await outbox.release_claims(conn, keep=self._open)
             key, due = kinds.daily_key(self.core.now(), self.core)
             await outbox.add(conn, Planned(key=key, kind="daily", due_at=due), self.core.now())
         if released:
@@ -175,6 +187,12 @@ class Dispatcher:
                 pass
             except Exception:  # already logged inside run_due
                 pass
+        try:
+            # Sends under way finish and are recorded; rows left claimed go back to pending
+            # at the next start (at-least-once).
+            await asyncio.wait_for(self.drain(), timeout=10)
+        except TimeoutError:
+            log.warning("stopped with %d rows still sending", len(self._open))
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a test deadline
         """Tests: wait until nothing due now is left unsent."""
@@ -184,6 +202,7 @@ class Dispatcher:
                 await asyncio.shield(self._planning)
             while True:
                 await self.run_due()
+                await self.drain()
                 async with self.core.db.read() as conn:
                     due = await outbox.next_due(conn)
                 if due is None or due > self.core.now():
@@ -192,10 +211,17 @@ class Dispatcher:
 
         await asyncio.wait_for(_wait(), timeout)
 
+    async def drain(self) -> None:
+        """Wait until every row handed to the senders is sent and recorded."""
+        await self._drained.wait()
+
     # --- the loop -------------------------------------------------------------------------
 
     async def run_due(self) -> int:
-        """Process due rows until none is left; returns how many rows were handled."""
+        """Claim due rows until none is left and hand them to the senders.
+
+        Returns how many rows were claimed; their sending goes on after it returns (see drain).
+        """
         if self._running:
             self._again = True
             await self._run_over.wait()
@@ -206,6 +232,9 @@ class Dispatcher:
         try:
             while True:
                 self._again = False
+                while len(self._open) >= QUEUED_BATCHES * self.batch and not self._stopped:
+                    self._progress.clear()
+                    await self._progress.wait()
                 n = await self._one_batch()
                 handled += n
                 if n == 0 and not self._again:
@@ -215,7 +244,7 @@ class Dispatcher:
             # Nothing else sends in this process, so rows left claimed by the failed batch
             # can go back to pending at once instead of waiting for a restart.
             async with self.core.db.tx() as conn:
-                await outbox.release_claims(conn)
+                await outbox.release_claims(conn, keep=self._open)
             self._backoff_until = self.core.now() + timedelta(seconds=5)
         finally:
             self._running = False
@@ -224,7 +253,7 @@ class Dispatcher:
         return handled
 
     async def _one_batch(self) -> int:
-        """Claim, prepare and record in three transactions per batch, not per row."""
+        """Claim a batch, run its timers, prepare its messages in one transaction, queue them."""
         core = self.core
         now = core.now()
         async with core.db.batch() as conn:
@@ -262,83 +291,123 @@ class Dispatcher:
                     )
         # One chat's rows go in order; different chats go side by side. A chat Telegram asked
         # to wait (429 retry_after) gets nothing until then.
-        lanes: dict[int, list[OutboxRow]] = defaultdict(list)
         held: list[tuple[OutboxRow, Any]] = []
         for row in messages:
-            if row.id in prepared:
-                chat = prepared[row.id].chat_id
-                until = self._chat_until.get(chat)
-                if until is not None and until > core.now():
-                    held.append((row, until))
-                else:
-                    self._chat_until.pop(chat, None)
-                    lanes[chat].append(row)
+            item = prepared.get(row.id)
+            if item is None:
+                continue
+            until = self._chat_until.get(item.chat_id)
+            if until is not None and until > core.now():
+                held.append((row, until))
+                continue
+            self._chat_until.pop(item.chat_id, None)
+            self._enqueue(row, item)
         if held:
             async with core.db.batch() as conn:
                 for row, until in held:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
-        # Outcomes are committed in small groups while sending goes on (group commit): a crash
-        # can then repeat only what Telegram confirmed in the last moments, not the whole batch.
-        done: list[tuple[OutboxRow, Any, int | Exception | None]] = []
-        scrub = False
+        return len(rows)
 
-        async def flush() -> None:
-            nonlocal scrub
-            if not done:
-                return
-            group = done[:]
-            del done[: len(group)]
-            async with core.db.batch() as conn:
-                for row, item, outcome in group:
-                    await self._record(conn, row, item, outcome)
-                    for rest in later.get(row.id, ()):
-                        if isinstance(outcome, TransientSendError):
-                            # The chat's later rows wait as long as Telegram asked.
-                            await outbox.retry_later(
-                                conn, rest.id, self._chat_until[item.chat_id], "chat waits"
-                            )
-                        else:  # the recipient is gone: the same answer holds for the rest
-                            assert isinstance(outcome, PermanentSendError)
-                            await outbox.finish(conn, rest.id, "failed", outcome.reason)
-                    scrub = scrub or (isinstance(outcome, int) and item.wipe_payload)
+    # --- sending: per-chat queues that outlive the batch ------------------------------------
 
-        later: dict[int, list[OutboxRow]] = {}
-        # A few senders take whole lanes in turn: cheaper than a task per lane queued on a
+    def _enqueue(self, row: OutboxRow, item: kinds.Send) -> None:
+        queue = self._queues.get(item.chat_id)
+        if queue is None:
+            # A chat already being sent to just gets a longer queue; its sender picks it up.
+            queue = self._queues[item.chat_id] = deque()
+            self._ready.append(item.chat_id)
+        queue.append((row, item))
+        self._open.add(row.id)
+        self._drained.clear()
+        loop = asyncio.get_running_loop()
+        # A few senders take whole chats in turn: cheaper than a task per chat queued on a
         # semaphore, which cost a quarter of the throughput (bench/README.md).
-        waiting = list(reversed(lanes.values()))
+        while self._ready and len(self._senders) < self.concurrency:
+            task = loop.create_task(self._sender())
+            self._senders.add(task)
 
-        async def sender() -> None:
-            while waiting:
-                lane = waiting.pop()
-                for i, row in enumerate(lane):
-                    item = prepared[row.id]
+    async def _sender(self) -> None:
+        me = asyncio.current_task()
+        try:
+            while self._ready:
+                chat = self._ready.popleft()
+                queue = self._queues[chat]
+                while queue:
+                    row, item = queue.popleft()
                     outcome = await self._send(item)
-                    done.append((row, item, outcome))
+                    rest: list[OutboxRow] = []
                     if isinstance(outcome, TransientSendError):
                         wait = (
                             timedelta(seconds=outcome.retry_after)
                             if outcome.retry_after is not None
                             else kinds.backoff(row.attempts, self._rng.random())
                         )
-                        self._chat_until[item.chat_id] = core.now() + wait
-                        later[row.id] = lane[i + 1 :]
-                        break
-                    if isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
-                        later[row.id] = lane[i + 1 :]
-                        break
+                        self._chat_until[chat] = self.core.now() + wait
+                        rest = [r for r, _ in queue]
+                        queue.clear()
+                    elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
+                        # Rows claimed before this is recorded wait a moment; by then the
+                        # recipient is marked unreachable and they are not sent.
+                        self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
+                        rest = [r for r, _ in queue]
+                        queue.clear()
+                    self._done.append(_Outcome(row, item, outcome, rest))
+                    if self._flusher is None or self._flusher.done():
+                        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+                del self._queues[chat]
+        finally:
+            # Removed here, not in a done callback, so _enqueue never counts a finished sender.
+            if me is not None:
+                self._senders.discard(me)  # type: ignore[arg-type]
 
-        senders = asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(waiting)))))
-        while not senders.done():
-            await asyncio.wait([senders], timeout=GROUP_COMMIT)
-            await flush()
-        await senders
-        await flush()
+    async def _flush_loop(self) -> None:
+        """Record outcomes in groups (group commit) while sending goes on.
+
+        A crash then repeats only what Telegram confirmed in the last moments.
+        """
+        failures = 0
+        while self._done:
+            if self._senders:
+                await asyncio.sleep(GROUP_COMMIT)
+            try:
+                await self._flush()
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("recording sent messages failed; trying again")
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+        if not self._running and not self._stopped:
+            await self._arm()
+
+    async def _flush(self) -> None:
+        group = self._done[:]
+        core = self.core
+        scrub = False
+        async with core.db.batch() as conn:
+            for out in group:
+                await self._record(conn, out.row, out.item, out.outcome)
+                for rest in out.rest:
+                    if isinstance(out.outcome, TransientSendError):
+                        # The chat's later rows wait as long as Telegram asked.
+                        until = self._chat_until.get(out.item.chat_id, core.now())
+                        await outbox.retry_later(conn, rest.id, until, "chat waits")
+                    else:  # the recipient is gone: the same answer holds for the rest
+                        assert isinstance(out.outcome, PermanentSendError)
+                        await outbox.finish(conn, rest.id, "failed", out.outcome.reason)
+                scrub = scrub or (isinstance(out.outcome, int) and out.item.wipe_payload)
+        # Only now, after the commit: a failed commit leaves the group for the next try.
+        del self._done[: len(group)]
+        for out in group:
+            self._open.discard(out.row.id)
+            self._open.difference_update(r.id for r in out.rest)
+        self._progress.set()
+        if not self._open:
+            self._drained.set()
         if scrub:
             # Relayed text was wiped from its row: make sure it is not readable in the files.
             from bot.services.retention import scrub as scrub_files
 
             await scrub_files(core)
-        return len(rows)
 
     async def _send(self, item: kinds.Send) -> int | Exception | None:
         """Send or edit; a failure is returned, not raised, so the lane goes on."""
@@ -450,3 +519,13 @@ class Dispatcher:
             await outbox.finish(conn, row.id, "sent", "daily done")
             key, due = kinds.daily_key(core.now(), core)
             await outbox.add(conn, Planned(key=key, kind="daily", due_at=due), core.now())
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What Telegram said about one row, and the chat's rows that were not tried after it."""
+
+    row: OutboxRow
+    item: kinds.Send
+    outcome: int | Exception | None
+    rest: list[OutboxRow]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,21 +10,26 @@ from bot.app import Limits
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
-from tests.fake_telegram import FakeTelegram
+from storage.models import Client
+from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.harness import Silta, start_silta, stop_silta
+from tests.reliability.test_crash import PLACE, _plan_notices
 
 CHECKIN_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
-async def _clients(silta: Silta, n: int) -> list:
+async def _joined(silta: Silta, n: int) -> list[tuple[FakeUser, Client]]:
     worker = await silta.add_worker(100, language="en")
-    users = []
+    joined = []
     for i in range(n):
         card = await silta.add_client(worker, f"C{i}", language="en")
         user = silta.tg.user(6000 + i, language_code="en")
-        await silta.join(user, card)
-        users.append(user)
-    return users
+        joined.append((user, await silta.join(user, card)))
+    return joined
+
+
+async def _clients(silta: Silta, n: int) -> list[FakeUser]:
+    return [user for user, _ in await _joined(silta, n)]
 
 
 def _checkins(silta: Silta, chat: int) -> int:
@@ -80,6 +86,33 @@ async def test_a_timeout_is_retried_and_a_duplicate_is_the_only_possible_cost(
         assert sum(counts) <= 3, "at most the timed-out one twice"
     finally:
         await stop_silta(silta)
+
+
+def _rooms(silta: Silta, chat: int) -> list[str]:
+    """The rooms of the appointment notices in the chat, in the order they arrived."""
+    return PLACE.findall(" ".join(m.text or "" for m in silta.tg.messages(chat)))
+
+
+async def test_a_slow_chat_keeps_its_order_and_does_not_hold_up_other_chats(silta: Silta) -> None:
+    (slow, slow_client), (quick, quick_client) = await _joined(silta, 2)
+    silta.tg.delay("sendMessage", seconds=3.0, count=1)
+    await _plan_notices(silta.core, [slow_client], 0, 1)
+    first = asyncio.create_task(silta.dispatcher.run_due())
+    await silta.tg.wait_for_message(slow.id, contains="Room 0000", timeout=1.0)  # answered late
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
+    await _plan_notices(silta.core, [slow_client], 1, 1)
+    await _plan_notices(silta.core, [quick_client], 2, 1)
+    await silta.dispatcher.run_due()
+    await silta.tg.wait_for_message(quick.id, contains="Room 0002", timeout=1.5)
+    assert loop.time() - asked < 1.5, "the other chat waited behind a slow answer"
+    await first
+    assert _rooms(silta, slow.id) == ["0000"], "the slow chat's next row waits for its answer"
+    await silta.dispatcher.drain()
+    assert _rooms(silta, slow.id) == ["0000", "0001"]
+    async with silta.core.db.read() as conn:
+        states = await outbox.count_by_state(conn)
+    assert not states.get("sending"), states
 
 
 async def test_a_client_who_blocks_the_bot_becomes_unreachable_and_the_worker_is_told(

@@ -10,8 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.fake_telegram import ApiRequest, FakeTelegram
 from tests.reliability.helpers import BotProcess, open_core, query, wait_until
 from tests.reliability.test_crash import (
@@ -171,11 +169,6 @@ async def test_no_request_reaches_a_chat_before_its_retry_after(
     assert _retry_after_violations(tg) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a slow answer for one chat holds up the dispatcher's whole batch, so messages due "
-    "meanwhile for other chats wait up to the read timeout (see the report)",
-)
 async def test_a_slow_chat_does_not_hold_up_new_messages_to_other_chats(
     tg: FakeTelegram, tmp_path: Path, spawn: Callable[..., BotProcess]
 ) -> None:
