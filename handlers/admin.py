@@ -118,7 +118,10 @@ def fit(t: Translator, lines: list[str], limit: int = MAX_TEXT) -> str:
     kept = list(lines)
     while kept:
         kept.pop()
-        note = t("… and {count} more lines.").format(count=len(lines) - len(kept))
+        left = len(lines) - len(kept)
+        note = t.ngettext("… and {count} more line.", "… and {count} more lines.", left).format(
+            count=left
+        )
         text = "\n".join([*kept, note])
         if _utf16(text) <= limit:
             return text
@@ -617,9 +620,11 @@ def stats_text(t: Translator, s: stats_service.Stats, zone: ZoneInfo) -> str:
     rate = format_percent(s.answer_rate, locale=t.locale) if s.answer_rate is not None else "–"
     clients = ", ".join(f"{t(CLIENT_STATUS_LABELS[k])} {v}" for k, v in s.clients.items())
     lines = [
-        t("<b>Statistics, last {days} days</b> ({start} – {end})").format(
-            days=s.days, start=t.date(s.since, zone), end=t.date(s.until, zone)
-        ),
+        t.ngettext(
+            "<b>Statistics, last {days} day</b> ({start} – {end})",
+            "<b>Statistics, last {days} days</b> ({start} – {end})",
+            s.days,
+        ).format(days=s.days, start=t.date(s.since, zone), end=t.date(s.until, zone)),
         "",
         t("<b>Clients now</b>: {counts}").format(counts=clients),
         t(
@@ -700,7 +705,9 @@ def stats_chart(t: Translator, s: stats_service.Stats) -> bytes:
             ],
         ),
     ]
-    title = t("Silta: last {days} days").format(days=s.days)
+    title = t.ngettext("Silta: last {days} day", "Silta: last {days} days", s.days).format(
+        days=s.days
+    )
     if not charts.can_draw(title):
         title = f"Silta: {s.days} d"
     return charts.bar_chart(title, sections)
@@ -726,7 +733,12 @@ async def cmd_stats(update: Update, context: SiltaContext, who: Who) -> None:
     await reply(update, stats_text(t, s, context.core.policy.zone))
     await reply(
         update,
-        OutMessage(t("Statistics, last {days} days").format(days=s.days), photo=stats_chart(t, s)),
+        OutMessage(
+            t.ngettext(
+                "Statistics, last {days} day", "Statistics, last {days} days", s.days
+            ).format(days=s.days),
+            photo=stats_chart(t, s),
+        ),
     )
 
 

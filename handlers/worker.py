@@ -1415,9 +1415,11 @@ async def cmd_alerts(update: Update, context: SiltaContext, who: Who) -> None:
     if len(views) > MAX_ALERT_CARDS:
         await reply(
             update,
-            t("{n} more open alerts. Handle these first, then type /alerts again.").format(
-                n=len(views) - MAX_ALERT_CARDS
-            ),
+            t.ngettext(
+                "{n} more open alert. Handle these first, then type /alerts again.",
+                "{n} more open alerts. Handle these first, then type /alerts again.",
+                len(views) - MAX_ALERT_CARDS,
+            ).format(n=len(views) - MAX_ALERT_CARDS),
         )
 
 
