@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.metadata
 import importlib.util
 import logging
@@ -17,7 +18,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -282,9 +283,19 @@ async def stop_bot(app: Application) -> None:
     await app.shutdown()
 
 
-def write_tx(db: Database) -> Any:
-    """db.batch() (many small statements), or db.tx() on code from before batch() existed."""
-    return db.batch() if hasattr(db, "batch") else db.tx()
+@contextlib.asynccontextmanager
+async def threaded_tx(db: Database) -> AsyncIterator[Any]:
+    """A transaction whose every statement is a round trip to aiosqlite's thread (how
+    Database.tx() ran before its statements moved to the loop's thread), to compare."""
+    async with db._lock:
+        await db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db.conn
+        except BaseException:
+            await db.conn.execute("ROLLBACK")
+            raise
+        else:
+            await db.conn.execute("COMMIT")
 
 
 def core_of(app: Application) -> Core:
@@ -299,7 +310,7 @@ async def joined_clients(core: Core, count: int, per_worker: int = 100) -> list[
     """`count` joined, active clients made through the repositories (as onboarding leaves them)."""
     now = core.now()
     clients: list[Client] = []
-    async with write_tx(core.db) as conn:
+    async with core.db.tx() as conn:
         worker = None
         for i in range(count):
             if i % per_worker == 0:

@@ -1,6 +1,6 @@
 """Benchmark 3: cost as data grows.
 
-``python -m bench.growth [--quick] [--claims-only | --plan-only]``
+``python -m bench.growth [--quick] [--claims-only | --plan-only] [--per-client]``
 
 1. Claiming a batch of 100 due rows (the dispatcher's claim transaction, commit included, and
    the `next_due` query the dispatcher sleeps on) with 1k, 10k, 100k and 1M rows in the outbox.
@@ -29,6 +29,7 @@ from bot.clock import FakeClock, utc_iso
 from bot.core import Core
 from bot.scheduling import planner
 from storage import outbox
+from storage import people as people_repo
 from storage.db import Database
 
 CLAIM = 100
@@ -151,7 +152,7 @@ async def measure_claims(
                 await outbox.next_due(conn)
                 nexts.append(time.perf_counter() - start)
             start = time.perf_counter()
-            async with common.write_tx(db) as conn:
+            async with db.tx() as conn:
                 inner = time.perf_counter()
                 rows = await outbox.claim_due(conn, now, CLAIM)
                 statements.append(time.perf_counter() - inner)
@@ -211,13 +212,25 @@ async def claims_table(sizes: list[int], tmp: Path, synchronous: str | None = No
     )
 
 
-async def plan_run(path: Path) -> float:
-    """Seconds for one planner.plan_all over everyone in the database."""
+async def plan_run(path: Path, per_client: bool = False) -> float:
+    """Seconds for one planner.plan_all over everyone in the database.
+
+    per_client: plan each client in a transaction of its own with planner.plan_client (what an
+    edit does for one client), to show what planning in batches buys.
+    """
     db = await Database.open(path)
     try:
         core = Core(db=db, clock=FakeClock(common.NOON), settings=common.settings_for("", path))
         start = time.perf_counter()
-        count = await planner.plan_all(core)
+        if per_client:
+            async with db.read() as conn:
+                ids = await people_repo.plannable_client_ids(conn)
+            for client_id in ids:
+                async with db.tx() as conn:
+                    await planner.plan_client(conn, core, client_id)
+            count = len(ids)
+        else:
+            count = await planner.plan_all(core)
         elapsed = time.perf_counter() - start
         assert count > 0
         return elapsed
@@ -233,7 +246,7 @@ def count_pending(path: Path) -> int:
         db.close()
 
 
-async def plan_table(sizes: list[int], tmp: Path) -> None:
+async def plan_table(sizes: list[int], tmp: Path, per_client: bool = False) -> None:
     rows = []
     base = None
     for size in sizes:
@@ -241,8 +254,8 @@ async def plan_table(sizes: list[int], tmp: Path) -> None:
         await common.fresh_schema(path)
         common.bulk_people(path, size)
         common.bulk_items(path, size)
-        first = await plan_run(path)
-        again = await plan_run(path)
+        first = await plan_run(path, per_client)
+        again = await plan_run(path, per_client)
         pending = count_pending(path)
         per = again / size * 1e6
         base = base or per
@@ -261,7 +274,9 @@ async def plan_table(sizes: list[int], tmp: Path) -> None:
     growth = float(rows[-1][5].rstrip("x"))
     rows.append(["goal", "", "", "", "", f"linear (<= ~1.2x): {common.verdict(growth <= 1.2)}"])
     common.print_table(
-        "planner.plan_all, the daily run (s)",
+        "one planner.plan_client transaction per client (s)"
+        if per_client
+        else "planner.plan_all, the daily run (s)",
         [
             "clients",
             "pending rows",
@@ -274,7 +289,9 @@ async def plan_table(sizes: list[int], tmp: Path) -> None:
     )
 
 
-async def main_async(quick: bool, claims: bool, plans: bool, synchronous: str | None) -> None:
+async def main_async(
+    quick: bool, claims: bool, plans: bool, synchronous: str | None, per_client: bool
+) -> None:
     common.quiet_logs()
     common.print_machine()
     with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
@@ -283,7 +300,7 @@ async def main_async(quick: bool, claims: bool, plans: bool, synchronous: str | 
             await claims_table(sizes, Path(tmp), synchronous)
         if plans:
             sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
-            await plan_table(sizes, Path(tmp))
+            await plan_table(sizes, Path(tmp), per_client)
 
 
 def main() -> None:
@@ -297,8 +314,17 @@ def main() -> None:
         choices=("FULL", "NORMAL"),
         help="override the app's PRAGMA synchronous (FULL) for the claims, to compare",
     )
+    p.add_argument(
+        "--per-client",
+        action="store_true",
+        help="plan each client in its own transaction instead of plan_all's batches, to compare",
+    )
     args = p.parse_args()
-    asyncio.run(main_async(args.quick, not args.plan_only, not args.claims_only, args.synchronous))
+    asyncio.run(
+        main_async(
+            args.quick, not args.plan_only, not args.claims_only, args.synchronous, args.per_client
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 from dataclasses import dataclass
@@ -12,10 +13,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.core import Core
+from bot.core import Core, People
 from bot.policy import default_policy
 from bot.scheduling.dispatcher import Dispatcher
 from bot.transport import TelegramTransport
+from bot.updates import ChatOrderedProcessor
 from storage import people as people_repo
 from storage.db import Database
 
@@ -26,7 +28,10 @@ log = logging.getLogger(__name__)
 class Limits:
     """Sending limits; benchmarks lift them, production keeps Telegram's."""
 
-    overall_per_second: float = 30.0
+    # Telegram allows about 30 messages a second in total. Sends are spaced evenly at a little
+    # under that, so network jitter never puts a 31st into any one-second window (a burst-then-
+    # leak bucket of 30 got 143 answers of 429 in two minutes at the limit: bench/README.md).
+    overall_per_second: float = 29.5
     connection_pool: int = 64
     # Seconds to wait for Telegram's answer to a send before treating it as a timeout.
     read_timeout: float = 10.0
@@ -54,12 +59,18 @@ def build_application(
         .post_init(startup)
         .post_shutdown(shutdown)
     )
+    people = People()
+    builder = builder.concurrent_updates(ChatOrderedProcessor(people))
     if limits.overall_per_second > 0:
-        # max_retries=0: a 429 comes back to the dispatcher, which re-queues the row durably.
-        limiter: Any = AIORateLimiter(overall_max_rate=limits.overall_per_second, max_retries=0)
+        # One send per 1/rate seconds, never a burst. max_retries=0: a 429 comes back to the
+        # dispatcher, which re-queues the row durably.
+        limiter: Any = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / limits.overall_per_second, max_retries=0
+        )
         builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["settings"] = settings
+    app.bot_data["people"] = people
     app.bot_data["clock"] = clock or SystemClock()
     register(app)
     app.add_error_handler(error_handler)
@@ -71,7 +82,7 @@ async def startup(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.db)
-    core = Core(db=db, clock=clock, settings=settings)
+    core = Core(db=db, clock=clock, settings=settings, people=app.bot_data["people"])
     await core.load_policy()
     if core.policy_version == 0 and settings.timezone != core.policy.timezone:
         core.policy = default_policy().model_copy(update={"timezone": settings.timezone})
@@ -85,10 +96,11 @@ async def startup(app: Application) -> None:
     await seed_admins(core)
     dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
     app.bot_data["dispatcher"] = dispatcher
-    from handlers.router import set_all_commands
+    from handlers.router import refresh_worker_commands, set_default_commands
 
-    await set_all_commands(app)
+    await set_default_commands(app)
     await dispatcher.start()
+    app.bot_data["menus"] = asyncio.get_running_loop().create_task(refresh_worker_commands(app))
     log.info("Silta started as @%s", core.bot_username)
 
 
@@ -108,6 +120,15 @@ async def seed_admins(core: Core) -> None:
 
 async def shutdown(app: Application) -> None:
     """Stop sending, then close the database so every pending write is committed."""
+    menus: asyncio.Task[int] | None = app.bot_data.get("menus")
+    if menus is not None:
+        menus.cancel()  # a no-op when it is done
+        try:
+            await menus
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("refreshing the workers' menus failed")
     dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
     if dispatcher is not None:
         await dispatcher.stop()

@@ -3,6 +3,7 @@ dispatcher. It knows nothing of Telegram updates."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,31 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
+class People:
+    """How many people's updates are being handled now; the dispatcher yields while any are.
+
+    Knows nothing of Telegram, so services and the dispatcher can hold it.
+    """
+
+    def __init__(self) -> None:
+        self.busy = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def enter(self) -> None:
+        self.busy += 1
+        self._quiet.clear()
+
+    def leave(self) -> None:
+        self.busy -= 1
+        if self.busy == 0:
+            self._quiet.set()
+
+    async def quiet(self) -> None:
+        """Return when no update is being handled."""
+        await self._quiet.wait()
+
+
 @dataclass
 class Core:
     """Long-lived resources shared by services."""
@@ -29,6 +55,8 @@ class Core:
     bot_username: str = "silta_bot"
     # Set by the dispatcher: called whenever a row that may be due sooner was written.
     wake: Callable[[], None] = lambda: None
+    # Updates from people in progress (bot/updates.py counts them); the dispatcher yields to them.
+    people: People = field(default_factory=People)
 
     def now(self) -> datetime:
         """Current UTC time from the injected clock."""

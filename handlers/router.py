@@ -218,8 +218,8 @@ def _menu(lang: str, items: Any) -> list[BotCommand]:
     return [BotCommand(name, t(desc)) for name, desc in items]
 
 
-async def set_all_commands(app: Application) -> None:
-    """The command menu per language (clients and everyone) and per worker chat."""
+async def set_default_commands(app: Application) -> None:
+    """The command menu per language, for clients and everyone else: a few calls."""
     bot = app.bot
     try:
         await bot.set_my_commands(_menu("fi", CLIENT_MENU), scope=BotCommandScopeDefault())
@@ -227,16 +227,31 @@ async def set_all_commands(app: Application) -> None:
             await bot.set_my_commands(
                 _menu(lang, CLIENT_MENU), scope=BotCommandScopeDefault(), language_code=lang
             )
-        core = app.bot_data["core"]
-        from storage import people as people_repo
-
-        async with core.db.read() as conn:
-            workers = [w for w, _ in await people_repo.list_workers(conn, active_only=True)]
-        for worker in workers:
-            if worker.telegram_id is not None:
-                await set_worker_commands(bot, worker.telegram_id, worker.language, worker.is_admin)
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", type(exc).__name__)
+
+
+async def refresh_worker_commands(app: Application) -> int:
+    """Every active worker's own menu, one call each (after an upgrade, or a CLI change).
+
+    Start-up runs it in the background: with a thousand workers it takes seconds, and updates
+    are answered meanwhile. Returns how many menus were set.
+    """
+    core = app.bot_data["core"]
+    from storage import people as people_repo
+
+    async with core.db.read() as conn:
+        workers = [w for w, _ in await people_repo.list_workers(conn, active_only=True)]
+    done = 0
+    for worker in workers:
+        if worker.telegram_id is None:
+            continue
+        try:
+            await set_worker_commands(app.bot, worker.telegram_id, worker.language, worker.is_admin)
+            done += 1
+        except TelegramError as exc:  # one worker's chat (blocked, gone) does not stop the rest
+            log.info("could not set a worker's menu: %s", type(exc).__name__)
+    return done
 
 
 async def set_worker_commands(bot: Any, chat_id: int, lang: str, admin: bool) -> None:

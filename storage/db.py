@@ -84,7 +84,7 @@ class _Connection(aiosqlite.Connection):
 class _DirectConnection(aiosqlite.Connection):
     """The process's sqlite3 connection called straight from the event loop's thread.
 
-    Handed out only inside Database.batch(), which holds the database lock: aiosqlite's thread
+    Handed out only inside Database.tx(), which holds the database lock: aiosqlite's thread
     is idle then, so the two never touch the connection at the same time. Every await on it
     completes without suspending.
     """
@@ -106,7 +106,7 @@ def _connect(path: Path) -> aiosqlite.Connection:
     """Like aiosqlite.connect (autocommit mode: transactions are explicit), with _Connection."""
 
     def connector() -> sqlite3.Connection:
-        # check_same_thread=False lets Database.batch() use the connection from the loop's
+        # check_same_thread=False lets Database.tx() use the connection from the loop's
         # thread; the database lock keeps the two threads from ever using it at once.
         return sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
 
@@ -179,26 +179,14 @@ class Database:
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
-        async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def batch(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction for many small statements (a dispatcher batch, a planning run).
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
 
         Its statements run on the event loop's thread: an indexed statement takes microseconds,
-        while a round trip to aiosqlite's thread costs tens to hundreds (thread and loop
-        wake-ups), which for hundreds of rows adds up to most of the batch. BEGIN, which may
-        wait for another process's lock, and COMMIT, which waits for the disk, still go to the
-        database thread so the loop never blocks on them. Keep slow statements out of it.
+        while a round trip to aiosqlite's thread costs a loop wake-up each, and on a busy loop
+        (a dispatch burst) that is milliseconds, all of them with the database lock held: a
+        button press then waited seconds for it (bench/README.md). BEGIN, which may wait for
+        another process's lock, and COMMIT, which waits for the disk, still go to the
+        database thread so the loop never blocks on them. Long scans belong in slow_read().
         """
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
@@ -212,7 +200,14 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection for reads, outside any other coroutine's transaction."""
+        """The connection for short reads (statements on the loop's thread, as in tx())."""
+        async with self._lock:
+            yield _DirectConnection(self.conn._conn)
+
+    @asynccontextmanager
+    async def slow_read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection for reads that scan a lot (statistics, every client's id, a
+        checkpoint): they run on aiosqlite's thread, so the loop answers people meanwhile."""
         async with self._lock:
             yield self.conn
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,18 @@ class Silta:
     async def settle(self) -> None:
         """Let the dispatcher send everything due at the current fake time."""
         await self.dispatcher.settle()
+
+    async def handled(self) -> None:
+        """Wait until every update the bot has fetched is handled.
+
+        Different chats' updates are handled side by side (bot/updates.py), so one chat's
+        answer no longer proves another chat's update is done.
+        """
+        people = self.core.people
+        calm = 0
+        while calm < 3:
+            await asyncio.sleep(0.005)
+            calm = calm + 1 if self.app.update_queue.empty() and people.busy == 0 else 0
 
     async def advance(self, delta: timedelta | float) -> None:
         """Move the clock forward, stepping through every due row on the way, in order."""
@@ -123,6 +136,14 @@ class Silta:
             release_date=release_date,
             backup_worker_id=backup.id if backup else None,
         )
+
+    async def joined_client(
+        self, worker: Worker, nickname: str, telegram_id: int, language: str = "en"
+    ) -> tuple[FakeUser, Client]:
+        """A client invited by `worker` who has joined from Telegram account `telegram_id`."""
+        card = await self.add_client(worker, nickname, language=language)
+        user = self.tg.user(telegram_id, language_code=language)
+        return user, await self.join(user, card)
 
     async def join(self, user: FakeUser, card: InviteCard) -> Client:
         """The client opens the deep link and agrees."""

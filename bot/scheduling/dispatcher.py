@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import deque
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 8
 # How often sent messages are recorded while sending goes on (seconds).
 GROUP_COMMIT = 0.05
+# While people's updates are being handled: rows claimed at a time, and how often a waiting
+# sender looks again (seconds).
+BATCH_WHILE_BUSY = 20
+PEOPLE_RECHECK = 0.1
 # Claimed rows waiting in the chats' queues, as a multiple of the batch size: claiming stops
 # there, so a long backlog stays in the outbox rather than in memory.
 QUEUED_BATCHES = 2
@@ -70,6 +75,7 @@ class Dispatcher:
         self._queues: dict[int, deque[tuple[OutboxRow, kinds.Send]]] = {}
         self._ready: deque[int] = deque()
         self._senders: set[asyncio.Task[None]] = set()
+        self._sending = 0
         self._done: list[_Outcome] = []
         self._flusher: asyncio.Task[None] | None = None
         # Rows handed to the senders and not yet recorded.
@@ -256,8 +262,10 @@ class Dispatcher:
         """Claim a batch, run its timers, prepare its messages in one transaction, queue them."""
         core = self.core
         now = core.now()
-        async with core.db.batch() as conn:
-            rows = await outbox.claim_due(conn, now, self.batch)
+        # Preparing runs on the event loop: while people wait, in small bites.
+        size = self.batch if not core.people.busy else BATCH_WHILE_BUSY
+        async with core.db.tx() as conn:
+            rows = await outbox.claim_due(conn, now, size)
         if not rows:
             return 0
         for row in rows:
@@ -267,8 +275,8 @@ class Dispatcher:
         if not messages:
             return len(rows)
         prepared: dict[int, kinds.Send] = {}
-        # batch(): the per-row statements run without a thread round trip each (see Database).
-        async with core.db.batch() as conn:
+        # One transaction; its statements run without a thread round trip each (see Database).
+        async with core.db.tx() as conn:
             for row in messages:
                 try:
                     async with savepoint(conn):
@@ -303,7 +311,7 @@ class Dispatcher:
             self._chat_until.pop(item.chat_id, None)
             self._enqueue(row, item)
         if held:
-            async with core.db.batch() as conn:
+            async with core.db.tx() as conn:
                 for row, until in held:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
         return len(rows)
@@ -333,8 +341,13 @@ class Dispatcher:
                 chat = self._ready.popleft()
                 queue = self._queues[chat]
                 while queue:
+                    await self._people_first()
                     row, item = queue.popleft()
-                    outcome = await self._send(item)
+                    self._sending += 1
+                    try:
+                        outcome = await self._send(item)
+                    finally:
+                        self._sending -= 1
                     rest: list[OutboxRow] = []
                     if isinstance(outcome, TransientSendError):
                         wait = (
@@ -360,6 +373,17 @@ class Dispatcher:
             if me is not None:
                 self._senders.discard(me)  # type: ignore[arg-type]
 
+    async def _people_first(self) -> None:
+        """While someone's update is being handled, send one message at a time.
+
+        A person waiting for a button's answer goes before a notice that can be a moment late;
+        one send at a time still keeps the outbox moving.
+        """
+        people = self.core.people
+        while people.busy and self._sending >= 1:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(people.quiet(), PEOPLE_RECHECK)
+
     async def _flush_loop(self) -> None:
         """Record outcomes in groups (group commit) while sending goes on.
 
@@ -383,7 +407,7 @@ class Dispatcher:
         group = self._done[:]
         core = self.core
         scrub = False
-        async with core.db.batch() as conn:
+        async with core.db.tx() as conn:
             for out in group:
                 await self._record(conn, out.row, out.item, out.outcome)
                 for rest in out.rest:
@@ -490,7 +514,7 @@ class Dispatcher:
             if row.kind == "daily":
                 await self._daily(row)
                 return
-            async with core.db.batch() as conn:
+            async with core.db.tx() as conn:
                 await kinds.run_timer(conn, core, row)
                 await outbox.finish(conn, row.id, "sent", "timer done")
         except Exception:

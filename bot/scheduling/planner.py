@@ -399,13 +399,13 @@ async def plan_all(
     Each batch is read in four queries and written in two statement batches, however many
     clients it holds. `until` returning true stops the run between batches (shutting down).
     """
-    async with core.db.read() as conn:
+    async with core.db.slow_read() as conn:
         ids = await people_repo.plannable_client_ids(conn)
     for start in range(0, len(ids), batch):
         if until is not None and until():
             break
         chunk = ids[start : start + batch]
-        async with core.db.batch() as conn:
+        async with core.db.tx() as conn:
             inputs = await outbox.planning_inputs(conn, chunk)
             now = core.now()
             changes = _Changes()

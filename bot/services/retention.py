@@ -27,7 +27,7 @@ async def scrub(core: Core) -> bool:
 
     The daily run does this after purging; the dispatcher should after delivering relayed text.
     """
-    async with core.db.read() as conn:
+    async with core.db.slow_read() as conn:
         done = await retention_repo.forget_freed(conn)
     if not done:
         log.info("database still in use by another process; wiped data leaves the log later")

@@ -64,7 +64,7 @@ async def gather(core: Core, days: int = DEFAULT_DAYS) -> Stats:
     days = check_days(days)
     until = core.now()
     since = until - timedelta(days=days)
-    async with core.db.read() as conn:
+    async with core.db.slow_read() as conn:
         clients = await people_repo.count_clients_by_status(conn)
         sent = await stats_repo.checkins_sent(conn, since, until)
         answers = await stats_repo.checkin_answers(conn, since, until)

@@ -20,12 +20,7 @@ CHECKIN_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 async def _joined(silta: Silta, n: int) -> list[tuple[FakeUser, Client]]:
     worker = await silta.add_worker(100, language="en")
-    joined = []
-    for i in range(n):
-        card = await silta.add_client(worker, f"C{i}", language="en")
-        user = silta.tg.user(6000 + i, language_code="en")
-        joined.append((user, await silta.join(user, card)))
-    return joined
+    return [await silta.joined_client(worker, f"C{i}", 6000 + i) for i in range(n)]
 
 
 async def _clients(silta: Silta, n: int) -> list[FakeUser]:
@@ -160,3 +155,18 @@ async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
         assert await again.core.db.integrity_ok()
     finally:
         await stop_silta(again)
+
+
+async def test_the_production_limiter_keeps_a_burst_inside_telegrams_limit(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    silta = await start_silta(tg, tmp_path, limits=Limits(read_timeout=5.0))
+    try:
+        joined = await _joined(silta, 3)
+        tg.rate_limit(per_second_total=30, per_chat_per_second=None, per_group_per_minute=None)
+        await _plan_notices(silta.core, [client for _, client in joined], 0, 75)
+        await silta.settle()
+        assert [len(_rooms(silta, user.id)) for user, _ in joined] == [25, 25, 25]
+        assert tg.count_429 == 0, "a burst went over 30 messages in a second"
+    finally:
+        await stop_silta(silta)

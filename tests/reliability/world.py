@@ -56,13 +56,15 @@ class World:
     async def flush(self) -> None:
         """Wait until the bot has handled every update sent so far, and sent what became due.
 
-        Updates are handled one at a time in order, so the probe's answer comes after them.
+        The probe's answer means every update sent before it was fetched; then wait until
+        all of them are handled (chats are handled side by side).
         """
         self.probe_count += 1
         probe = self.users["probe"]
         want = self.probe_count
         await probe.send("hello")
         await self.tg.wait_for(lambda: len(probe.messages()) >= want, 10, "the probe's answer")
+        await self.silta.handled()
         await self.silta.settle()
 
 
