@@ -2,7 +2,7 @@
 
 ``python -m bench.limit [--quick] [--seconds S] [--smooth RATE | --bucket]``
 
-The bot as configured for production (Limits(), sends spaced at 29.5/s) works through a backlog of
+The bot as configured for production (Limits(), sends spaced at 29.8/s) works through a backlog of
 due client notices for two minutes while the fake server enforces Telegram's 30 messages per
 second in total, answering 429 beyond it. Measured at the server: the messages accepted per
 second over the window (goal >= 0.95 x 30) and the 429 answers (goal 0), plus the busiest

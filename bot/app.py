@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core import Core, People
+from bot.http import AiohttpRequest
 from bot.policy import default_policy
 from bot.scheduling.dispatcher import Dispatcher
 from bot.transport import TelegramTransport
@@ -31,7 +32,7 @@ class Limits:
     # Telegram allows about 30 messages a second in total. Sends are spaced evenly at a little
     # under that, so network jitter never puts a 31st into any one-second window (a burst-then-
     # leak bucket of 30 got 143 answers of 429 in two minutes at the limit: bench/README.md).
-    overall_per_second: float = 29.5
+    overall_per_second: float = 29.8
     connection_pool: int = 64
     # Seconds to wait for Telegram's answer to a send before treating it as a timeout.
     read_timeout: float = 10.0
@@ -52,10 +53,16 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.api_url.replace("/bot", "/file/bot"))
         .context_types(context_types())
-        .connection_pool_size(limits.connection_pool)
-        .pool_timeout(10.0)
-        .read_timeout(limits.read_timeout)
-        .write_timeout(limits.read_timeout)
+        .request(
+            AiohttpRequest(
+                connection_pool_size=limits.connection_pool,
+                read_timeout=limits.read_timeout,
+                write_timeout=limits.read_timeout,
+                pool_timeout=10.0,
+            )
+        )
+        # Long polling: PTB adds the poll's own timeout to this read timeout.
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=5.0))
         .post_init(startup)
         .post_shutdown(shutdown)
     )
