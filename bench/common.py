@@ -89,7 +89,7 @@ def machine() -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
         ("SQLite", sqlite3.sqlite_version),
         ("python-telegram-bot", _version("python-telegram-bot")),
-        ("httpx / sniffio", f"{_version('httpx')} / {_version('sniffio')}"),
+        ("aiohttp / httpx", f"{_version('aiohttp')} / {_version('httpx')}"),
         ("aiosqlite", _version("aiosqlite")),
     ]
 

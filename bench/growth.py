@@ -1,6 +1,7 @@
 """Benchmark 3: cost as data grows.
 
 ``python -m bench.growth [--quick] [--claims-only | --plan-only] [--per-client]``
+``[--synchronous FULL|NORMAL] [--without-client-index]``
 
 1. Claiming a batch of 100 due rows (the dispatcher's claim transaction, commit included, and
    the `next_due` query the dispatcher sleeps on) with 1k, 10k, 100k and 1M rows in the outbox.
@@ -167,7 +168,19 @@ async def measure_claims(
     )
 
 
-async def claims_table(sizes: list[int], tmp: Path, synchronous: str | None = None) -> None:
+def drop_client_index(path: Path) -> None:
+    """The outbox without its (client_id, state) index: what that index costs a claim."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("DROP INDEX outbox_client")
+        db.commit()
+    finally:
+        db.close()
+
+
+async def claims_table(
+    sizes: list[int], tmp: Path, synchronous: str | None = None, no_client_index: bool = False
+) -> None:
     rows = []
     first: dict[str, float] = {}
     for size in sizes:
@@ -176,6 +189,8 @@ async def claims_table(sizes: list[int], tmp: Path, synchronous: str | None = No
         common.bulk_people(path, 2_000)
         start = time.perf_counter()
         build_outbox(path, size)
+        if no_client_index:
+            drop_client_index(path)
         built = time.perf_counter() - start
         worst = tmp / f"outbox-{size}-scattered.db"
         scatter(path, worst)
@@ -199,7 +214,8 @@ async def claims_table(sizes: list[int], tmp: Path, synchronous: str | None = No
     rows.append(["goal", "time order", "", "", "", f"<= 1.5x: {common.verdict(ratio <= 1.5)}"])
     common.print_table(
         f"Claiming {CLAIM} due rows as the outbox grows (median of {SAMPLES} claims, ms)"
-        + (f", synchronous={synchronous}" if synchronous else ""),
+        + (f", synchronous={synchronous}" if synchronous else "")
+        + (", without the outbox_client index" if no_client_index else ""),
         [
             "outbox rows",
             "due rows' ids",
@@ -290,14 +306,19 @@ async def plan_table(sizes: list[int], tmp: Path, per_client: bool = False) -> N
 
 
 async def main_async(
-    quick: bool, claims: bool, plans: bool, synchronous: str | None, per_client: bool
+    quick: bool,
+    claims: bool,
+    plans: bool,
+    synchronous: str | None,
+    per_client: bool,
+    no_client_index: bool = False,
 ) -> None:
     common.quiet_logs()
     common.print_machine()
     with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
         if claims:
             sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
-            await claims_table(sizes, Path(tmp), synchronous)
+            await claims_table(sizes, Path(tmp), synchronous, no_client_index)
         if plans:
             sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
             await plan_table(sizes, Path(tmp), per_client)
@@ -319,10 +340,20 @@ def main() -> None:
         action="store_true",
         help="plan each client in its own transaction instead of plan_all's batches, to compare",
     )
+    p.add_argument(
+        "--without-client-index",
+        action="store_true",
+        help="drop the outbox's (client_id, state) index before the claims, to compare",
+    )
     args = p.parse_args()
     asyncio.run(
         main_async(
-            args.quick, not args.plan_only, not args.claims_only, args.synchronous, args.per_client
+            args.quick,
+            not args.plan_only,
+            not args.claims_only,
+            args.synchronous,
+            args.per_client,
+            args.without_client_index,
         )
     )
 

@@ -148,7 +148,11 @@ async def main_async(clients: int, per_worker: int) -> None:
             f"{r['to_first_poll']:.2f} s",
             f"< 3 s: {common.verdict(r['to_first_poll'] < 3)}",
         ],
-        ["setMyCommands calls before it (one per worker)", f"{r['menus_before_poll']:.0f}", ""],
+        [
+            "setMyCommands calls before it (workers' menus follow later)",
+            f"{r['menus_before_poll']:.0f}",
+            "",
+        ],
         [
             "resident memory at first getUpdates",
             f"{r['rss_at_poll']:.0f} MB",
