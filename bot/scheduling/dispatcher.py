@@ -274,29 +274,8 @@ class Dispatcher:
         messages = [r for r in rows if r.kind not in kinds.TIMER_KINDS]
         if not messages:
             return len(rows)
-        prepared: dict[int, kinds.Send] = {}
-        # One transaction; its statements run without a thread round trip each (see Database).
         async with core.db.tx() as conn:
-            for row in messages:
-                try:
-                    async with savepoint(conn):
-                        result = await kinds.prepare(conn, core, row)
-                        if isinstance(result, kinds.Skip):
-                            await outbox.finish(conn, row.id, result.state, result.reason)
-                        elif isinstance(result, kinds.Later):
-                            # Never re-queue into the past: that would spin instead of waiting.
-                            due = max(result.due_at, core.now() + timedelta(seconds=1))
-                            await outbox.retry_later(conn, row.id, due, result.reason)
-                        else:
-                            prepared[row.id] = result
-                except Exception:
-                    log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
-                    await outbox.retry_later(
-                        conn,
-                        row.id,
-                        core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                        "error",
-                    )
+            prepared = await self._prepare_all(conn, messages)
         # One chat's rows go in order; different chats go side by side. A chat Telegram asked
         # to wait (429 retry_after) gets nothing until then.
         held: list[tuple[OutboxRow, Any]] = []
@@ -315,6 +294,51 @@ class Dispatcher:
                 for row, until in held:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
         return len(rows)
+
+    async def _prepare_all(self, conn: Any, rows: list[OutboxRow]) -> dict[int, kinds.Send]:
+        """Prepare a batch in one go; only if a row fails, again row by row, each isolated.
+
+        A savepoint per row costs two statements per message; rows almost never fail.
+        """
+        try:
+            async with savepoint(conn, "batch"):
+                return {
+                    row.id: item
+                    for row in rows
+                    if (item := await self._prepare_one(conn, row)) is not None
+                }
+        except Exception:
+            log.warning("a row of a batch failed to prepare; preparing one by one")
+        prepared: dict[int, kinds.Send] = {}
+        for row in rows:
+            try:
+                async with savepoint(conn):
+                    item = await self._prepare_one(conn, row)
+                if item is not None:
+                    prepared[row.id] = item
+            except Exception:
+                log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
+                await outbox.retry_later(
+                    conn,
+                    row.id,
+                    self.core.now() + kinds.backoff(row.attempts, self._rng.random()),
+                    "error",
+                )
+        return prepared
+
+    async def _prepare_one(self, conn: Any, row: OutboxRow) -> kinds.Send | None:
+        """What to send for the row, or None once it is skipped or put off (written down)."""
+        core = self.core
+        result = await kinds.prepare(conn, core, row)
+        if isinstance(result, kinds.Skip):
+            await outbox.finish(conn, row.id, result.state, result.reason)
+            return None
+        if isinstance(result, kinds.Later):
+            # Never re-queue into the past: that would spin instead of waiting.
+            due = max(result.due_at, core.now() + timedelta(seconds=1))
+            await outbox.retry_later(conn, row.id, due, result.reason)
+            return None
+        return result
 
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
@@ -406,24 +430,25 @@ class Dispatcher:
     async def _flush(self) -> None:
         group = self._done[:]
         core = self.core
-        scrub = False
         async with core.db.tx() as conn:
-            for out in group:
-                await self._record(conn, out.row, out.item, out.outcome)
-                for rest in out.rest:
-                    if isinstance(out.outcome, TransientSendError):
-                        # The chat's later rows wait as long as Telegram asked.
-                        until = self._chat_until.get(out.item.chat_id, core.now())
-                        await outbox.retry_later(conn, rest.id, until, "chat waits")
-                    else:  # the recipient is gone: the same answer holds for the rest
-                        assert isinstance(out.outcome, PermanentSendError)
-                        await outbox.finish(conn, rest.id, "failed", out.outcome.reason)
-                scrub = scrub or (isinstance(out.outcome, int) and out.item.wipe_payload)
+            # The whole group at once; row by row (each isolated) only if something fails.
+            try:
+                async with savepoint(conn, "group"):
+                    for out in group:
+                        await self._record_one(conn, out)
+            except Exception:
+                log.warning("recording a group failed; recording one by one")
+                for out in group:
+                    await self._record(conn, out)
         # Only now, after the commit: a failed commit leaves the group for the next try.
         del self._done[: len(group)]
+        scrub = False
         for out in group:
             self._open.discard(out.row.id)
             self._open.difference_update(r.id for r in out.rest)
+            if isinstance(out.outcome, int):
+                self.sent += 1
+                scrub = scrub or out.item.wipe_payload
         self._progress.set()
         if not self._open:
             self._drained.set()
@@ -443,69 +468,78 @@ class Dispatcher:
         except Exception as exc:
             return exc
 
-    async def _record(
-        self, conn: Any, row: OutboxRow, item: kinds.Send, outcome: int | Exception | None
-    ) -> None:
-        """Write down what Telegram said, inside the batch's record transaction."""
-        core = self.core
+    async def _record(self, conn: Any, out: _Outcome) -> None:
+        """Record one outcome in a savepoint of its own; a message that went out is marked
+        sent even when its bookkeeping fails, so it is not repeated."""
         try:
             async with savepoint(conn):
-                if isinstance(outcome, TransientSendError):
-                    delay = (
-                        timedelta(seconds=outcome.retry_after)
-                        if outcome.retry_after is not None
-                        else kinds.backoff(row.attempts, self._rng.random())
-                    )
-                    log.info(
-                        "row %d (%s): %s, retry in %.1fs",
-                        row.id,
-                        row.kind,
-                        outcome.reason,
-                        delay.total_seconds(),
-                    )
-                    await outbox.retry_later(conn, row.id, core.now() + delay, outcome.reason)
-                elif isinstance(outcome, PermanentSendError):
-                    log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
-                    await outbox.finish(conn, row.id, "failed", outcome.reason)
-                    if outcome.recipient_gone:
-                        await kinds.on_recipient_gone(conn, core, row, outcome.reason)
-                elif isinstance(outcome, Exception) or outcome is None:
-                    log.error(
-                        "row %d (%s): send raised %s; retrying later",
-                        row.id,
-                        row.kind,
-                        type(outcome).__name__,
-                    )
-                    await outbox.retry_later(
-                        conn,
-                        row.id,
-                        core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                        "error",
-                    )
-                else:
-                    await outbox.mark_sent(
-                        conn,
-                        row.id,
-                        core.now(),
-                        chat_id=item.chat_id,
-                        message_id=outcome,
-                        wipe_payload=item.wipe_payload,
-                    )
-                    await kinds.after_sent(conn, core, row, item, outcome)
-                    self.sent += 1
+                await self._record_one(conn, out)
         except Exception:
-            # The message went out but its bookkeeping failed: mark it sent so it is not
-            # repeated, and keep the error in the log.
-            log.exception("row %d (%s): recording failed", row.id, row.kind)
-            if isinstance(outcome, int):
+            log.exception("row %d (%s): recording failed", out.row.id, out.row.kind)
+            if isinstance(out.outcome, int):
                 await outbox.mark_sent(
                     conn,
-                    row.id,
-                    core.now(),
-                    chat_id=item.chat_id,
-                    message_id=outcome,
+                    out.row.id,
+                    self.core.now(),
+                    chat_id=out.item.chat_id,
+                    message_id=out.outcome,
                     wipe_payload=True,
                 )
+
+    async def _record_one(self, conn: Any, out: _Outcome) -> None:
+        """Write down what Telegram said about one row, and what follows for the chat's rest."""
+        core = self.core
+        row, item, outcome = out.row, out.item, out.outcome
+        if isinstance(outcome, TransientSendError):
+            delay = (
+                timedelta(seconds=outcome.retry_after)
+                if outcome.retry_after is not None
+                else kinds.backoff(row.attempts, self._rng.random())
+            )
+            log.info(
+                "row %d (%s): %s, retry in %.1fs",
+                row.id,
+                row.kind,
+                outcome.reason,
+                delay.total_seconds(),
+            )
+            await outbox.retry_later(conn, row.id, core.now() + delay, outcome.reason)
+        elif isinstance(outcome, PermanentSendError):
+            log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
+            await outbox.finish(conn, row.id, "failed", outcome.reason)
+            if outcome.recipient_gone:
+                await kinds.on_recipient_gone(conn, core, row, outcome.reason)
+        elif isinstance(outcome, Exception) or outcome is None:
+            log.error(
+                "row %d (%s): send raised %s; retrying later",
+                row.id,
+                row.kind,
+                type(outcome).__name__,
+            )
+            await outbox.retry_later(
+                conn,
+                row.id,
+                core.now() + kinds.backoff(row.attempts, self._rng.random()),
+                "error",
+            )
+        else:
+            await outbox.mark_sent(
+                conn,
+                row.id,
+                core.now(),
+                chat_id=item.chat_id,
+                message_id=outcome,
+                wipe_payload=item.wipe_payload,
+            )
+            await kinds.after_sent(conn, core, row, item, outcome)
+        for rest in out.rest:
+            if isinstance(outcome, TransientSendError):
+                # The chat's later rows wait as long as Telegram asked.
+                until = self._chat_until.get(item.chat_id, core.now())
+                await outbox.retry_later(conn, rest.id, until, "chat waits")
+            else:  # the recipient is gone: the same answer holds for the rest
+                assert isinstance(outcome, PermanentSendError)
+                await outbox.finish(conn, rest.id, "failed", outcome.reason)
 
     async def _run_timer(self, row: OutboxRow) -> None:
         """Run one timer row in its own transaction."""
