@@ -10,12 +10,16 @@ everything above (the rate limiter, the dispatcher's error classes) is unchanged
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+_FORM_HEADERS = {**_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -101,6 +105,7 @@ class AiohttpRequest(BaseRequest):
             sock_read=read_timeout,
         )
         data: Any = None
+        headers = _HEADERS
         if request_data is not None:
             if files:
                 form = aiohttp.FormData()
@@ -116,13 +121,15 @@ class AiohttpRequest(BaseRequest):
                     )
                 data = form
             else:
-                data = request_data.json_parameters
+                # Encoded here: aiohttp's FormData path for a plain dict costs several times more.
+                data = urlencode(request_data.json_parameters).encode()
+                headers = _FORM_HEADERS
         try:
             async with self._session.request(
                 method,
                 url,
                 data=data,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
             ) as response:
                 return response.status, await response.read()

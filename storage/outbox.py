@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from typing import Any
 from aiosqlite import Connection
 
 from bot.clock import from_iso, utc_iso
-from storage.models import Appointment, Client, Deadline, Model, OutboxRow
+from storage.models import Appointment, Client, Deadline, OutboxRow
 
 # Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
 # comes back when the planner wants it again (a setting changed away and back, a hand-over).
@@ -21,21 +20,6 @@ _REVIVE = (
     "payload = excluded.payload, reason = NULL, attempts = 0, claimed_at = NULL "
     "WHERE outbox.state = 'dropped'"
 )
-
-
-@functools.cache
-def _field_names(cls: type[Model]) -> frozenset[str]:
-    return frozenset(cls.model_fields)
-
-
-def _model(cls: type[Any], row: Any) -> Any:
-    """cls.from_row(row), but the model's field names are looked up once per class, not once per
-    column: pydantic's model_fields builds a fresh mapping on every access, which made loading a
-    200-row batch cost milliseconds."""
-    if row is None:
-        return None
-    fields = _field_names(cls)  # type: ignore[arg-type]
-    return cls(**{k: row[k] for k in row.keys() if k in fields})  # noqa: SIM118
 
 
 @dataclass(frozen=True)
@@ -201,7 +185,7 @@ async def planning_inputs(conn: Connection, client_ids: Sequence[int]) -> Planni
     if not client_ids:
         return inputs
     cur = await conn.execute(f"SELECT * FROM clients WHERE id IN ({marks})", args)
-    inputs.clients = {r["id"]: _model(Client, r) for r in await cur.fetchall()}
+    inputs.clients = {r["id"]: Client.from_row(r) for r in await cur.fetchall()}
     inputs.appointments = {cid: [] for cid in client_ids}
     cur = await conn.execute(
         f"SELECT * FROM appointments WHERE client_id IN ({marks}) AND status = 'scheduled' "
@@ -209,7 +193,7 @@ async def planning_inputs(conn: Connection, client_ids: Sequence[int]) -> Planni
         args,
     )
     for r in await cur.fetchall():
-        inputs.appointments[r["client_id"]].append(_model(Appointment, r))
+        inputs.appointments[r["client_id"]].append(Appointment.from_row(r))
     inputs.deadlines = {cid: [] for cid in client_ids}
     cur = await conn.execute(
         f"SELECT * FROM deadlines WHERE client_id IN ({marks}) AND status = 'open' "
@@ -217,7 +201,7 @@ async def planning_inputs(conn: Connection, client_ids: Sequence[int]) -> Planni
         args,
     )
     for r in await cur.fetchall():
-        inputs.deadlines[r["client_id"]].append(_model(Deadline, r))
+        inputs.deadlines[r["client_id"]].append(Deadline.from_row(r))
     return inputs
 
 
@@ -239,7 +223,7 @@ async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxR
         "ORDER BY due_at, id LIMIT ?) RETURNING *",
         (stamp, stamp, limit),
     )
-    rows = [_model(OutboxRow, r) for r in await cur.fetchall()]
+    rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
     rows.sort(key=lambda r: (r.due_at, r.id))
     return rows
 
@@ -318,7 +302,7 @@ async def next_due(conn: Connection) -> datetime | None:
 
 async def get(conn: Connection, row_id: int) -> OutboxRow | None:
     cur = await conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,))
-    return _model(OutboxRow, await cur.fetchone())
+    return OutboxRow.from_row(await cur.fetchone())
 
 
 async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxRow | None:
@@ -326,7 +310,7 @@ async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxR
     cur = await conn.execute(
         "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
-    return _model(OutboxRow, await cur.fetchone())
+    return OutboxRow.from_row(await cur.fetchone())
 
 
 async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow]:
@@ -334,7 +318,7 @@ async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow
     cur = await conn.execute(
         "SELECT * FROM outbox WHERE client_id = ? AND state = 'pending'", (client_id,)
     )
-    rows = [_model(OutboxRow, r) for r in await cur.fetchall()]
+    rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
     rows.sort(key=lambda r: (r.due_at, r.id))
     return rows
 

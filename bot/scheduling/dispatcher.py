@@ -301,7 +301,7 @@ class Dispatcher:
         A savepoint per row costs two statements per message; rows almost never fail.
         """
         try:
-            async with savepoint(conn, "batch"):
+            async with savepoint(conn, "prepared"):
                 return {
                     row.id: item
                     for row in rows
@@ -433,7 +433,7 @@ class Dispatcher:
         async with core.db.tx() as conn:
             # The whole group at once; row by row (each isolated) only if something fails.
             try:
-                async with savepoint(conn, "group"):
+                async with savepoint(conn, "outcomes"):
                     for out in group:
                         await self._record_one(conn, out)
             except Exception:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.app import Limits
 from storage import engine as engine_repo
@@ -170,3 +173,15 @@ async def test_the_production_limiter_keeps_a_burst_inside_telegrams_limit(
         assert tg.count_429 == 0, "a burst went over 30 messages in a second"
     finally:
         await stop_silta(silta)
+
+
+async def test_a_calm_burst_is_prepared_and_recorded_a_group_at_a_time(
+    silta: Silta, caplog: pytest.LogCaptureFixture
+) -> None:
+    joined = await _joined(silta, 3)
+    caplog.set_level(logging.INFO, logger="bot.scheduling.dispatcher")
+    await _plan_notices(silta.core, [client for _, client in joined], 0, 30)
+    await silta.settle()
+    assert [len(_rooms(silta, user.id)) for user, _ in joined] == [10, 10, 10]
+    # Falling back to one row at a time is for a row that fails, not for every group.
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.scheduling.dispatcher"] == []
