@@ -17,6 +17,7 @@ from tests.reliability.helpers import (
     open_core,
     query,
     run_cli,
+    wait_until,
 )
 from tests.reliability.test_crash import _deliveries, _plan_notices, _world
 
@@ -65,13 +66,19 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent_and_private(
 
         task = asyncio.create_task(writer())
         try:
-            await asyncio.sleep(0.3)
+            # The bot finds rows written by another process at its safety poll (1 s here).
+            await wait_until(lambda: _deliveries(tg)[0], 10, "the bot sending the notices")
+            sent_before = sum(_deliveries(tg)[0].values())
             copy = tmp_path / "backup" / "silta-copy.db"
             copy.parent.mkdir()
             code, out, err = await run_cli(
                 tmp_path, bot_env(tg, db), "backup", str(copy), timeout=60
             )
-            await asyncio.sleep(0.2)
+            await wait_until(
+                lambda: sum(_deliveries(tg)[0].values()) > sent_before,
+                10,
+                "the bot sending on during and after the backup",
+            )
         finally:
             stop.set()
             await task
@@ -103,7 +110,6 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent_and_private(
     assert 0 < len(marks) < writes, "the writes went on during the backup"
     assert versions == query(db, "SELECT version FROM schema_version")
     assert query(db, "SELECT count(*) FROM audit_log WHERE action = 'db.backup'") == [(1,)]
-    assert _deliveries(tg)[0], "the bot kept sending meanwhile"
     # Refusals: an existing file needs --force, a missing folder is named.
     code, _, err = await run_cli(tmp_path, bot_env(tg, db), "backup", str(copy))
     assert code == 2 and "--force" in err
