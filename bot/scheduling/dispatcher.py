@@ -414,18 +414,23 @@ class Dispatcher:
         A crash then repeats only what Telegram confirmed in the last moments.
         """
         failures = 0
-        while self._done:
-            if self._senders:
-                await asyncio.sleep(GROUP_COMMIT)
-            try:
-                await self._flush()
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("recording sent messages failed; trying again")
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-        if not self._running and not self._stopped:
-            await self._arm()
+        while True:
+            while self._done:
+                if self._senders:
+                    await asyncio.sleep(GROUP_COMMIT)
+                try:
+                    await self._flush()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("recording sent messages failed; trying again")
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+            if not self._running and not self._stopped:
+                await self._arm()
+            # A sender that finished while _arm() awaited saw this task still running and
+            # started no other: look again before ending (no await between look and end).
+            if not self._done:
+                return
 
     async def _flush(self) -> None:
         group = self._done[:]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Limits
+from bot.transport import OutMessage
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
@@ -185,3 +186,37 @@ async def test_a_calm_burst_is_prepared_and_recorded_a_group_at_a_time(
     assert [len(_rooms(silta, user.id)) for user, _ in joined] == [10, 10, 10]
     # Falling back to one row at a time is for a row that fails, not for every group.
     assert [r.getMessage() for r in caplog.records if r.name == "bot.scheduling.dispatcher"] == []
+
+
+async def test_an_answer_that_lands_while_the_recorder_rearms_is_still_recorded(
+    silta: Silta,
+) -> None:
+    (_, quick), (slow_user, slow) = await _joined(silta, 2)
+    dispatcher = silta.dispatcher
+    real_send = dispatcher.transport.send
+    release = asyncio.Event()
+
+    async def send(chat_id: int, message: OutMessage) -> int:
+        if chat_id == slow_user.id:
+            await release.wait()
+        return await real_send(chat_id, message)
+
+    real_arm = dispatcher._arm
+
+    async def arm() -> None:
+        # The recorder has just written the quick chat's outcome and re-arms the timer: the
+        # slow chat's answer lands exactly now.
+        if asyncio.current_task() is dispatcher._flusher and not release.is_set():
+            release.set()
+            await asyncio.sleep(0.2)
+        await real_arm()
+
+    dispatcher.transport.send = send  # type: ignore[method-assign]
+    dispatcher._arm = arm  # type: ignore[method-assign]
+    await _plan_notices(silta.core, [quick, slow], 0, 2)
+    await dispatcher.run_due()
+    await asyncio.wait_for(dispatcher.drain(), 5)
+    assert release.is_set(), "the race was not staged"
+    async with silta.core.db.read() as conn:
+        states = await outbox.count_by_state(conn)
+    assert not states.get("sending"), states
