@@ -62,9 +62,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                # Telegram answers JSON; PTB decodes it, so no content sniffing here.
-                auto_decompress=True,
+                # Answers are small JSON: asking for no compression saves decompressing them.
                 skip_auto_headers=("Accept-Encoding",),
+                # HTTPS_PROXY and the like, as httpx honours them (an office may have no other way).
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
