@@ -259,17 +259,6 @@ async def mark_sent(
     )
 
 
-async def mark_many_sent(
-    conn: Connection, results: Sequence[tuple[int, int | None, int | None]], now: datetime
-) -> None:
-    """Record many deliveries in one statement batch: (row id, chat id, message id)."""
-    stamp = utc_iso(now)
-    await conn.executemany(
-        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ? WHERE id = ?",
-        [(stamp, chat, msg, rid) for rid, chat, msg in results],
-    )
-
-
 async def retry_later(conn: Connection, row_id: int, due_at: datetime, reason: str) -> None:
     """Put a row back to pending for another try."""
     await conn.execute(

@@ -318,12 +318,7 @@ class Dispatcher:
                     prepared[row.id] = item
             except Exception:
                 log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
-                await outbox.retry_later(
-                    conn,
-                    row.id,
-                    self.core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                    "error",
-                )
+                await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
         return prepared
 
     async def _prepare_one(self, conn: Any, row: OutboxRow) -> kinds.Send | None:
@@ -373,13 +368,11 @@ class Dispatcher:
                     finally:
                         self._sending -= 1
                     rest: list[OutboxRow] = []
+                    retry_at = None
                     if isinstance(outcome, TransientSendError):
-                        wait = (
-                            timedelta(seconds=outcome.retry_after)
-                            if outcome.retry_after is not None
-                            else kinds.backoff(row.attempts, self._rng.random())
-                        )
-                        self._chat_until[chat] = self.core.now() + wait
+                        # The row and the chat's rest wait alike: the chat is held until then.
+                        retry_at = self._retry_at(row, outcome.retry_after)
+                        self._chat_until[chat] = retry_at
                         rest = [r for r, _ in queue]
                         queue.clear()
                     elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
@@ -388,7 +381,7 @@ class Dispatcher:
                         self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
                         rest = [r for r, _ in queue]
                         queue.clear()
-                    self._done.append(_Outcome(row, item, outcome, rest))
+                    self._done.append(_Outcome(row, item, outcome, rest, retry_at))
                     if self._flusher is None or self._flusher.done():
                         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
                 del self._queues[chat]
@@ -396,6 +389,15 @@ class Dispatcher:
             # Removed here, not in a done callback, so _enqueue never counts a finished sender.
             if me is not None:
                 self._senders.discard(me)  # type: ignore[arg-type]
+
+    def _retry_at(self, row: OutboxRow, retry_after: float | None = None) -> Any:
+        """When to try a row again: as Telegram asked, else exponential backoff with jitter."""
+        wait = (
+            timedelta(seconds=retry_after)
+            if retry_after is not None
+            else kinds.backoff(row.attempts, self._rng.random())
+        )
+        return self.core.now() + wait
 
     async def _people_first(self) -> None:
         """While someone's update is being handled, send one message at a time.
@@ -496,19 +498,15 @@ class Dispatcher:
         core = self.core
         row, item, outcome = out.row, out.item, out.outcome
         if isinstance(outcome, TransientSendError):
-            delay = (
-                timedelta(seconds=outcome.retry_after)
-                if outcome.retry_after is not None
-                else kinds.backoff(row.attempts, self._rng.random())
-            )
+            assert out.retry_at is not None  # set by the sender with the chat's hold
             log.info(
                 "row %d (%s): %s, retry in %.1fs",
                 row.id,
                 row.kind,
                 outcome.reason,
-                delay.total_seconds(),
+                (out.retry_at - core.now()).total_seconds(),
             )
-            await outbox.retry_later(conn, row.id, core.now() + delay, outcome.reason)
+            await outbox.retry_later(conn, row.id, out.retry_at, outcome.reason)
         elif isinstance(outcome, PermanentSendError):
             log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
             await outbox.finish(conn, row.id, "failed", outcome.reason)
@@ -521,12 +519,7 @@ class Dispatcher:
                 row.kind,
                 type(outcome).__name__,
             )
-            await outbox.retry_later(
-                conn,
-                row.id,
-                core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                "error",
-            )
+            await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
         else:
             await outbox.mark_sent(
                 conn,
@@ -539,9 +532,8 @@ class Dispatcher:
             await kinds.after_sent(conn, core, row, item, outcome)
         for rest in out.rest:
             if isinstance(outcome, TransientSendError):
-                # The chat's later rows wait as long as Telegram asked.
-                until = self._chat_until.get(item.chat_id, core.now())
-                await outbox.retry_later(conn, rest.id, until, "chat waits")
+                assert out.retry_at is not None
+                await outbox.retry_later(conn, rest.id, out.retry_at, "chat waits")
             else:  # the recipient is gone: the same answer holds for the rest
                 assert isinstance(outcome, PermanentSendError)
                 await outbox.finish(conn, rest.id, "failed", outcome.reason)
@@ -559,12 +551,7 @@ class Dispatcher:
         except Exception:
             log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:
-                await outbox.retry_later(
-                    conn,
-                    row.id,
-                    core.now() + kinds.backoff(row.attempts, self._rng.random()),
-                    "error",
-                )
+                await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
 
     async def _daily(self, row: OutboxRow) -> None:
         """Once a day: re-plan everyone, plan digests, purge what retention allows."""
@@ -592,3 +579,5 @@ class _Outcome:
     item: kinds.Send
     outcome: int | Exception | None
     rest: list[OutboxRow]
+    # For a transient failure: when the row and the rest try again (the chat is held until then).
+    retry_at: Any = None
