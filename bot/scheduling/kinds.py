@@ -171,6 +171,8 @@ async def prepare(conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         assert chat is not None
         if kind == "checkin":
             if now - row.due_at > CHECKIN_STALE:
+                # No longer today's question: the next one replaces it.
+                await planner.plan_checkin(conn, core, client, now)
                 return Skip("late")
             contact = await _contact_for(
                 conn, core, row, client, "checkin", now + policy.checkins.answer_within, now

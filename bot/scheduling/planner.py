@@ -101,6 +101,10 @@ class _Changes:
             ):
                 self.drops[row.id] = reason
 
+    def drop_row(self, row: Pending, reason: str) -> None:
+        """Drop one pending row (first reason wins)."""
+        self.drops.setdefault(row.id, reason)
+
     def add(self, pending: Iterable[Pending], row: Planned) -> None:
         """Like outbox.add; a key already pending (and kept) would be a no-op, so it is skipped."""
         if any(p.key == row.key and p.id not in self.drops for p in pending):
@@ -122,6 +126,41 @@ class _Changes:
 
 
 # --- deciding (no I/O) -----------------------------------------------------------------------
+
+
+def _keep_overdue(
+    changes: _Changes,
+    pending: list[Pending],
+    kind: str,
+    ref_id: int,
+    mine: Callable[[str], bool],
+    past: dict[str, datetime],
+    now: datetime,
+) -> list[str]:
+    """Reminders of one item whose time passed while the item itself has not: keep the newest.
+
+    After downtime, a re-plan, or a 429 that held a row back, the planner would not create such
+    a row *now* (its time is gone), but it was promised and still means something, so it is sent
+    late, once. Two overdue reminders of the same thing at once would say nothing the newer one
+    does not: the older ones are dropped as superseded. `past` maps the keys the planner skipped
+    for being in the past to their planned time; `mine` tells the item's current keys.
+    """
+    late = [
+        p
+        for p in pending
+        if p.kind == kind
+        and p.ref_id == ref_id
+        and p.id not in changes.drops
+        and mine(p.key)
+        and (p.key in past or p.due_at <= now)
+    ]
+    if not late:
+        return []
+    newest = max(late, key=lambda p: (past.get(p.key, p.due_at), p.id))
+    for row in late:
+        if row is not newest:
+            changes.drop_row(row, "superseded")
+    return [newest.key]
 
 
 def _decide_checkin(
@@ -153,6 +192,7 @@ def _decide_appointments(
 ) -> None:
     """Reminders, the confirmation check and the attendance question for each appointment."""
     rows: list[Planned] = []
+    keep: list[str] = []
     for appt in appointments:
         stamp = utc_iso(appt.at)
         if appt.at <= now:
@@ -164,17 +204,17 @@ def _decide_appointments(
                 ref_id=appt.id,
             )
         if appt.at > now:
+            past: dict[str, datetime] = {}
             for offset in policy.appointments.remind_before:
-                due = appt.at - offset
-                if due <= now:
-                    continue
-                due = move_out_of_quiet_hours(policy, due, latest_utc=appt.at)
-                if due <= now:
-                    continue
                 tag = format_duration(offset)
+                key = f"appt:{appt.id}:{tag}:{stamp}"
+                due = move_out_of_quiet_hours(policy, appt.at - offset, latest_utc=appt.at)
+                if appt.at - offset <= now or due <= now:
+                    past[key] = appt.at - offset
+                    continue
                 rows.append(
                     Planned(
-                        key=f"appt:{appt.id}:{tag}:{stamp}",
+                        key=key,
                         kind="appt_reminder",
                         due_at=due,
                         client_id=client.id,
@@ -182,17 +222,31 @@ def _decide_appointments(
                         payload={"offset": tag, "day_before": offset >= timedelta(hours=20)},
                     )
                 )
+            keep += _keep_overdue(
+                changes,
+                pending,
+                "appt_reminder",
+                appt.id,
+                lambda key, stamp=stamp: key.startswith("appt:") and key.endswith(f":{stamp}"),
+                past,
+                now,
+            )
+            check_key = f"apptcheck:{appt.id}:{stamp}"
             check_at = appt.at - policy.appointments.confirm_by
-            if check_at > now and appt.confirmation != "confirmed":
-                rows.append(
-                    Planned(
-                        key=f"apptcheck:{appt.id}:{stamp}",
-                        kind="appt_confirm_check",
-                        due_at=check_at,
-                        client_id=client.id,
-                        ref_id=appt.id,
+            if appt.confirmation != "confirmed":
+                if check_at > now:
+                    rows.append(
+                        Planned(
+                            key=check_key,
+                            kind="appt_confirm_check",
+                            due_at=check_at,
+                            client_id=client.id,
+                            ref_id=appt.id,
+                        )
                     )
-                )
+                else:
+                    # Due while the bot was down: the check still runs (it raises the alert).
+                    keep.append(check_key)
         # Asked once, in working hours, after the time has passed.
         ask_at = next_working_time(policy, appt.at + ATTENDANCE_DELAY)
         rows.append(
@@ -204,7 +258,7 @@ def _decide_appointments(
                 ref_id=appt.id,
             )
         )
-    changes.drop(pending, "replanned", APPOINTMENT_KINDS, keep=[r.key for r in rows])
+    changes.drop(pending, "replanned", APPOINTMENT_KINDS, keep=[*keep, *(r.key for r in rows)])
     for row in rows:
         changes.add(pending, row)
 
@@ -219,35 +273,54 @@ def _decide_deadlines(
 ) -> None:
     """Morning reminders before each open deadline, and a timer for when it passes."""
     rows: list[Planned] = []
+    keep: list[str] = []
+    today = now.astimezone(policy.zone).date()
     for dl in deadlines:
         due_iso = dl.due_date.isoformat()
-        if dl.snoozed_until is not None and dl.snoozed_until > now:
-            rows.append(
-                Planned(
-                    key=f"dl:{dl.id}:snooze:{utc_iso(dl.snoozed_until)}",
-                    kind="deadline_reminder",
-                    due_at=dl.snoozed_until,
-                    client_id=client.id,
-                    ref_id=dl.id,
-                    payload={"offset": "snooze"},
+        past: dict[str, datetime] = {}
+        snooze_key = None
+        if dl.snoozed_until is not None:
+            snooze_key = f"dl:{dl.id}:snooze:{utc_iso(dl.snoozed_until)}"
+            if dl.snoozed_until > now:
+                rows.append(
+                    Planned(
+                        key=snooze_key,
+                        kind="deadline_reminder",
+                        due_at=dl.snoozed_until,
+                        client_id=client.id,
+                        ref_id=dl.id,
+                        payload={"offset": "snooze"},
+                    )
                 )
-            )
+            else:
+                past[snooze_key] = dl.snoozed_until
         for offset in policy.deadlines.remind_before:
             day = dl.due_date - timedelta(days=offset.days)
-            due = local_to_utc(day, policy.deadlines.morning, policy.zone)
-            if due <= now:
-                continue
-            due = move_out_of_quiet_hours(policy, due)
             tag = format_duration(offset)
+            key = f"dl:{dl.id}:{tag}:{due_iso}"
+            planned = local_to_utc(day, policy.deadlines.morning, policy.zone)
+            if planned <= now:
+                past[key] = planned
+                continue
             rows.append(
                 Planned(
-                    key=f"dl:{dl.id}:{tag}:{due_iso}",
+                    key=key,
                     kind="deadline_reminder",
-                    due_at=due,
+                    due_at=move_out_of_quiet_hours(policy, planned),
                     client_id=client.id,
                     ref_id=dl.id,
                     payload={"offset": tag},
                 )
+            )
+        if dl.due_date >= today:
+            keep += _keep_overdue(
+                changes,
+                pending,
+                "deadline_reminder",
+                dl.id,
+                lambda key, d=due_iso, s=snooze_key: key == s or key.endswith(f":{d}"),
+                past,
+                now,
             )
         passed = local_to_utc(dl.due_date + timedelta(days=1), datetime.min.time(), policy.zone)
         rows.append(
@@ -259,7 +332,7 @@ def _decide_deadlines(
                 ref_id=dl.id,
             )
         )
-    changes.drop(pending, "replanned", DEADLINE_KINDS, keep=[r.key for r in rows])
+    changes.drop(pending, "replanned", DEADLINE_KINDS, keep=[*keep, *(r.key for r in rows)])
     for row in rows:
         changes.add(pending, row)
 
