@@ -57,13 +57,18 @@ class Core:
     wake: Callable[[], None] = lambda: None
     # Updates from people in progress (bot/updates.py counts them); the dispatcher yields to them.
     people: People = field(default_factory=People)
+    # Held while the policy in force changes and everything is re-planned (scheduling/policy_store).
+    policy_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def now(self) -> datetime:
         """Current UTC time from the injected clock."""
         return self.clock.now()
 
     async def load_policy(self) -> Policy:
-        """Read the newest stored policy version (the defaults when there is none)."""
+        """Read the newest stored policy version (the defaults when there is none).
+
+        The running bot changes its policy through bot.scheduling.policy_store, which re-plans.
+        """
         async with self.db.read() as conn:
             latest = await admin_repo.latest_policy(conn)
         if latest is None:
@@ -74,7 +79,7 @@ class Core:
         return self.policy
 
     async def store_policy(self, policy: Policy, actor_id: int | None, actor_kind: str) -> int:
-        """Save a new policy version and audit it; callers re-plan afterwards."""
+        """Save a new policy version and audit it (policy_store.store re-plans after it)."""
         now = self.now()
         async with self.db.tx() as conn:
             version = await admin_repo.add_policy(conn, policy_to_dict(policy), actor_id, now)

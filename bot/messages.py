@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo
 
 from bot.callbacks import encode
 from bot.i18n import N_, Translator
-from bot.transport import OutMessage
+from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
+from bot.outgoing import OutMessage
+from bot.outgoing import utf16_len as utf16_len
+from bot.services.digest import DigestFacts
 from storage.models import Alert, Appointment, Client, Deadline, Worker
 
 Buttons = list[list[tuple[str, str]]]
@@ -49,16 +52,6 @@ ALERT_REASONS = {
     "message": N_("wrote a message"),
     "plan_item": N_("has release-plan items not done"),
 }
-
-
-# Telegram counts message length in UTF-16 code units; relayed text must leave room for the
-# card around it within the 4096 limit.
-MAX_RELAY_UNITS = 3000
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (an emoji outside the BMP is two units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def h(text: object) -> str:
@@ -283,3 +276,32 @@ def attendance_question(
             ]
         ],
     )
+
+
+def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
+    """A worker's morning digest."""
+    lines = [t("☀️ Good morning! Your Silta day:")]
+    lines.append("")
+    lines.append(t("Open alerts: {n}").format(n=len(facts.open_alerts)))
+    for alert, client in facts.open_alerts[:10]:
+        lines.append(
+            "• " + t.ltr(h(client.label)) + " — " + t(ALERT_REASONS.get(alert.reason, alert.reason))
+        )
+    lines.append("")
+    lines.append(t("Appointments today: {n}").format(n=len(facts.todays_appointments)))
+    for appt, client in facts.todays_appointments:
+        lines.append(
+            "• " + t.time(appt.at, zone) + " " + t.ltr(h(client.label)) + ", " + h(appt.place)
+        )
+    lines.append("")
+    lines.append(t("Not joined yet: {n}").format(n=len(facts.not_joined)))
+    for client in facts.not_joined[:10]:
+        lines.append("• " + t.ltr(h(client.label)))
+    if facts.silent_longest:
+        lines.append("")
+        lines.append(t("Silent longest:"))
+        for client in facts.silent_longest:
+            seen = client.last_seen_at or client.joined_at
+            when = t.stamp(seen, zone) if seen else "—"
+            lines.append("• " + t.ltr(h(client.label)) + " — " + when)
+    return OutMessage("\n".join(lines))

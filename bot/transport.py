@@ -1,59 +1,34 @@
-"""What the core needs from Telegram, and the python-telegram-bot adapter that provides it."""
+"""The python-telegram-bot adapter that sends what the core renders (see bot/outgoing.py)."""
 
 from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.outgoing import (
+    OutMessage,
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+    Transport,
+)
+
+__all__ = [
+    "OutMessage",
+    "PermanentSendError",
+    "SendError",
+    "TelegramTransport",
+    "TransientSendError",
+    "Transport",
+    "classify",
+    "keyboard",
+]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class OutMessage:
-    """A message as the core renders it: HTML text and rows of (label, callback data) buttons."""
-
-    text: str
-    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
-    protect: bool = False
-    reply_to: int | None = None
-    photo: bytes | None = None
-    silent: bool = False
-
-
-class SendError(Exception):
-    """Base for delivery failures."""
-
-
-class TransientSendError(SendError):
-    """Try again later (429, 5xx, timeout); retry_after in seconds when Telegram said so."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class PermanentSendError(SendError):
-    """The recipient cannot get messages (blocked, deactivated, chat not found) or bad request."""
-
-    def __init__(self, reason: str, *, recipient_gone: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.recipient_gone = recipient_gone
-
-
-class Transport(Protocol):
-    """Sending as the dispatcher sees it."""
-
-    async def send(self, chat_id: int, message: OutMessage) -> int: ...
-
-    async def edit(self, chat_id: int, message_id: int, message: OutMessage) -> None: ...
 
 
 def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:

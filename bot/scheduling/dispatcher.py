@@ -12,12 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core import Core
-from bot.scheduling import kinds, planner
-from bot.transport import PermanentSendError, TransientSendError, Transport
+from bot.outgoing import PermanentSendError, TransientSendError, Transport
+from bot.scheduling import planner, policy_store
+from bot.scheduling.kinds.base import Later, Send, Skip
+from bot.scheduling.kinds.registry import kind_of
+from bot.scheduling.kinds.timers import next_daily
 from storage import outbox
 from storage.db import savepoint
 from storage.models import OutboxRow
-from storage.outbox import Planned
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class Dispatcher:
         # The sending side outlives a batch, so one slow chat never holds up the others: each
         # chat with claimed rows has a queue (sent in order), a few senders take ready chats in
         # turn, and outcomes wait in `_done` for the next group commit.
-        self._queues: dict[int, deque[tuple[OutboxRow, kinds.Send]]] = {}
+        self._queues: dict[int, deque[tuple[OutboxRow, Send]]] = {}
         self._ready: deque[int] = deque()
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0
@@ -140,8 +142,7 @@ class Dispatcher:
         self._stopped = False
         async with self.core.db.tx() as conn:
             released = await outbox.release_claims(conn, keep=self._open)
-            key, due = kinds.daily_key(self.core.now(), self.core)
-            await outbox.add(conn, Planned(key=key, kind="daily", due_at=due), self.core.now())
+            await outbox.add(conn, next_daily(self.core, self.core.now()), self.core.now())
         if released:
             log.warning("re-sending %d rows interrupted by a stop", released)
         loop = asyncio.get_running_loop()
@@ -167,14 +168,7 @@ class Dispatcher:
 
     async def reload_policy_if_changed(self) -> bool:
         """Load a newer stored policy version and re-plan with it."""
-        core = self.core
-        before = core.policy_version
-        await core.load_policy()
-        if core.policy_version == before:
-            return False
-        log.info("policy version %d loaded; re-planning", core.policy_version)
-        await planner.plan_all(core)
-        return True
+        return await policy_store.refresh(self.core)
 
     async def stop(self) -> None:
         """Stop waking and let the running batch finish recording."""
@@ -269,9 +263,9 @@ class Dispatcher:
         if not rows:
             return 0
         for row in rows:
-            if row.kind in kinds.TIMER_KINDS:
+            if kind_of(row.kind).timer:
                 await self._run_timer(row)
-        messages = [r for r in rows if r.kind not in kinds.TIMER_KINDS]
+        messages = [r for r in rows if not kind_of(r.kind).timer]
         if not messages:
             return len(rows)
         async with core.db.tx() as conn:
@@ -295,7 +289,7 @@ class Dispatcher:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
         return len(rows)
 
-    async def _prepare_all(self, conn: Any, rows: list[OutboxRow]) -> dict[int, kinds.Send]:
+    async def _prepare_all(self, conn: Any, rows: list[OutboxRow]) -> dict[int, Send]:
         """Prepare a batch in one go; only if a row fails, again row by row, each isolated.
 
         A savepoint per row costs two statements per message; rows almost never fail.
@@ -309,7 +303,7 @@ class Dispatcher:
                 }
         except Exception:
             log.warning("a row of a batch failed to prepare; preparing one by one")
-        prepared: dict[int, kinds.Send] = {}
+        prepared: dict[int, Send] = {}
         for row in rows:
             try:
                 async with savepoint(conn):
@@ -321,14 +315,14 @@ class Dispatcher:
                 await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
         return prepared
 
-    async def _prepare_one(self, conn: Any, row: OutboxRow) -> kinds.Send | None:
+    async def _prepare_one(self, conn: Any, row: OutboxRow) -> Send | None:
         """What to send for the row, or None once it is skipped or put off (written down)."""
         core = self.core
-        result = await kinds.prepare(conn, core, row)
-        if isinstance(result, kinds.Skip):
+        result = await kind_of(row.kind).prepare(conn, core, row)
+        if isinstance(result, Skip):
             await outbox.finish(conn, row.id, result.state, result.reason)
             return None
-        if isinstance(result, kinds.Later):
+        if isinstance(result, Later):
             # Never re-queue into the past: that would spin instead of waiting.
             due = max(result.due_at, core.now() + timedelta(seconds=1))
             await outbox.retry_later(conn, row.id, due, result.reason)
@@ -337,7 +331,7 @@ class Dispatcher:
 
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
-    def _enqueue(self, row: OutboxRow, item: kinds.Send) -> None:
+    def _enqueue(self, row: OutboxRow, item: Send) -> None:
         queue = self._queues.get(item.chat_id)
         if queue is None:
             # A chat already being sent to just gets a longer queue; its sender picks it up.
@@ -395,7 +389,7 @@ class Dispatcher:
         wait = (
             timedelta(seconds=retry_after)
             if retry_after is not None
-            else kinds.backoff(row.attempts, self._rng.random())
+            else backoff(row.attempts, self._rng.random())
         )
         return self.core.now() + wait
 
@@ -465,7 +459,7 @@ class Dispatcher:
 
             await scrub_files(core)
 
-    async def _send(self, item: kinds.Send) -> int | Exception | None:
+    async def _send(self, item: Send) -> int | Exception | None:
         """Send or edit; a failure is returned, not raised, so the lane goes on."""
         try:
             if item.edit_message_id is not None:
@@ -511,7 +505,7 @@ class Dispatcher:
             log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
             await outbox.finish(conn, row.id, "failed", outcome.reason)
             if outcome.recipient_gone:
-                await kinds.on_recipient_gone(conn, core, row, outcome.reason)
+                await kind_of(row.kind).on_recipient_gone(conn, core, row, outcome.reason)
         elif isinstance(outcome, Exception) or outcome is None:
             log.error(
                 "row %d (%s): send raised %s; retrying later",
@@ -529,7 +523,7 @@ class Dispatcher:
                 message_id=outcome,
                 wipe_payload=item.wipe_payload,
             )
-            await kinds.after_sent(conn, core, row, item, outcome)
+            await kind_of(row.kind).after_sent(conn, core, row, item, outcome)
         for rest in out.rest:
             if isinstance(outcome, TransientSendError):
                 assert out.retry_at is not None
@@ -539,36 +533,26 @@ class Dispatcher:
                 await outbox.finish(conn, rest.id, "failed", outcome.reason)
 
     async def _run_timer(self, row: OutboxRow) -> None:
-        """Run one timer row in its own transaction."""
+        """Run one timer row in its own transaction (or its own several, for the daily run)."""
         core = self.core
+        kind = kind_of(row.kind)
         try:
-            if row.kind == "daily":
-                await self._daily(row)
+            if kind.own_transactions:
+                await kind.run_alone(core, row)
                 return
             async with core.db.tx() as conn:
-                await kinds.run_timer(conn, core, row)
+                await kind.run(conn, core, row)
                 await outbox.finish(conn, row.id, "sent", "timer done")
         except Exception:
             log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:
                 await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
 
-    async def _daily(self, row: OutboxRow) -> None:
-        """Once a day: re-plan everyone, plan digests, purge what retention allows."""
-        core = self.core
-        from bot.services.digest import plan_digests
-        from bot.services.items import plan_item_reminders
-        from bot.services.retention import purge
 
-        await planner.plan_all(core)
-        async with core.db.tx() as conn:
-            await plan_digests(conn, core)
-            await plan_item_reminders(conn, core)
-        await purge(core)
-        async with core.db.tx() as conn:
-            await outbox.finish(conn, row.id, "sent", "daily done")
-            key, due = kinds.daily_key(core.now(), core)
-            await outbox.add(conn, Planned(key=key, kind="daily", due_at=due), core.now())
+def backoff(attempts: int, jitter: float) -> timedelta:
+    """Exponential backoff capped at 15 minutes; `jitter` in [0, 1) spreads retries apart."""
+    base = min(900.0, 2.0 ** min(attempts, 10))
+    return timedelta(seconds=base * (0.5 + jitter))
 
 
 @dataclass(slots=True)
@@ -576,7 +560,7 @@ class _Outcome:
     """What Telegram said about one row, and the chat's rows that were not tried after it."""
 
     row: OutboxRow
-    item: kinds.Send
+    item: Send
     outcome: int | Exception | None
     rest: list[OutboxRow]
     # For a transient failure: when the row and the rest try again (the chat is held until then).

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from bot.core import Core
 from bot.durations import format_duration
 from bot.policy import (
@@ -26,6 +25,7 @@ from bot.policy import (
     next_working_time,
     parse_phases,
 )
+from bot.scheduling.kinds import rows
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
@@ -177,9 +177,9 @@ def _decide_checkin(
     if when is None:
         changes.drop(pending, "no start date", ("checkin",))
         return
-    key = f"checkin:{client.id}:{utc_iso(when)}"
-    changes.drop(pending, "replanned", ("checkin",), keep=[key])
-    changes.add(pending, Planned(key=key, kind="checkin", due_at=when, client_id=client.id))
+    row = rows.checkin(client.id, when)
+    changes.drop(pending, "replanned", ("checkin",), keep=[row.key])
+    changes.add(pending, row)
 
 
 def _decide_appointments(
@@ -191,10 +191,9 @@ def _decide_appointments(
     now: datetime,
 ) -> None:
     """Reminders, the confirmation check and the attendance question for each appointment."""
-    rows: list[Planned] = []
+    wanted: list[Planned] = []
     keep: list[str] = []
     for appt in appointments:
-        stamp = utc_iso(appt.at)
         if appt.at <= now:
             # After downtime: say why these rows were not sent.
             changes.drop(
@@ -203,64 +202,52 @@ def _decide_appointments(
                 ("appt_reminder", "appt_confirm_check"),
                 ref_id=appt.id,
             )
-        if appt.at > now:
-            past: dict[str, datetime] = {}
-            for offset in policy.appointments.remind_before:
-                tag = format_duration(offset)
-                key = f"appt:{appt.id}:{tag}:{stamp}"
-                due = move_out_of_quiet_hours(policy, appt.at - offset, latest_utc=appt.at)
-                if appt.at - offset <= now or due <= now:
-                    past[key] = appt.at - offset
-                    continue
-                rows.append(
-                    Planned(
-                        key=key,
-                        kind="appt_reminder",
-                        due_at=due,
-                        client_id=client.id,
-                        ref_id=appt.id,
-                        payload={"offset": tag, "day_before": offset >= timedelta(hours=20)},
-                    )
-                )
-            keep += _keep_overdue(
-                changes,
-                pending,
-                "appt_reminder",
-                appt.id,
-                lambda key, stamp=stamp: key.startswith("appt:") and key.endswith(f":{stamp}"),
-                past,
-                now,
-            )
-            check_key = f"apptcheck:{appt.id}:{stamp}"
-            check_at = appt.at - policy.appointments.confirm_by
-            if appt.confirmation != "confirmed":
-                if check_at > now:
-                    rows.append(
-                        Planned(
-                            key=check_key,
-                            kind="appt_confirm_check",
-                            due_at=check_at,
-                            client_id=client.id,
-                            ref_id=appt.id,
-                        )
-                    )
-                else:
-                    # Due while the bot was down: the check still runs (it raises the alert).
-                    keep.append(check_key)
+        else:
+            keep += _appointment_ahead(changes, pending, appt, policy, now, wanted)
         # Asked once, in working hours, after the time has passed.
         ask_at = next_working_time(policy, appt.at + ATTENDANCE_DELAY)
-        rows.append(
-            Planned(
-                key=f"apptafter:{appt.id}:{stamp}",
-                kind="appt_after",
-                due_at=max(ask_at, now) if appt.at <= now else ask_at,
-                client_id=client.id,
-                ref_id=appt.id,
-            )
-        )
-    changes.drop(pending, "replanned", APPOINTMENT_KINDS, keep=[*keep, *(r.key for r in rows)])
-    for row in rows:
+        wanted.append(rows.appt_after(appt, max(ask_at, now) if appt.at <= now else ask_at))
+    changes.drop(pending, "replanned", APPOINTMENT_KINDS, keep=[*keep, *(r.key for r in wanted)])
+    for row in wanted:
         changes.add(pending, row)
+
+
+def _appointment_ahead(
+    changes: _Changes,
+    pending: list[Pending],
+    appt: Appointment,
+    policy: Policy,
+    now: datetime,
+    wanted: list[Planned],
+) -> list[str]:
+    """An appointment still ahead: its reminders and confirmation check go into `wanted`;
+    returns the keys of overdue rows that stay."""
+    past: dict[str, datetime] = {}
+    for offset in policy.appointments.remind_before:
+        tag = format_duration(offset)
+        due = move_out_of_quiet_hours(policy, appt.at - offset, latest_utc=appt.at)
+        if appt.at - offset <= now or due <= now:
+            past[rows.appt_reminder_key(appt, tag)] = appt.at - offset
+            continue
+        day_before = offset >= timedelta(hours=20)
+        wanted.append(rows.appt_reminder(appt, tag, due, day_before=day_before))
+    keep = _keep_overdue(
+        changes,
+        pending,
+        "appt_reminder",
+        appt.id,
+        lambda key: rows.is_appt_reminder_of(appt, key),
+        past,
+        now,
+    )
+    if appt.confirmation != "confirmed":
+        check_at = appt.at - policy.appointments.confirm_by
+        if check_at > now:
+            wanted.append(rows.appt_confirm_check(appt, check_at))
+        else:
+            # Due while the bot was down: the check still runs (it raises the alert).
+            keep.append(rows.appt_confirm_check_key(appt))
+    return keep
 
 
 def _decide_deadlines(
@@ -272,68 +259,38 @@ def _decide_deadlines(
     now: datetime,
 ) -> None:
     """Morning reminders before each open deadline, and a timer for when it passes."""
-    rows: list[Planned] = []
+    wanted: list[Planned] = []
     keep: list[str] = []
     today = now.astimezone(policy.zone).date()
     for dl in deadlines:
-        due_iso = dl.due_date.isoformat()
         past: dict[str, datetime] = {}
-        snooze_key = None
         if dl.snoozed_until is not None:
-            snooze_key = f"dl:{dl.id}:snooze:{utc_iso(dl.snoozed_until)}"
             if dl.snoozed_until > now:
-                rows.append(
-                    Planned(
-                        key=snooze_key,
-                        kind="deadline_reminder",
-                        due_at=dl.snoozed_until,
-                        client_id=client.id,
-                        ref_id=dl.id,
-                        payload={"offset": "snooze"},
-                    )
-                )
+                wanted.append(rows.deadline_snooze(dl, dl.snoozed_until))
             else:
-                past[snooze_key] = dl.snoozed_until
+                past[rows.deadline_snooze_key(dl, dl.snoozed_until)] = dl.snoozed_until
         for offset in policy.deadlines.remind_before:
             day = dl.due_date - timedelta(days=offset.days)
             tag = format_duration(offset)
-            key = f"dl:{dl.id}:{tag}:{due_iso}"
             planned = local_to_utc(day, policy.deadlines.morning, policy.zone)
             if planned <= now:
-                past[key] = planned
+                past[rows.deadline_reminder_key(dl, tag)] = planned
                 continue
-            rows.append(
-                Planned(
-                    key=key,
-                    kind="deadline_reminder",
-                    due_at=move_out_of_quiet_hours(policy, planned),
-                    client_id=client.id,
-                    ref_id=dl.id,
-                    payload={"offset": tag},
-                )
-            )
+            wanted.append(rows.deadline_reminder(dl, tag, move_out_of_quiet_hours(policy, planned)))
         if dl.due_date >= today:
             keep += _keep_overdue(
                 changes,
                 pending,
                 "deadline_reminder",
                 dl.id,
-                lambda key, d=due_iso, s=snooze_key: key == s or key.endswith(f":{d}"),
+                lambda key, dl=dl: rows.is_deadline_reminder_of(dl, key),
                 past,
                 now,
             )
         passed = local_to_utc(dl.due_date + timedelta(days=1), datetime.min.time(), policy.zone)
-        rows.append(
-            Planned(
-                key=f"dlpass:{dl.id}:{due_iso}",
-                kind="deadline_passed",
-                due_at=passed,
-                client_id=client.id,
-                ref_id=dl.id,
-            )
-        )
-    changes.drop(pending, "replanned", DEADLINE_KINDS, keep=[*keep, *(r.key for r in rows)])
-    for row in rows:
+        wanted.append(rows.deadline_passed(dl, passed))
+    changes.drop(pending, "replanned", DEADLINE_KINDS, keep=[*keep, *(r.key for r in wanted)])
+    for row in wanted:
         changes.add(pending, row)
 
 
@@ -349,16 +306,7 @@ def _decide_worker_side(
     changes.drop(pending, "client not reachable", ("appt_confirm_check",))
     for appt in appointments:
         ask_at = next_working_time(policy, appt.at + ATTENDANCE_DELAY)
-        changes.add(
-            pending,
-            Planned(
-                key=f"apptafter:{appt.id}:{utc_iso(appt.at)}",
-                kind="appt_after",
-                due_at=max(ask_at, now),
-                client_id=client.id,
-                ref_id=appt.id,
-            ),
-        )
+        changes.add(pending, rows.appt_after(appt, max(ask_at, now)))
 
 
 def _decide_client(
@@ -372,15 +320,7 @@ def _decide_client(
 ) -> None:
     """Bring one client's planned rows in line with the facts and the policy."""
     if client.status == "paused" and client.paused_until is not None:
-        changes.add(
-            pending,
-            Planned(
-                key=f"pauseend:{client.id}:{utc_iso(client.paused_until)}",
-                kind="pause_end",
-                due_at=client.paused_until,
-                client_id=client.id,
-            ),
-        )
+        changes.add(pending, rows.pause_end(client.id, client.paused_until))
     reachable = client.status == "active" and client.telegram_id is not None
     if not reachable or client.unreachable:
         changes.drop(
@@ -428,17 +368,6 @@ async def plan_deadlines(conn: Connection, core: Core, client: Client, now: date
     deadlines = await items_repo.deadlines_of(conn, client.id)
     pending = await _pending(conn, client.id)
     _decide_deadlines(changes, client, pending, deadlines, core.policy, now)
-    await changes.apply(conn, now)
-
-
-async def plan_appointments_worker_side(
-    conn: Connection, core: Core, client: Client, now: datetime
-) -> None:
-    """For a client who gets no messages: keep only the attendance question."""
-    changes = _Changes()
-    appointments = await items_repo.appointments_of(conn, client.id)
-    pending = await _pending(conn, client.id)
-    _decide_worker_side(changes, client, pending, appointments, core.policy, now)
     await changes.apply(conn, now)
 
 

@@ -53,3 +53,23 @@ async def whois(conn: Connection, telegram_id: int) -> Who:
     if worker is not None:
         return Who("inactive_worker", worker=worker)
     return Who("unknown")
+
+
+async def visible_client(conn: Connection, worker: Worker | None, client_id: int) -> Client | None:
+    """The client if it exists, is not purged, and the worker may see it (the CLI sees all)."""
+    client = await people_repo.get_client(conn, client_id)
+    if client is None or client.nickname is None:
+        return None
+    if worker is not None and not await can_see_client(conn, worker, client):
+        return None
+    return client
+
+
+async def open_client(
+    conn: Connection, worker: Worker | None, client_id: int
+) -> tuple[str, Client | None]:
+    """A visible client that may still change: ok, else not_found or closed (with the client)."""
+    client = await visible_client(conn, worker, client_id)
+    if client is None:
+        return "not_found", None
+    return ("closed" if client.status == "closed" else "ok"), client

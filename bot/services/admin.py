@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from bot.core import Core
 from bot.durations import parse_duration
 from bot.policy import (
@@ -19,19 +18,20 @@ from bot.policy import (
     PolicyError,
     describe_policy,
     format_phases,
-    local_to_utc,
     next_working_time,
     parse_phases,
     set_policy_value,
 )
-from bot.scheduling import planner
+from bot.scheduling import planner, policy_store
+from bot.scheduling.kinds import rows
 from bot.services import alerts
-from bot.services.workers import actor_kind, audit_by, parse_id, visible_client
+from bot.services.access import visible_client
+from bot.services.audit import actor_kind, audit_by
+from bot.services.workers import parse_id
 from storage import admin_queries, outbox
 from storage import engine as engine_repo
 from storage import people as people_repo
 from storage.models import Alert, Client, Team, Worker
-from storage.outbox import Planned
 
 # Words that put a client back on the policy's cadence.
 CADENCE_DEFAULT_WORDS = frozenset({"default", "-", "none", "clear", "oletus", "standard"})
@@ -61,16 +61,8 @@ def diff_policy(old: Policy, new: Policy) -> list[tuple[str, str, str]]:
 
 
 async def current_policy(core: Core) -> Policy:
-    """The newest policy, loading a version another process (the CLI) stored meanwhile."""
-    async with core.db.read() as conn:
-        latest = await admin_queries.latest_policy_version(conn)
-    # Only a newer version is loaded: with none stored, start-up may have set the zone from
-    # SILTA_TIMEZONE, which reloading the plain defaults would undo.
-    if latest > core.policy_version:
-        await core.load_policy()
-        # The dispatcher's reload re-plans only when it sees the version change; having taken
-        # the change here, re-plan here so nothing keeps the old timings.
-        await planner.plan_all(core)
+    """The newest policy, taking a version another process (the CLI) stored meanwhile."""
+    await policy_store.refresh(core)
     return core.policy
 
 
@@ -80,9 +72,9 @@ async def apply_policy(core: Core, policy: Policy, actor: Worker | None) -> Poli
     if policy == old:
         return PolicyChange("unchanged", version=core.policy_version)
     changes = diff_policy(old, policy)
-    version = await core.store_policy(policy, actor.id if actor else None, actor_kind(actor))
-    replanned = await planner.plan_all(core)
-    await _move_digests(core)
+    version, replanned = await policy_store.store(
+        core, policy, actor.id if actor else None, actor_kind(actor)
+    )
     return PolicyChange("changed", changes, version, replanned)
 
 
@@ -92,18 +84,6 @@ async def set_policy(core: Core, actor: Worker | None, key: str, value: str) -> 
         raise PolicyError([(key.strip() or "(key)", "a value is required")])
     new = set_policy_value(await current_policy(core), key, value)
     return await apply_policy(core, new, actor)
-
-
-async def _move_digests(core: Core) -> None:
-    """Today's digests not yet sent follow a changed digest time (if it is still ahead)."""
-    policy, now = core.policy, core.now()
-    async with core.db.tx() as conn:
-        for row in await admin_queries.pending_of_kind(conn, "digest"):
-            day = row.due_at.astimezone(policy.zone).date()
-            due = local_to_utc(day, policy.workers.digest_time, policy.zone)
-            if due != row.due_at and due > now:
-                await admin_queries.reschedule(conn, row.id, due)
-    core.wake()
 
 
 @dataclass(frozen=True)
@@ -345,33 +325,12 @@ async def _renotify(
     due = now if alert.urgent else next_working_time(core.policy, now)
     for worker in recipients:
         await engine_repo.add_recipient(conn, alert.id, worker.id, now)
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"alertmove:{alert.id}:{worker.id}:{utc_iso(now)}",
-                kind="alert",
-                due_at=due,
-                worker_id=worker.id,
-                alert_id=alert.id,
-                client_id=alert.client_id,
-            ),
-            now,
-        )
+        await outbox.add(conn, rows.alert_card_moved(alert, worker.id, due, now), now)
     if step + 1 < len(ladder):
         # The next step keeps its distance from this one; raised_at stays true for statistics.
         gap = parse_duration(ladder[step + 1]["after"]) - parse_duration(ladder[step]["after"])
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"alertstep:{alert.id}:{step + 1}:{utc_iso(now)}",
-                kind="alert_step",
-                due_at=now + max(gap, timedelta(0)),
-                alert_id=alert.id,
-                client_id=alert.client_id,
-                payload={"step": step + 1},
-            ),
-            now,
-        )
+        due = now + max(gap, timedelta(0))
+        await outbox.add(conn, rows.alert_step(alert, step + 1, due, moved_at=now), now)
 
 
 # --- per-client cadence -----------------------------------------------------------------------

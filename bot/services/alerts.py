@@ -10,32 +10,20 @@ from aiosqlite import Connection
 
 from bot.clock import utc_iso
 from bot.core import Core
-from bot.durations import parse_duration
+from bot.durations import format_duration, parse_duration
 from bot.policy import next_working_time
+from bot.scheduling.kinds import rows
+from bot.services.access import can_see_client
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import Alert, Client, Worker
-from storage.outbox import Planned
 
 log = logging.getLogger(__name__)
 
 # Reasons that cannot wait for office hours.
 URGENT_REASONS = frozenset({"not_good", "contact_me"})
-REASONS = (
-    "no_answer",
-    "not_good",
-    "contact_me",
-    "reschedule",
-    "appointment_help",
-    "deadline_help",
-    "unconfirmed",
-    "paused",
-    "blocked",
-    "message",
-    "plan_item",
-)
 SNOOZE_CHOICES = {"s1": timedelta(hours=1), "s4": timedelta(hours=4)}
 
 
@@ -50,8 +38,6 @@ class AlertOutcome:
 
 def _ladder(core: Core) -> list[dict[str, str]]:
     """The policy's steps, frozen into the alert so a later policy change does not reshuffle it."""
-    from bot.durations import format_duration
-
     return [{"to": s.to, "after": format_duration(s.after)} for s in core.policy.escalation.steps]
 
 
@@ -129,19 +115,9 @@ async def notify_step(
         notified = 0
         for worker in await step_recipients(conn, client, alert.ladder[step]["to"]):
             if await engine_repo.add_recipient(conn, alert.id, worker.id, now):
-                await outbox.add(
-                    conn,
-                    Planned(
-                        key=f"alert:{alert.id}:{worker.id}:{step}",
-                        kind="alert",
-                        due_at=_delivery_time(core, alert, now),
-                        worker_id=worker.id,
-                        alert_id=alert.id,
-                        client_id=alert.client_id,
-                        payload=payload or {},
-                    ),
-                    now,
-                )
+                due = _delivery_time(core, alert, now)
+                card = rows.alert_card(alert, worker.id, due, step=step, payload=payload)
+                await outbox.add(conn, card, now)
                 notified += 1
         await engine_repo.set_alert(conn, alert.id, step=step)
         if notified or step + 1 >= len(alert.ladder):
@@ -150,18 +126,7 @@ async def notify_step(
     if step + 1 < len(alert.ladder):
         after = parse_duration(alert.ladder[step + 1]["after"])
         due = alert.raised_at + after
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"alertstep:{alert.id}:{step + 1}",
-                kind="alert_step",
-                due_at=max(due, now),
-                alert_id=alert.id,
-                client_id=alert.client_id,
-                payload={"step": step + 1},
-            ),
-            now,
-        )
+        await outbox.add(conn, rows.alert_step(alert, step + 1, max(due, now)), now)
 
 
 async def on_step_timer(conn: Connection, core: Core, alert_id: int, step: int) -> None:
@@ -190,31 +155,10 @@ async def on_resurface_timer(conn: Connection, core: Core, alert_id: int) -> Non
         if alert:
             await notify_step(conn, core, alert, min(alert.step + 1, len(alert.ladder) - 1))
         return
-    await outbox.add(
-        conn,
-        Planned(
-            key=f"alertback:{alert_id}:{utc_iso(now)}",
-            kind="alert",
-            due_at=now,
-            worker_id=worker.id,
-            alert_id=alert_id,
-            client_id=alert.client_id if alert else None,
-            payload={"resurfaced": True},
-        ),
-        now,
-    )
+    assert alert is not None
+    await outbox.add(conn, rows.alert_card_back(alert, worker.id, now), now)
     back = now + core.policy.escalation.resurface_after
-    await outbox.add(
-        conn,
-        Planned(
-            key=f"alertresurface:{alert_id}:{utc_iso(back)}",
-            kind="alert_resurface",
-            due_at=back,
-            alert_id=alert_id,
-            client_id=alert.client_id if alert else None,
-        ),
-        now,
-    )
+    await outbox.add(conn, rows.alert_resurface(alert, back), now)
 
 
 async def may_handle(conn: Connection, worker: Worker, alert: Alert) -> bool:
@@ -228,8 +172,6 @@ async def may_handle(conn: Connection, worker: Worker, alert: Alert) -> bool:
     if alert.client_id is None:
         return False
     client = await people_repo.get_client(conn, alert.client_id)
-    from bot.services.access import can_see_client
-
     return client is not None and await can_see_client(conn, worker, client)
 
 
@@ -238,19 +180,8 @@ async def tell_recipients(conn: Connection, core: Core, alert: Alert, now: datet
     for rec in await engine_repo.recipients(conn, alert.id):
         if rec["message_id"] is None:
             continue
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"alertedit:{alert.id}:{rec['worker_id']}:{alert.state}:{utc_iso(now)}",
-                kind="alert_edit",
-                due_at=now,
-                worker_id=rec["worker_id"],
-                alert_id=alert.id,
-                client_id=alert.client_id,
-                payload={"chat_id": rec["chat_id"], "message_id": rec["message_id"]},
-            ),
-            now,
-        )
+        tag = f"{alert.state}:{utc_iso(now)}"
+        await outbox.add(conn, rows.alert_edit(alert, rec, now, tag=tag), now)
 
 
 async def act(core: Core, worker: Worker, alert_id: int, choice: str) -> AlertOutcome:
@@ -277,18 +208,9 @@ async def act(core: Core, worker: Worker, alert_id: int, choice: str) -> AlertOu
             await outbox.drop_pending(
                 conn, "acknowledged", alert_id=alert_id, kinds=("alert_step", "alert_resurface")
             )
+            assert alert is not None
             back = now + core.policy.escalation.resurface_after
-            await outbox.add(
-                conn,
-                Planned(
-                    key=f"alertresurface:{alert_id}:{utc_iso(back)}",
-                    kind="alert_resurface",
-                    due_at=back,
-                    alert_id=alert_id,
-                    client_id=alert.client_id if alert else None,
-                ),
-                now,
-            )
+            await outbox.add(conn, rows.alert_resurface(alert, back), now)
             status = "taken"
         elif choice in SNOOZE_CHOICES:
             if alert.state in ("acknowledged", "snoozed") and alert.acknowledged_by not in (
@@ -309,17 +231,8 @@ async def act(core: Core, worker: Worker, alert_id: int, choice: str) -> AlertOu
             await outbox.drop_pending(
                 conn, "snoozed", alert_id=alert_id, kinds=("alert_step", "alert_resurface")
             )
-            await outbox.add(
-                conn,
-                Planned(
-                    key=f"alertresurface:{alert_id}:{utc_iso(until)}",
-                    kind="alert_resurface",
-                    due_at=until,
-                    alert_id=alert_id,
-                    client_id=alert.client_id if alert else None,
-                ),
-                now,
-            )
+            assert alert is not None
+            await outbox.add(conn, rows.alert_resurface(alert, until), now)
             status = "snoozed"
         elif choice == "done":
             alert = await resolve(conn, alert_id, now, by=worker.id, resolution="handled")
@@ -365,33 +278,9 @@ async def all_clear(conn: Connection, core: Core, contact_id: int) -> int:
         if resolved is None:
             continue
         for rec in await engine_repo.recipients(conn, alert.id):
-            await outbox.add(
-                conn,
-                Planned(
-                    key=f"allclear:{alert.id}:{rec['worker_id']}",
-                    kind="worker_notice",
-                    due_at=now,
-                    worker_id=rec["worker_id"],
-                    alert_id=alert.id,
-                    client_id=alert.client_id,
-                    payload={"notice": "all_clear"},
-                ),
-                now,
-            )
+            await outbox.add(conn, rows.alert_all_clear(alert, rec["worker_id"], now), now)
             if rec["message_id"] is not None:
-                await outbox.add(
-                    conn,
-                    Planned(
-                        key=f"alertedit:{alert.id}:{rec['worker_id']}:clear",
-                        kind="alert_edit",
-                        due_at=now,
-                        worker_id=rec["worker_id"],
-                        alert_id=alert.id,
-                        client_id=alert.client_id,
-                        payload={"chat_id": rec["chat_id"], "message_id": rec["message_id"]},
-                    ),
-                    now,
-                )
+                await outbox.add(conn, rows.alert_edit(alert, rec, now, tag="clear"), now)
     return closed
 
 

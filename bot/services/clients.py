@@ -10,18 +10,20 @@ from datetime import date, datetime, timedelta
 from aiosqlite import Connection
 
 from bot import invites as invite_codes
+from bot.clock import utc_iso
 from bot.core import Core
-from bot.policy import is_working_time, local_to_utc
+from bot.i18n import available_languages, pick_language
+from bot.policy import is_working_time, local_to_utc, next_working_time
 from bot.scheduling import planner
+from bot.scheduling.kinds import rows
 from bot.services import alerts
-from bot.services.workers import audit_by, queue_now
+from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import Appointment, Client, Deadline, PlanItem
-from storage.outbox import Planned
 
 # Wrong invite codes: at most this many per Telegram user and in total per hour.
 GUESSES_PER_USER_PER_HOUR = 5
@@ -131,8 +133,6 @@ async def consent(
     core: Core, telegram_id: int, invite_id: int, agree: bool, telegram_language: str | None
 ) -> JoinResult:
     """Agree (link this Telegram account to the client) or decline (link nothing)."""
-    from bot.i18n import pick_language
-
     now = core.now()
     async with core.db.tx() as conn:
         invite = await admin_repo.pending_invite_for(conn, invite_id, telegram_id)
@@ -168,15 +168,10 @@ async def consent(
         await admin_repo.set_invite(conn, invite.id, used_at=now, pending_telegram_id=None)
         await _audit_client(conn, now, "client.rejoin" if replaced else "client.join", client.id)
         if client.worker_id:
-            await queue_now(
-                conn,
-                now,
-                f"joined:{client.id}:{invite.id}",
-                "worker_notice",
-                {"notice": "joined"},
-                client_id=client.id,
-                worker_id=client.worker_id,
+            notice = rows.worker_notice(
+                client.worker_id, client.id, "joined", now, once=str(invite.id)
             )
+            await outbox.add(conn, notice, now)
         await planner.plan_client(conn, core, client.id)
         name = await _worker_name(conn, client)
     core.wake()
@@ -291,20 +286,9 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
         client = await mark_seen(conn, core, client)
         open_msg = await engine_repo.open_alerts(conn, client_id=client.id, reason="message")
         if open_msg:
-            from bot.policy import next_working_time
-
-            await outbox.add(
-                conn,
-                Planned(
-                    key=f"relay:{client.id}:{uuid.uuid4().hex}",
-                    kind="relay_to_worker",
-                    due_at=next_working_time(core.policy, now),
-                    worker_id=client.worker_id,
-                    client_id=client.id,
-                    payload={"text": text},
-                ),
-                now,
-            )
+            due = next_working_time(core.policy, now)
+            relay = rows.relay_to_worker(client.id, client.worker_id, text, due, uuid.uuid4().hex)
+            await outbox.add(conn, relay, now)
         else:
             await alerts.raise_alert(
                 conn, core, client, "message", payload={"text": text}, ref_id=int(now.timestamp())
@@ -325,15 +309,10 @@ async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
         for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked"):
             await alerts.resolve(conn, alert.id, now, by=None, resolution="reachable")
         if client.worker_id:
-            await queue_now(
-                conn,
-                now,
-                f"reachable:{client.id}:{now.timestamp()}",
-                "worker_notice",
-                {"notice": "reachable"},
-                client_id=client.id,
-                worker_id=client.worker_id,
+            notice = rows.worker_notice(
+                client.worker_id, client.id, "reachable", now, once=utc_iso(now)
             )
+            await outbox.add(conn, notice, now)
         await planner.plan_client(conn, core, client.id)
         core.wake()
     return updated
@@ -400,23 +379,11 @@ async def resume_in_tx(conn: Connection, core: Core, client: Client, *, actor: s
         await alerts.resolve(conn, alert.id, now, by=None, resolution="resumed")
     await outbox.drop_pending(conn, "resumed", client_id=client.id, kinds=("pause_end",))
     if client.worker_id:
-        await queue_now(
-            conn,
-            now,
-            f"resumed:{client.id}:{now.timestamp()}",
-            "worker_notice",
-            {"notice": "resumed"},
-            client_id=client.id,
-            worker_id=client.worker_id,
-        )
+        notice = rows.worker_notice(client.worker_id, client.id, "resumed", now, once=utc_iso(now))
+        await outbox.add(conn, notice, now)
     if actor == "system":
-        await queue_now(
-            conn,
-            now,
-            f"resumednote:{client.id}:{now.timestamp()}",
-            "client_notice",
-            {"notice": "resumed"},
-            client_id=client.id,
+        await outbox.add(
+            conn, rows.client_notice(client.id, "resumed", now, once=utc_iso(now)), now
         )
     await _audit_client(conn, now, "client.resume", client.id, kind=actor)
     await planner.plan_client(conn, core, client.id)
@@ -436,8 +403,6 @@ async def resume(core: Core, telegram_id: int) -> Client | None:
 
 async def set_language(core: Core, telegram_id: int, lang: str) -> bool:
     """`/language`: the client's own choice."""
-    from bot.i18n import available_languages
-
     if lang not in available_languages():
         return False
     async with core.db.tx() as conn:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiosqlite import Connection
 
 from bot.core import Core
-from bot.i18n import Translator
-from bot.messages import ALERT_REASONS, h
 from bot.policy import is_working_time, local_to_utc
+from bot.scheduling.kinds import rows
 from bot.services.access import visible_worker_ids
-from bot.transport import OutMessage
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Worker
-from storage.outbox import Planned
+from storage.models import Alert, Appointment, Client, Worker
 
 
 async def plan_digests(conn: Connection, core: Core) -> int:
@@ -32,16 +30,7 @@ async def plan_digests(conn: Connection, core: Core) -> int:
     for worker, _ in await people_repo.list_workers(conn, active_only=True):
         if worker.telegram_id is None:
             continue
-        await outbox.add(
-            conn,
-            Planned(
-                key=f"digest:{worker.id}:{today.isoformat()}",
-                kind="digest",
-                due_at=due,
-                worker_id=worker.id,
-            ),
-            now,
-        )
+        await outbox.add(conn, rows.digest(worker.id, today, due), now)
         planned += 1
     return planned
 
@@ -54,9 +43,17 @@ def _working_day(core: Core, when: datetime) -> bool:
     return is_working_time(core.policy, midday)
 
 
-async def render_digest(
-    conn: Connection, core: Core, worker: Worker, t: Translator
-) -> OutMessage | None:
+@dataclass(frozen=True)
+class DigestFacts:
+    """What one worker's morning digest tells: their own and backup clients only."""
+
+    open_alerts: list[tuple[Alert, Client]]
+    todays_appointments: list[tuple[Appointment, Client]]
+    not_joined: list[Client]
+    silent_longest: list[Client]
+
+
+async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFacts | None:
     """Open alerts, today's appointments, clients not joined, clients silent longest."""
     now = core.now()
     zone = core.policy.zone
@@ -69,43 +66,24 @@ async def render_digest(
     if not own:
         return None
     by_id = {c.id: c for c in own}
-    lines = [t("☀️ Good morning! Your Silta day:")]
-    open_alerts = await engine_repo.open_alerts(conn, client_ids=list(by_id))
-    lines.append("")
-    lines.append(t("Open alerts: {n}").format(n=len(open_alerts)))
-    for alert in open_alerts[:10]:
-        if alert.client_id not in by_id:
-            continue
-        lines.append(
-            "• "
-            + t.ltr(h(by_id[alert.client_id].label))
-            + " — "
-            + t(ALERT_REASONS.get(alert.reason, alert.reason))
-        )
+    alerts = [
+        (alert, by_id[alert.client_id])
+        for alert in await engine_repo.open_alerts(conn, client_ids=list(by_id))
+        if alert.client_id in by_id
+    ]
     today = now.astimezone(zone).date()
-    todays = []
-    for client in own:
-        for appt in await items_repo.appointments_of(conn, client.id, upcoming_from=now):
-            if appt.at.astimezone(zone).date() == today:
-                todays.append((appt, client))
-    lines.append("")
-    lines.append(t("Appointments today: {n}").format(n=len(todays)))
-    for appt, client in sorted(todays, key=lambda p: p[0].at):
-        lines.append(
-            "• " + t.time(appt.at, zone) + " " + t.ltr(h(client.label)) + ", " + h(appt.place)
-        )
-    waiting = [c for c in own if c.status == "invited"]
-    lines.append("")
-    lines.append(t("Not joined yet: {n}").format(n=len(waiting)))
-    for client in waiting[:10]:
-        lines.append("• " + t.ltr(h(client.label)))
+    todays = [
+        (appt, client)
+        for client in own
+        for appt in await items_repo.appointments_of(conn, client.id, upcoming_from=now)
+        if appt.at.astimezone(zone).date() == today
+    ]
     joined = [c for c in own if c.status in ("active", "paused")]
-    silent = sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[:3]
-    if silent:
-        lines.append("")
-        lines.append(t("Silent longest:"))
-        for client in silent:
-            seen = client.last_seen_at or client.joined_at
-            when = t.stamp(seen, zone) if seen else "—"
-            lines.append("• " + t.ltr(h(client.label)) + " — " + when)
-    return OutMessage("\n".join(lines))
+    return DigestFacts(
+        open_alerts=alerts,
+        todays_appointments=sorted(todays, key=lambda p: p[0].at),
+        not_joined=[c for c in own if c.status == "invited"],
+        silent_longest=sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[
+            :3
+        ],
+    )

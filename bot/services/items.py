@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from aiosqlite import Connection
 
 from bot.core import Core
 from bot.scheduling import planner
+from bot.scheduling.kinds import rows
+from bot.services.access import can_see_client, open_client, visible_client
+from bot.services.alerts import raise_alert, resolve
+from bot.services.audit import audit_by
+from bot.services.clients import add_month
 from bot.services.plan_templates import TEMPLATE_TITLES
-from bot.services.workers import audit_by, open_client, queue_now, visible_client
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
@@ -57,11 +62,17 @@ async def _audit(
 
 
 async def _tell_client(
-    conn: Connection, core: Core, client: Client, key: str, payload: dict
+    conn: Connection, core: Core, client: Client, appt: Appointment, notice: str, **payload: Any
 ) -> None:
-    """A notice to a client who gets messages now (a paused or unjoined client hears nothing)."""
+    """A notice about an appointment to a client who gets messages now (a paused or unjoined
+    client hears nothing); one per appointment and time."""
     if client.status == "active" and client.telegram_id is not None:
-        await queue_now(conn, core.now(), key, "client_notice", payload, client_id=client.id)
+        now = core.now()
+        once = f"{appt.id}:{appt.at.isoformat()}"
+        row = rows.client_notice(
+            client.id, notice, now, once=once, at=appt.at.isoformat(), **payload
+        )
+        await outbox.add(conn, row, now)
 
 
 async def _settle_alerts(
@@ -74,8 +85,6 @@ async def _settle_alerts(
     actor: Worker | None,
 ) -> None:
     """Alerts about an item that the worker's change answers are closed."""
-    from bot.services.alerts import resolve
-
     for alert in await engine_repo.open_alerts(conn, client_id=client_id):
         if alert.reason in reasons and alert.ref_id == ref_id:
             await resolve(
@@ -121,13 +130,7 @@ async def add_appointment(
             created_by=actor.id if actor else None,
             now=now,
         )
-        await _tell_client(
-            conn,
-            core,
-            client,
-            f"apptnew:{appt.id}",
-            {"notice": "appt_new", "at": appt.at.isoformat(), "place": where},
-        )
+        await _tell_client(conn, core, client, appt, "appt_new", place=where)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.add", client.id, f"appointment {appt.id}")
     core.wake()
@@ -175,13 +178,7 @@ async def move_appointment(
         await _settle_alerts(
             conn, core, client.id, appt.id, ("reschedule", "unconfirmed"), "moved", actor
         )
-        await _tell_client(
-            conn,
-            core,
-            client,
-            f"apptchg:{appt.id}:{appt.at.isoformat()}",
-            {"notice": "appt_changed", "at": appt.at.isoformat(), "place": appt.place},
-        )
+        await _tell_client(conn, core, client, appt, "appt_changed", place=appt.place)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.move", client.id, f"appointment {appt.id}")
     core.wake()
@@ -209,13 +206,7 @@ async def cancel_appointment(core: Core, actor: Worker | None, appointment_id: i
             "cancelled",
             actor,
         )
-        await _tell_client(
-            conn,
-            core,
-            client,
-            f"apptcancel:{appt.id}",
-            {"notice": "appt_cancelled", "at": appt.at.isoformat()},
-        )
+        await _tell_client(conn, core, client, appt, "appt_cancelled")
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.cancel", client.id, f"appointment {appt.id}")
     core.wake()
@@ -338,8 +329,6 @@ async def open_deadlines(
 
 async def roll_monthly(conn: Connection, core: Core, dl: Deadline) -> None:
     """A monthly deadline that passed moves to the same day next month and is planned again."""
-    from bot.services.clients import add_month
-
     await items_repo.update_deadline(
         conn, dl.id, due_date=add_month(dl.due_date), snoozed_until=None
     )
@@ -421,8 +410,6 @@ async def toggle_plan_item(
 ) -> ItemResult:
     """Tick or untick a plan item: `actor_kind_` 'worker' with a worker id, or 'client' with
     the client's Telegram id. Anyone else's item reads as not found."""
-    from bot.services.access import can_see_client
-
     now = core.now()
     async with core.db.tx() as conn:
         item = await items_repo.get_plan_item(conn, item_id)
@@ -461,8 +448,6 @@ async def toggle_plan_item(
 async def plan_item_reminders(conn: Connection, core: Core) -> int:
     """Daily: an alert to the worker of each client released within three days (or today)
     whose plan still has unticked items; returns how many alerts were raised."""
-    from bot.services.alerts import raise_alert
-
     today = core.now().astimezone(core.policy.zone).date()
     raised = 0
     last = today + timedelta(days=PLAN_REMINDER_DAYS)

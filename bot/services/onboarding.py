@@ -11,7 +11,8 @@ from bot import invites as codes
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
-from bot.services.workers import audit_by
+from bot.services.audit import audit_by
+from bot.timeparse import TimeParseError, parse_local_date
 from storage import admin as admin_repo
 from storage import people as people_repo
 from storage.models import Client, Worker
@@ -195,8 +196,6 @@ RELEASE_RANGE_DAYS = 5 * 366
 
 def parse_release_date(text: str, today: date) -> date:
     """A release date typed like a due date, but one in the past is fine; raises TimeParseError."""
-
-    from bot.timeparse import TimeParseError, parse_local_date
 
     try:
         day = parse_local_date(text, today)

@@ -3,96 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
 from aiosqlite import Connection
 
+from bot.clock import utc_iso
 from bot.core import Core
+from bot.outgoing import MAX_RELAY_UNITS, utf16_len
+from bot.scheduling import planner
+from bot.scheduling.kinds import rows
+from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
+from bot.services.alerts import move_alerts, resolve, tell_recipients
+from bot.services.audit import actor_kind as actor_kind  # handlers still import it from here
+from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
 from storage import people as people_repo
 from storage.models import Alert, Appointment, Client, Worker
-from storage.outbox import Planned
-
-
-def actor_kind(worker: Worker | None) -> str:
-    """How the audit log names who acted: an admin, a worker, or the command line (None)."""
-    if worker is None:
-        return "cli"
-    return "admin" if worker.is_admin else "worker"
-
-
-async def audit_by(
-    conn: Connection,
-    now: datetime,
-    actor: Worker | None,
-    action: str,
-    *,
-    client_id: int | None = None,
-    detail: str | None = None,
-    kind: str | None = None,
-) -> None:
-    """Audit an action of `actor` (None: the command line); `kind` names other actors."""
-    await admin_repo.audit(
-        conn,
-        now=now,
-        actor_id=actor.id if actor else None,
-        actor_kind=kind or actor_kind(actor),
-        action=action,
-        client_id=client_id,
-        detail=detail,
-    )
-
-
-async def queue_now(
-    conn: Connection,
-    now: datetime,
-    key: str,
-    kind: str,
-    payload: dict[str, Any],
-    *,
-    client_id: int | None = None,
-    worker_id: int | None = None,
-) -> None:
-    """An outbox row due at once (a notice or a relayed message)."""
-    await outbox.add(
-        conn,
-        Planned(
-            key=key,
-            kind=kind,
-            due_at=now,
-            client_id=client_id,
-            worker_id=worker_id,
-            payload=payload,
-        ),
-        now,
-    )
-
-
-async def visible_client(conn: Connection, worker: Worker | None, client_id: int) -> Client | None:
-    """The client if it exists, is not purged, and the worker may see it (the CLI sees all)."""
-    from bot.services.access import can_see_client
-
-    client = await people_repo.get_client(conn, client_id)
-    if client is None or client.nickname is None:
-        return None
-    if worker is not None and not await can_see_client(conn, worker, client):
-        return None
-    return client
-
-
-async def open_client(
-    conn: Connection, worker: Worker | None, client_id: int
-) -> tuple[str, Client | None]:
-    """A visible client that may still change: ok, else not_found or closed (with the client)."""
-    client = await visible_client(conn, worker, client_id)
-    if client is None:
-        return "not_found", None
-    return ("closed" if client.status == "closed" else "ok"), client
 
 
 @dataclass(frozen=True)
@@ -134,8 +63,6 @@ class ReplyResult:
 
 async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str) -> ReplyResult:
     """A worker's message to a client, delivered through the outbox (never lost)."""
-    from bot.messages import MAX_RELAY_UNITS, utf16_len
-    from bot.services.access import can_see_client
 
     if utf16_len(text) > MAX_RELAY_UNITS:
         # Refused up front: a message Telegram would reject must not be queued as "sent".
@@ -150,15 +77,8 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         if client.telegram_id is None or client.status == "closed" or client.unreachable:
             return ReplyResult("unreachable", client)
         # A fresh key per message: two replies in the same instant are two messages.
-        await queue_now(
-            conn,
-            now,
-            f"reply:{client.id}:{worker.id}:{uuid4().hex}",
-            "relay_to_client",
-            {"text": text, "any_status": True},
-            client_id=client.id,
-            worker_id=worker.id,
-        )
+        reply = rows.relay_to_client(client.id, worker.id, text, now, uuid4().hex)
+        await outbox.add(conn, reply, now)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
     return ReplyResult("sent", client)
@@ -201,7 +121,6 @@ def _by_nickname(clients: list[Client], worker: Worker, ref: str) -> ClientFound
 async def _find(
     conn: Connection, worker: Worker, ref: str, visible: list[Client] | None
 ) -> tuple[ClientFound, list[Client] | None]:
-    from bot.services.access import visible_worker_ids
 
     ref = " ".join(ref.split())
     cid = parse_id(ref)
@@ -320,7 +239,6 @@ class ClientRow:
 
 async def my_clients(core: Core, worker: Worker, *, team: bool = False) -> list[ClientRow]:
     """The worker's own and backed-up clients (or everyone they may see), closed ones last."""
-    from bot.services.access import visible_worker_ids
 
     async with core.db.read() as conn:
         ids = await visible_worker_ids(conn, worker) if team else [worker.id]
@@ -413,7 +331,6 @@ class ClientChange:
 
 async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) -> ClientChange:
     """The worker pauses (until resumed) or resumes a client's messages."""
-    from bot.scheduling import planner
 
     now = core.now()
     async with core.db.tx() as conn:
@@ -452,8 +369,6 @@ async def set_paused(core: Core, worker: Worker, client_id: int, pause: bool) ->
 
 async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int) -> ClientChange:
     """Give a client to a colleague: the client and both workers hear of it, alerts follow."""
-    from bot.scheduling import planner
-    from bot.services.alerts import move_alerts
 
     now = core.now()
     async with core.db.tx() as conn:
@@ -475,36 +390,22 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
             else client.backup_worker_id,
         )
         assert client is not None
-        stamp = now.timestamp()
+        once = f"{target.id}:{utc_iso(now)}"
         if client.status == "active":
-            await queue_now(
-                conn,
-                now,
-                f"handover:{client.id}:{target.id}:{stamp}",
-                "client_notice",
-                {"notice": "handover", "worker": target.first_name},
-                client_id=client.id,
+            notice = rows.client_notice(
+                client.id, "handover", now, once=once, worker=target.first_name
             )
-        await queue_now(
-            conn,
-            now,
-            f"handin:{client.id}:{target.id}:{stamp}",
-            "worker_notice",
-            {"notice": "handover_in", "worker": actor.name},
-            client_id=client.id,
-            worker_id=target.id,
+            await outbox.add(conn, notice, now)
+        notice = rows.worker_notice(
+            target.id, client.id, "handover_in", now, once=once, worker=actor.name
         )
+        await outbox.add(conn, notice, now)
         # The one who handed over sees the result in their own chat; others get a note.
         if old_id is not None and old_id != actor.id:
-            await queue_now(
-                conn,
-                now,
-                f"handout:{client.id}:{old_id}:{stamp}",
-                "worker_notice",
-                {"notice": "handover_out", "worker": target.name},
-                client_id=client.id,
-                worker_id=old_id,
+            notice = rows.worker_notice(
+                old_id, client.id, "handover_out", now, once=once, worker=target.name
             )
+            await outbox.add(conn, notice, now)
         await move_alerts(conn, core, client.id)
         await planner.plan_client(conn, core, client.id)
         await audit_by(
@@ -521,8 +422,6 @@ async def handover(core: Core, actor: Worker, client_id: int, to_worker_id: int)
 
 async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChange:
     """End the service: a goodbye, nothing more planned, invites revoked, the record kept."""
-    from bot.scheduling import planner
-    from bot.services.alerts import resolve, tell_recipients
 
     now = core.now()
     async with core.db.tx() as conn:
@@ -531,14 +430,8 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
             return ClientChange(status, client)
         if client.telegram_id is not None and not client.unreachable:
             # Queued while the client is still open; any_status lets it out after the close.
-            await queue_now(
-                conn,
-                now,
-                f"goodbye:{client.id}",
-                "client_notice",
-                {"notice": "goodbye", "any_status": True},
-                client_id=client.id,
-            )
+            goodbye = rows.client_notice(client.id, "goodbye", now, once="", any_status=True)
+            await outbox.add(conn, goodbye, now)
         client = await people_repo.update_client(
             conn, client.id, status="closed", closed_at=now, paused_until=None
         )
@@ -577,7 +470,6 @@ class AlertView:
 
 async def visible_alerts(core: Core, worker: Worker) -> list[AlertView]:
     """Open alerts about clients this worker may see: urgent first, then oldest first."""
-    from bot.services.access import visible_worker_ids
 
     async with core.db.read() as conn:
         ids = await visible_worker_ids(conn, worker)

@@ -1,0 +1,59 @@
+"""What the core needs from Telegram, free of Telegram types: a rendered message, how sending can
+fail, and the sending interface the dispatcher uses (bot/transport.py adapts it to PTB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """A message as the core renders it: HTML text and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    protect: bool = False
+    reply_to: int | None = None
+    photo: bytes | None = None
+    silent: bool = False
+
+
+class SendError(Exception):
+    """Base for delivery failures."""
+
+
+class TransientSendError(SendError):
+    """Try again later (429, 5xx, timeout); retry_after in seconds when Telegram said so."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class PermanentSendError(SendError):
+    """The recipient cannot get messages (blocked, deactivated, chat not found) or bad request."""
+
+    def __init__(self, reason: str, *, recipient_gone: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.recipient_gone = recipient_gone
+
+
+class Transport(Protocol):
+    """Sending as the dispatcher sees it."""
+
+    async def send(self, chat_id: int, message: OutMessage) -> int: ...
+
+    async def edit(self, chat_id: int, message_id: int, message: OutMessage) -> None: ...
+
+
+# Telegram counts message length in UTF-16 code units; relayed text must leave room for the
+# card around it within the 4096 limit.
+MAX_RELAY_UNITS = 3000
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (an emoji outside the BMP is two units)."""
+    return len(text.encode("utf-16-le")) // 2

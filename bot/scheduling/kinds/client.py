@@ -1,0 +1,138 @@
+"""Messages to clients: check-ins, reminders, nudges, notices and their workers' replies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aiosqlite import Connection
+
+from bot import messages
+from bot.core import Core
+from bot.scheduling import planner
+from bot.scheduling.kinds.base import (
+    ClientMessage,
+    Later,
+    Prepared,
+    Send,
+    Skip,
+    ToClient,
+    open_contact,
+)
+from storage import engine as engine_repo
+from storage import items as items_repo
+from storage import people as people_repo
+from storage.models import OutboxRow
+
+# A check-in this late is no longer "today's" question: drop it and plan the next one.
+CHECKIN_STALE = timedelta(hours=3)
+
+
+class Checkin(ClientMessage):
+    """ "How are things?" with four one-tap answers; opens a contact with an answer deadline."""
+
+    name = "checkin"
+
+    async def not_now(
+        self, conn: Connection, core: Core, row: OutboxRow, why: Skip | Later, now: datetime
+    ) -> Prepared:
+        if isinstance(why, Skip):
+            # This one will not go: the next one is planned from the client's state now.
+            client = await people_repo.get_client(conn, row.client_id or 0)
+            assert client is not None
+            await planner.plan_checkin(conn, core, client, now)
+        return why
+
+    async def compose(self, job: ToClient) -> Prepared:
+        if job.now - job.row.due_at > CHECKIN_STALE:
+            # No longer today's question: the next one replaces it.
+            await planner.plan_checkin(job.conn, job.core, job.client, job.now)
+            return Skip("late")
+        answer_due = job.now + job.core.policy.checkins.answer_within
+        contact = await open_contact(
+            job.conn, job.core, job.row, job.client, "checkin", answer_due, job.now
+        )
+        return Send(job.chat, messages.checkin(job.t, contact.id))
+
+    async def after_sent(
+        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
+    ) -> None:
+        client = await people_repo.get_client(conn, row.client_id or 0)
+        if client is not None:
+            await planner.plan_checkin(conn, core, client, core.now())
+
+
+class AppointmentReminder(ClientMessage):
+    """A reminder of an appointment; the one the day before also asks for a travel plan."""
+
+    name = "appt_reminder"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        appt = await items_repo.get_appointment(job.conn, job.row.ref_id or 0)
+        if appt is None or appt.status != "scheduled":
+            return Skip("appointment cancelled")
+        if appt.at <= job.now:
+            return Skip("appointment passed")
+        contact = await open_contact(
+            job.conn, job.core, job.row, job.client, "appointment", appt.at, job.now, timer=False
+        )
+        day_before = bool(job.row.payload.get("day_before"))
+        message = messages.appointment_reminder(
+            job.t, job.core.policy.zone, appt, contact.id, day_before=day_before
+        )
+        return Send(job.chat, message)
+
+
+class DeadlineReminder(ClientMessage):
+    """A reminder of a benefit deadline: what, and by when."""
+
+    name = "deadline_reminder"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        policy = job.core.policy
+        dl = await items_repo.get_deadline(job.conn, job.row.ref_id or 0)
+        if dl is None or dl.status != "open":
+            return Skip("deadline closed")
+        if dl.due_date < job.now.astimezone(policy.zone).date():
+            return Skip("deadline passed")
+        answer_due = job.now + policy.checkins.answer_within
+        contact = await open_contact(
+            job.conn, job.core, job.row, job.client, "deadline", answer_due, job.now
+        )
+        what = messages.deadline_what(job.t, policy.benefit_label(dl.kind, job.t.lang), dl)
+        return Send(job.chat, messages.deadline_reminder(job.t, what, dl, contact.id))
+
+
+class Nudge(ClientMessage):
+    """One gentle second ask while a question is still unanswered."""
+
+    name = "nudge"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        asked = await engine_repo.get_contact(job.conn, job.row.ref_id or 0)
+        if asked is None or asked.state != "open":
+            return Skip("answered")
+        code = messages.CONTACT_KIND_CODES[asked.kind]
+        return Send(job.chat, messages.nudge(job.t, code, asked.id))
+
+
+class ClientNotice(ClientMessage):
+    """A short notice (a new appointment, a hand-over, goodbye...), named in the payload."""
+
+    name = "client_notice"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        notice = job.row.payload.get("notice", "")
+        zone = job.core.policy.zone
+        return Send(job.chat, messages.client_notice(job.t, zone, notice, job.row.payload))
+
+
+class RelayToClient(ClientMessage):
+    """A worker's reply; its text is wiped from the row once delivered."""
+
+    name = "relay_to_client"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
+        name = worker.first_name if worker else ""
+        message = messages.relay_to_client(job.t, name, job.row.payload.get("text", ""))
+        return Send(job.chat, message, wipe_payload=True)

@@ -1,0 +1,312 @@
+"""Typed constructors of outbox rows: the one place where each kind's key format is written.
+
+A row's key makes planning idempotent (`storage.outbox.add` ignores a key that exists), so a key
+says what makes two rows the same: the next check-in at one moment, one reminder offset of one
+appointment at its current time, one ladder step of one alert. Services and the planner build rows
+only through these functions.
+
+Keys of planned rows keep the formats of earlier versions: a database upgraded in place must not
+get a second reminder beside a pending one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import utc_iso
+from storage.models import Alert, Appointment, Deadline
+from storage.outbox import Planned
+
+# --- client-side, planned --------------------------------------------------------------------
+
+
+def checkin(client_id: int, due: datetime) -> Planned:
+    return Planned(
+        key=f"checkin:{client_id}:{utc_iso(due)}", kind="checkin", due_at=due, client_id=client_id
+    )
+
+
+def appt_reminder_key(appt: Appointment, tag: str) -> str:
+    return f"appt:{appt.id}:{tag}:{utc_iso(appt.at)}"
+
+
+def is_appt_reminder_of(appt: Appointment, key: str) -> bool:
+    """Whether `key` is a reminder of this appointment at its current time (not a moved one)."""
+    return key.startswith(f"appt:{appt.id}:") and key.endswith(f":{utc_iso(appt.at)}")
+
+
+def appt_reminder(appt: Appointment, tag: str, due: datetime, *, day_before: bool) -> Planned:
+    return _item(
+        appt_reminder_key(appt, tag),
+        "appt_reminder",
+        due,
+        appt.client_id,
+        appt.id,
+        {"offset": tag, "day_before": day_before},
+    )
+
+
+def appt_confirm_check_key(appt: Appointment) -> str:
+    return f"apptcheck:{appt.id}:{utc_iso(appt.at)}"
+
+
+def appt_confirm_check(appt: Appointment, due: datetime) -> Planned:
+    return _item(appt_confirm_check_key(appt), "appt_confirm_check", due, appt.client_id, appt.id)
+
+
+def appt_after(appt: Appointment, due: datetime) -> Planned:
+    return _item(
+        f"apptafter:{appt.id}:{utc_iso(appt.at)}", "appt_after", due, appt.client_id, appt.id
+    )
+
+
+def deadline_reminder_key(dl: Deadline, tag: str) -> str:
+    return f"dl:{dl.id}:{tag}:{dl.due_date.isoformat()}"
+
+
+def deadline_snooze_key(dl: Deadline, until: datetime) -> str:
+    return f"dl:{dl.id}:snooze:{utc_iso(until)}"
+
+
+def is_deadline_reminder_of(dl: Deadline, key: str) -> bool:
+    """Whether `key` is a reminder of this deadline at its current date, or its snooze."""
+    if dl.snoozed_until is not None and key == deadline_snooze_key(dl, dl.snoozed_until):
+        return True
+    return key.startswith(f"dl:{dl.id}:") and key.endswith(f":{dl.due_date.isoformat()}")
+
+
+def deadline_reminder(dl: Deadline, tag: str, due: datetime) -> Planned:
+    return _item(
+        deadline_reminder_key(dl, tag),
+        "deadline_reminder",
+        due,
+        dl.client_id,
+        dl.id,
+        {"offset": tag},
+    )
+
+
+def deadline_snooze(dl: Deadline, until: datetime) -> Planned:
+    return _item(
+        deadline_snooze_key(dl, until),
+        "deadline_reminder",
+        until,
+        dl.client_id,
+        dl.id,
+        {"offset": "snooze"},
+    )
+
+
+def deadline_passed(dl: Deadline, due: datetime) -> Planned:
+    return _item(
+        f"dlpass:{dl.id}:{dl.due_date.isoformat()}", "deadline_passed", due, dl.client_id, dl.id
+    )
+
+
+def pause_end(client_id: int, until: datetime) -> Planned:
+    return Planned(
+        key=f"pauseend:{client_id}:{utc_iso(until)}",
+        kind="pause_end",
+        due_at=until,
+        client_id=client_id,
+    )
+
+
+def _item(
+    key: str,
+    kind: str,
+    due: datetime,
+    client_id: int,
+    ref_id: int,
+    payload: dict[str, Any] | None = None,
+) -> Planned:
+    """A row about one thing of a client's (an appointment, a deadline, a question)."""
+    return Planned(
+        key=key, kind=kind, due_at=due, client_id=client_id, ref_id=ref_id, payload=payload or {}
+    )
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def nudge(client_id: int, contact_id: int, due: datetime) -> Planned:
+    return Planned(
+        key=f"nudge:{contact_id}", kind="nudge", due_at=due, client_id=client_id, ref_id=contact_id
+    )
+
+
+def contact_due(client_id: int, contact_id: int, due: datetime) -> Planned:
+    return _item(f"contactdue:{contact_id}", "contact_due", due, client_id, contact_id)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+def alert_card(
+    alert: Alert, worker_id: int, due: datetime, *, step: int, payload: dict[str, Any] | None
+) -> Planned:
+    """The alert card to one recipient of one ladder step."""
+    return _alert_row(
+        f"alert:{alert.id}:{worker_id}:{step}", alert, worker_id, due, payload or {}, kind="alert"
+    )
+
+
+def alert_card_moved(alert: Alert, worker_id: int, due: datetime, now: datetime) -> Planned:
+    """The card again, to a recipient the ladder reached after a worker left."""
+    return _alert_row(
+        f"alertmove:{alert.id}:{worker_id}:{utc_iso(now)}", alert, worker_id, due, {}, kind="alert"
+    )
+
+
+def alert_card_back(alert: Alert, worker_id: int, now: datetime) -> Planned:
+    """The card back to the worker who took the alert and left it unresolved."""
+    return _alert_row(
+        f"alertback:{alert.id}:{utc_iso(now)}",
+        alert,
+        worker_id,
+        now,
+        {"resurfaced": True},
+        kind="alert",
+    )
+
+
+def alert_edit(alert: Alert, recipient: dict[str, Any], now: datetime, *, tag: str) -> Planned:
+    """Refresh the card a recipient got (who took it, resolved); `tag` tells apart the edits."""
+    return _alert_row(
+        f"alertedit:{alert.id}:{recipient['worker_id']}:{tag}",
+        alert,
+        recipient["worker_id"],
+        now,
+        {"chat_id": recipient["chat_id"], "message_id": recipient["message_id"]},
+        kind="alert_edit",
+    )
+
+
+def alert_all_clear(alert: Alert, worker_id: int, now: datetime) -> Planned:
+    return _alert_row(
+        f"allclear:{alert.id}:{worker_id}",
+        alert,
+        worker_id,
+        now,
+        {"notice": "all_clear"},
+        kind="worker_notice",
+    )
+
+
+def alert_step(
+    alert: Alert, step: int, due: datetime, *, moved_at: datetime | None = None
+) -> Planned:
+    """The ladder's timer for `step`; a moved ladder (`moved_at`) gets timers of its own."""
+    key = f"alertstep:{alert.id}:{step}"
+    if moved_at is not None:
+        key += f":{utc_iso(moved_at)}"
+    return Planned(
+        key=key,
+        kind="alert_step",
+        due_at=due,
+        alert_id=alert.id,
+        client_id=alert.client_id,
+        payload={"step": step},
+    )
+
+
+def alert_resurface(alert: Alert, at: datetime) -> Planned:
+    return Planned(
+        key=f"alertresurface:{alert.id}:{utc_iso(at)}",
+        kind="alert_resurface",
+        due_at=at,
+        alert_id=alert.id,
+        client_id=alert.client_id,
+    )
+
+
+def _alert_row(
+    key: str,
+    alert: Alert,
+    worker_id: int,
+    due: datetime,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+) -> Planned:
+    return Planned(
+        key=key,
+        kind=kind,
+        due_at=due,
+        worker_id=worker_id,
+        alert_id=alert.id,
+        client_id=alert.client_id,
+        payload=payload,
+    )
+
+
+# --- messages and notices due now -------------------------------------------------------------
+
+
+def relay_to_worker(client_id: int, worker_id: int, text: str, due: datetime, once: str) -> Planned:
+    """A client's message to their worker; `once` is fresh per message (two are two rows)."""
+    return Planned(
+        key=f"relay:{client_id}:{once}",
+        kind="relay_to_worker",
+        due_at=due,
+        worker_id=worker_id,
+        client_id=client_id,
+        payload={"text": text},
+    )
+
+
+def relay_to_client(client_id: int, worker_id: int, text: str, now: datetime, once: str) -> Planned:
+    """A worker's reply; it reaches a paused client too (they wrote first)."""
+    return Planned(
+        key=f"reply:{client_id}:{worker_id}:{once}",
+        kind="relay_to_client",
+        due_at=now,
+        client_id=client_id,
+        worker_id=worker_id,
+        payload={"text": text, "any_status": True},
+    )
+
+
+def client_notice(
+    client_id: int, notice: str, now: datetime, *, once: str, **payload: Any
+) -> Planned:
+    """A short notice to the client (`notice` names its text in bot.messages); `once` is what
+    makes it one of a kind, e.g. the appointment it is about."""
+    return Planned(
+        key=f"cnotice:{notice}:{client_id}:{once}",
+        kind="client_notice",
+        due_at=now,
+        client_id=client_id,
+        payload={"notice": notice, **payload},
+    )
+
+
+def worker_notice(
+    worker_id: int,
+    client_id: int | None,
+    notice: str,
+    now: datetime,
+    *,
+    once: str,
+    **payload: Any,
+) -> Planned:
+    """A short notice to a worker about a client."""
+    return Planned(
+        key=f"wnotice:{notice}:{worker_id}:{client_id}:{once}",
+        kind="worker_notice",
+        due_at=now,
+        worker_id=worker_id,
+        client_id=client_id,
+        payload={"notice": notice, **payload},
+    )
+
+
+def digest(worker_id: int, day: date, due: datetime) -> Planned:
+    return Planned(
+        key=f"digest:{worker_id}:{day.isoformat()}", kind="digest", due_at=due, worker_id=worker_id
+    )
+
+
+def daily(day: date, due: datetime) -> Planned:
+    return Planned(key=f"daily:{day.isoformat()}", kind="daily", due_at=due)

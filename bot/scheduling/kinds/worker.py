@@ -1,0 +1,149 @@
+"""Messages to workers: alert cards and edits, relayed messages, notices, questions, digests."""
+
+from __future__ import annotations
+
+from aiosqlite import Connection
+
+from bot import messages
+from bot.core import Core
+from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
+from bot.services import digest
+from storage import engine as engine_repo
+from storage import items as items_repo
+from storage import people as people_repo
+from storage.models import Alert, OutboxRow, Worker
+
+
+class AttendanceQuestion(WorkerMessage):
+    """After an appointment: did the client come? Asked of whoever has the client now."""
+
+    name = "appt_after"
+
+    async def recipient_id(self, conn: Connection, row: OutboxRow) -> int | Skip | None:
+        appt = await items_repo.get_appointment(conn, row.ref_id or 0)
+        owner = await people_repo.get_client(conn, row.client_id or 0)
+        if appt is None or owner is None or appt.status != "scheduled":
+            return Skip("appointment settled")
+        return owner.worker_id
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        appt = await items_repo.get_appointment(job.conn, job.row.ref_id or 0)
+        assert job.about is not None and appt is not None  # checked by recipient_id
+        return Send(
+            job.chat, messages.attendance_question(job.t, job.core.policy.zone, job.about, appt)
+        )
+
+    # Nothing follows the send: it is asked once, and the worker's answer settles it.
+
+
+async def _taker(conn: Connection, alert: Alert) -> Worker | None:
+    """Who took the alert, or resolved it once it is resolved."""
+    taker_id = alert.acknowledged_by if alert.state != "resolved" else alert.resolved_by
+    return await people_repo.get_worker(conn, taker_id) if taker_id else None
+
+
+class AlertCard(WorkerMessage):
+    """An alert to one recipient, with take / snooze / done buttons."""
+
+    name = "alert"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
+        if alert is None:
+            return Skip("alert gone")
+        if alert.state == "resolved":
+            return Skip("resolved before delivery")
+        card = messages.alert_card(
+            job.t,
+            job.core.policy.zone,
+            alert,
+            job.about,
+            await _taker(job.conn, alert),
+            text=job.row.payload.get("text"),
+            resurfaced=bool(job.row.payload.get("resurfaced")),
+        )
+        return Send(job.chat, card, wipe_payload=True)
+
+    async def after_sent(
+        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
+    ) -> None:
+        if message_id is None or not row.worker_id:
+            return
+        if row.alert_id:
+            await engine_repo.set_recipient_message(
+                conn, row.alert_id, row.worker_id, sent.chat_id, message_id
+            )
+        await _remember_relay(conn, core, row, sent, message_id)
+
+
+class AlertEdit(WorkerMessage):
+    """The card a recipient already has, edited to show who took or resolved it."""
+
+    name = "alert_edit"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
+        if alert is None:
+            return Skip("alert gone")
+        card = messages.alert_card(
+            job.t, job.core.policy.zone, alert, job.about, await _taker(job.conn, alert)
+        )
+        return Send(job.row.payload["chat_id"], card, edit_message_id=job.row.payload["message_id"])
+
+
+class RelayToWorker(WorkerMessage):
+    """A client's further message while an alert about their writing is open."""
+
+    name = "relay_to_worker"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        if job.about is None:
+            return Skip("no client")
+        message = messages.relay_to_worker(job.t, job.about, job.row.payload.get("text", ""))
+        return Send(job.chat, message, wipe_payload=True)
+
+    async def after_sent(
+        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
+    ) -> None:
+        if message_id is not None:
+            await _remember_relay(conn, core, row, sent, message_id)
+
+
+class WorkerNotice(WorkerMessage):
+    """A short notice to a worker (a client joined, a hand-over, all clear...)."""
+
+    name = "worker_notice"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        notice = job.row.payload.get("notice", "")
+        message = messages.worker_notice(
+            job.t, job.core.policy.zone, notice, job.row.payload, job.about
+        )
+        return Send(job.chat, message)
+
+
+class Digest(WorkerMessage):
+    """The morning digest, composed from the facts at send time."""
+
+    name = "digest"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        facts = await digest.digest_facts(job.conn, job.core, job.worker)
+        if facts is None:
+            return Skip("nothing to report")
+        return Send(job.chat, messages.digest(job.t, job.core.policy.zone, facts))
+
+
+async def _remember_relay(
+    conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int
+) -> None:
+    """A worker who replies to this message answers the client it is about."""
+    if row.client_id and row.worker_id:
+        await engine_repo.add_relay(
+            conn,
+            client_id=row.client_id,
+            worker_id=row.worker_id,
+            chat_id=sent.chat_id,
+            message_id=message_id,
+            now=core.now(),
+        )

@@ -1,0 +1,67 @@
+"""The live policy: one place that loads it, notices a newer stored version, and re-plans once.
+
+The policy in force lives on `Core` (`core.policy`, `core.policy_version`). It changes in three
+ways: at start-up, when an admin stores a new version in this process (`store`), and when another
+process (the CLI) stored one (`refresh`, from the dispatcher's poll or before an admin's change).
+Each change re-plans everything planned once, under one lock, so two at the same moment never
+plan twice or in the wrong order.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core import Core
+from bot.policy import Policy, default_policy, local_to_utc
+from bot.scheduling import planner
+from storage import admin_queries
+
+log = logging.getLogger(__name__)
+
+
+async def load_at_start(core: Core) -> Policy:
+    """The newest stored version; with none stored, the defaults in SILTA_TIMEZONE."""
+    await core.load_policy()
+    if core.policy_version == 0 and core.settings.timezone != core.policy.timezone:
+        core.policy = default_policy().model_copy(update={"timezone": core.settings.timezone})
+    return core.policy
+
+
+async def refresh(core: Core) -> bool:
+    """Take a newer version another process stored, and re-plan with it; False when none."""
+    async with core.policy_lock:
+        async with core.db.read() as conn:
+            latest = await admin_queries.latest_policy_version(conn)
+        # Only a newer version is loaded: with none stored, start-up may have set the zone from
+        # SILTA_TIMEZONE, which reloading the plain defaults would undo.
+        if latest <= core.policy_version:
+            return False
+        await core.load_policy()
+        log.info("policy version %d loaded; re-planning", core.policy_version)
+        await _follow(core)
+        return True
+
+
+async def store(
+    core: Core, policy: Policy, actor_id: int | None, actor_kind: str
+) -> tuple[int, int]:
+    """Store `policy` as the new version in force (audited) and re-plan; returns the version
+    and how many clients were re-planned."""
+    async with core.policy_lock:
+        version = await core.store_policy(policy, actor_id, actor_kind)
+        return version, await _follow(core)
+
+
+async def _follow(core: Core) -> int:
+    """Everything planned follows the policy in force: every client, and today's digests."""
+    replanned = await planner.plan_all(core)
+    policy, now = core.policy, core.now()
+    async with core.db.tx() as conn:
+        for row in await admin_queries.pending_of_kind(conn, "digest"):
+            day = row.due_at.astimezone(policy.zone).date()
+            due = local_to_utc(day, policy.workers.digest_time, policy.zone)
+            # A digest still ahead follows a changed digest time.
+            if due != row.due_at and due > now:
+                await admin_queries.reschedule(conn, row.id, due)
+    core.wake()
+    return replanned
