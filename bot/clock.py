@@ -6,6 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# Storage owns the stored time format; re-exported so callers above storage keep one import.
+from storage.times import from_iso, utc_iso
+
+__all__ = ["Clock", "FakeClock", "SystemClock", "from_iso", "utc_iso"]
+
 
 class Clock(Protocol):
     """Something that tells the current time as an aware UTC datetime."""
@@ -52,18 +57,3 @@ class FakeClock:
         if not isinstance(delta, timedelta):
             delta = timedelta(seconds=delta)
         self.set(self._now + delta)
-
-
-def utc_iso(value: datetime) -> str:
-    """Store datetimes as sortable ISO strings in UTC."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def from_iso(value: str) -> datetime:
-    """Parse a stored UTC ISO string."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-def seconds_until(clock: Clock, when: datetime) -> float:
-    """Non-negative seconds from now until `when`."""
-    return max(0.0, (when - clock.now()) / timedelta(seconds=1))

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
-from bot.clock import from_iso, utc_iso
 from storage.models import Alert, AuditEntry, Client, OutboxRow, Worker
+from storage.times import from_iso, utc_iso
 
 
 @dataclass(frozen=True)

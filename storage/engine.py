@@ -8,8 +8,8 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from storage.models import Alert, Contact
+from storage.times import utc_iso
 
 # --- contacts --------------------------------------------------------------------------------
 

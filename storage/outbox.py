@@ -10,8 +10,8 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from bot.clock import from_iso, utc_iso
 from storage.models import Appointment, Client, Deadline, OutboxRow
+from storage.times import from_iso, utc_iso
 
 # Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
 # comes back when the planner wants it again (a setting changed away and back, a hand-over).

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from storage.models import Client, Team, Worker
+from storage.times import utc_iso
 
 # --- teams -----------------------------------------------------------------------------------
 

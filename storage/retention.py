@@ -7,8 +7,8 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from storage.db import BUSY_TIMEOUT_MS
+from storage.times import utc_iso
 
 
 async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime) -> int:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
-from bot.clock import from_iso, utc_iso
+from storage.times import from_iso, utc_iso
 
 
 async def checkins_sent(conn: Connection, since: datetime, until: datetime) -> int:

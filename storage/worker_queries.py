@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from aiosqlite import Connection
 
-from bot.clock import utc_iso
 from storage.models import Client, Worker
+from storage.times import utc_iso
 
 
 async def open_alert_counts(conn: Connection, client_ids: list[int]) -> dict[int, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as perf
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,6 +35,7 @@ from bot.policy import (
     policy_to_toml,
     set_policy_value,
 )
+from bot.policy import calendar as policy_calendar
 
 HEL = ZoneInfo("Europe/Helsinki")
 
@@ -644,15 +644,33 @@ def test_next_checkin_sub_day_for_testers() -> None:
     )
 
 
-def test_next_checkin_is_fast_years_later() -> None:
+def test_next_checkin_years_later_is_exact_and_skips_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     p = default_policy()
-    started = perf.perf_counter()
+    start = date(2026, 1, 1)
     far = datetime(2031, 7, 1, 12, tzinfo=UTC)
-    daily = next_checkin_after(p, date(2026, 1, 1), far)
-    quick = next_checkin_after(p, date(2026, 1, 1), far, parse_phases("90s"))
-    assert perf.perf_counter() - started < 0.5
-    assert daily > far and daily - far <= timedelta(days=7)
-    assert quick > far and quick - far <= timedelta(seconds=90)
+    conversions = 0
+    real_local_to_utc = policy_calendar.local_to_utc
+
+    def counting(d: date, t: time, zone: ZoneInfo) -> datetime:
+        nonlocal conversions
+        conversions += 1
+        return real_local_to_utc(d, t, zone)
+
+    monkeypatch.setattr(policy_calendar, "local_to_utc", counting)
+    daily = next_checkin_after(p, start, far)
+    # Days 0-13 daily, then every 3 days from day 14 through day 59, so weekly from day 62.
+    weekly_day = start + timedelta(days=62)
+    while helsinki(weekly_day.year, weekly_day.month, weekly_day.day, 10) <= far:
+        weekly_day += timedelta(days=7)
+    assert daily == helsinki(weekly_day.year, weekly_day.month, weekly_day.day, 10)
+    # About 290 weekly check-ins lie between: the search jumps, it does not walk them.
+    assert conversions < 60
+
+    quick = next_checkin_after(p, start, far, parse_phases("90s"))
+    anchor = helsinki(2026, 1, 1, 10)
+    # Strictly after: `far` itself falls on the 90-second grid here, so it is the next one.
+    steps = (far - anchor) // timedelta(seconds=90) + 1
+    assert quick == anchor + steps * timedelta(seconds=90)
 
 
 def test_checkin_interval() -> None:

@@ -1,0 +1,416 @@
+"""The pydantic `Policy` and its parts, with the rules that tie their fields together."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from bot.durations import Duration, PositiveDuration, format_duration
+from bot.policy.values import (
+    LANGUAGES,
+    REQUIRED_LANGUAGES,
+    ClockTime,
+    EscalationTarget,
+    Weekdays,
+    WholeDays,
+)
+
+__all__ = [
+    "BENEFIT_KIND_KEY",
+    "POLICY_KEYS",
+    "AppointmentPolicy",
+    "CheckinPolicy",
+    "DeadlinePolicy",
+    "EscalationPolicy",
+    "Phase",
+    "Phases",
+    "Policy",
+    "Step",
+    "TimeWindow",
+    "WorkersPolicy",
+    "WorkingHours",
+    "default_policy",
+    "settable_keys",
+]
+
+_SLUG = re.compile(r"[a-z_]+")
+_MAX_LABEL = 100
+
+
+def _rules(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """Pack several (relative key, reason) problems into one pydantic error."""
+    # pydantic gives a model validator one location only; the problem list rides in ctx so
+    # PolicyError can still name the exact key of each problem.
+    summary = "; ".join(f"{k}: {r}" if k else r for k, r in problems)
+    return PydanticCustomError(
+        "policy_rules", "{summary}", {"summary": summary, "problems": problems}
+    )
+
+
+class _Model(BaseModel):
+    """Base for policy parts: immutable, and unknown keys are errors rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeWindow(_Model):
+    """A daily local-time window [start, end); may wrap midnight; start == end means empty."""
+
+    start: ClockTime
+    end: ClockTime
+
+    def contains(self, t: time) -> bool:
+        """Whether local time-of-day `t` falls inside the window."""
+        t = t.replace(tzinfo=None, fold=0)
+        if self.start < self.end:
+            return self.start <= t < self.end
+        if self.start > self.end:
+            return t >= self.start or t < self.end
+        return False
+
+
+class WorkingHours(_Model):
+    """Office days and hours; escalation to people waits for these."""
+
+    days: Weekdays = frozenset(range(5))
+    start: ClockTime = time(8, 0)
+    end: ClockTime = time(16, 0)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        """Working hours do not span midnight, which keeps 'next working time' unambiguous."""
+        if self.start >= self.end:
+            raise _rules([("end", f"must be later than start ({self.start:%H:%M})")])
+        return self
+
+
+class Phase(_Model):
+    """One stage of the check-in cadence: every `every` while day < until_day (None: for good)."""
+
+    until_day: int | None = Field(default=None, ge=1)
+    every: PositiveDuration
+
+
+def _check_phases(phases: list[Phase]) -> list[Phase]:
+    """Phases must end open-ended and their day limits must increase."""
+    problems: list[tuple[str, str]] = []
+    if not phases:
+        raise _rules([("", "needs at least one phase, e.g. 14:1d,60:3d,7d")])
+    last = len(phases) - 1
+    previous: int | None = None
+    for i, phase in enumerate(phases):
+        if i < last and phase.until_day is None:
+            problems.append((f"{i}.until_day", "only the last phase may leave out until_day"))
+        if i == last and phase.until_day is not None:
+            problems.append(
+                (f"{i}.until_day", "the last phase must not have until_day; it lasts from then on")
+            )
+        if phase.until_day is not None:
+            if previous is not None and phase.until_day <= previous:
+                problems.append(
+                    (f"{i}.until_day", f"must be larger than the previous phase's ({previous})")
+                )
+            previous = phase.until_day
+    if problems:
+        raise _rules(problems)
+    return phases
+
+
+Phases = Annotated[list[Phase], AfterValidator(_check_phases)]
+
+
+def _default_phases() -> list[Phase]:
+    """The default tapering cadence: daily for two weeks, every 3 days to day 60, then weekly."""
+    return [
+        Phase(until_day=14, every=timedelta(days=1)),
+        Phase(until_day=60, every=timedelta(days=3)),
+        Phase(every=timedelta(days=7)),
+    ]
+
+
+class CheckinPolicy(_Model):
+    """When clients are asked how they are doing."""
+
+    time: ClockTime = time(10, 0)
+    phases: Phases = Field(default_factory=_default_phases)
+    answer_within: PositiveDuration = timedelta(hours=6)
+    nudge_after: PositiveDuration = timedelta(hours=3)
+
+    @model_validator(mode="after")
+    def _nudge_before_deadline(self) -> CheckinPolicy:
+        """A nudge after the answer window has closed would be pointless."""
+        if self.nudge_after >= self.answer_within:
+            limit = format_duration(self.answer_within)
+            raise _rules([("nudge_after", f"must be shorter than answer_within ({limit})")])
+        return self
+
+
+def _no_repeats(key: str, values: list[timedelta]) -> list[tuple[str, str]]:
+    """Problems for values listed twice (a reminder would go out twice at once)."""
+    seen: set[timedelta] = set()
+    problems: list[tuple[str, str]] = []
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append((f"{key}.{i}", f"{format_duration(value)} is listed twice"))
+        seen.add(value)
+    return problems
+
+
+class AppointmentPolicy(_Model):
+    """Reminders before appointments and when to warn the worker about no confirmation."""
+
+    remind_before: list[PositiveDuration] = Field(
+        default_factory=lambda: [timedelta(days=1), timedelta(hours=2)]
+    )
+    confirm_by: PositiveDuration = timedelta(hours=2)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AppointmentPolicy:
+        """Each reminder offset once."""
+        problems = _no_repeats("remind_before", self.remind_before)
+        if problems:
+            raise _rules(problems)
+        return self
+
+
+class DeadlinePolicy(_Model):
+    """Reminders before benefit deadlines, sent on the morning of the given day."""
+
+    remind_before: list[WholeDays] = Field(
+        default_factory=lambda: [timedelta(days=7), timedelta(days=2), timedelta(0)]
+    )
+    morning: ClockTime = time(9, 0)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> DeadlinePolicy:
+        """Each reminder offset once."""
+        problems = _no_repeats("remind_before", self.remind_before)
+        if problems:
+            raise _rules(problems)
+        return self
+
+
+class Step(_Model):
+    """One escalation step: hand an unanswered alert to `to` this long after it was raised."""
+
+    to: EscalationTarget
+    after: Duration
+
+
+def _default_steps() -> list[Step]:
+    """Default escalation ladder: assigned worker at once, backup 4h, team 8h, admins 24h."""
+    return [
+        Step(to="assigned_worker", after=timedelta(0)),
+        Step(to="backup_worker", after=timedelta(hours=4)),
+        Step(to="team", after=timedelta(hours=8)),
+        Step(to="admins", after=timedelta(hours=24)),
+    ]
+
+
+def _check_steps(steps: list[Step]) -> list[tuple[str, str]]:
+    """Problems with an escalation ladder (relative keys)."""
+    if not steps:
+        return [("steps", "needs at least one step, e.g. assigned_worker:0s")]
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, step in enumerate(steps):
+        if step.to in seen:
+            problems.append((f"steps.{i}.to", f"{step.to} already has an earlier step"))
+        seen.add(step.to)
+        if i == 0:
+            continue
+        before = steps[i - 1].after
+        if step.after < before:
+            problems.append(
+                (
+                    f"steps.{i}.after",
+                    f"must not be earlier than the step before ({format_duration(before)})",
+                )
+            )
+        elif step.after < timedelta(seconds=1):
+            problems.append((f"steps.{i}.after", "only the first step may be 0s"))
+    return problems
+
+
+class EscalationPolicy(_Model):
+    """Who hears about an unhandled alert, and when."""
+
+    steps: list[Step] = Field(default_factory=_default_steps)
+    resurface_after: PositiveDuration = timedelta(hours=24)
+
+    @model_validator(mode="after")
+    def _ladder(self) -> EscalationPolicy:
+        """Steps climb in time and each target appears once."""
+        problems = _check_steps(self.steps)
+        if problems:
+            raise _rules(problems)
+        return self
+
+
+class WorkersPolicy(_Model):
+    """Settings for the workers' side."""
+
+    digest_time: ClockTime = time(8, 0)
+
+
+def _default_benefit_kinds() -> dict[str, dict[str, str]]:
+    """Default catalogue of deadline kinds, labelled in every client language.
+
+    The ru/et/ar labels keep the Finnish name in brackets: it is what the client will see on
+    Kela's and the employment office's own forms.
+    """
+    return {
+        "basic_assistance": {
+            "fi": "Kelan perustoimeentulotuki",
+            "sv": "Grundläggande utkomststöd från FPA",
+            "en": "Kela basic social assistance",
+            "ru": "Основное пособие Kela (perustoimeentulotuki)",
+            "et": "Kela põhiline toimetulekutoetus (perustoimeentulotuki)",
+            "ar": "المساعدة الاجتماعية الأساسية من Kela (perustoimeentulotuki)",
+        },
+        "housing_allowance": {
+            "fi": "Asumistuki",
+            "sv": "Bostadsbidrag",
+            "en": "Housing allowance",
+            "ru": "Пособие на жильё (asumistuki)",
+            "et": "Eluasemetoetus (asumistuki)",
+            "ar": "إعانة السكن (asumistuki)",
+        },
+        "jobseeker": {
+            "fi": "Työnhakijaksi ilmoittautuminen",
+            "sv": "Anmälan som arbetssökande",
+            "en": "Registering as a job seeker",
+            "ru": "Регистрация ищущим работу (työnhakijaksi ilmoittautuminen)",
+            "et": "Tööotsijaks registreerumine (työnhakijaksi ilmoittautuminen)",
+            "ar": "التسجيل كباحث عن عمل (työnhakijaksi ilmoittautuminen)",
+        },
+        "id_card": {
+            "fi": "Henkilökortti",
+            "sv": "Identitetskort",
+            "en": "ID card",
+            "ru": "Удостоверение личности (henkilökortti)",
+            "et": "Isikutunnistus (henkilökortti)",
+            "ar": "بطاقة الهوية (henkilökortti)",
+        },
+        "other": {
+            "fi": "Muu asia",
+            "sv": "Annat ärende",
+            "en": "Something else",
+            "ru": "Другое дело",
+            "et": "Muu asi",
+            "ar": "أمر آخر",
+        },
+    }
+
+
+class Policy(_Model):
+    """The whole schedule policy an admin sets for one installation."""
+
+    timezone: str = "Europe/Helsinki"
+    quiet_hours: TimeWindow = Field(
+        default_factory=lambda: TimeWindow(start=time(21, 0), end=time(9, 0))
+    )
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    invite_lifetime: PositiveDuration = timedelta(days=14)
+    retention: PositiveDuration = timedelta(days=365)
+    checkins: CheckinPolicy = Field(default_factory=CheckinPolicy)
+    appointments: AppointmentPolicy = Field(default_factory=AppointmentPolicy)
+    deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
+    escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
+    benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """Only real IANA zones, so DST is handled by the tz database rather than guessed."""
+        name = value.strip()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(
+                f"unknown time zone {name!r}; use an IANA name like Europe/Helsinki"
+            ) from None
+        return name
+
+    @field_validator("benefit_kinds")
+    @classmethod
+    def _catalogue(cls, kinds: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        """Slugs are simple, an 'other' kind exists, and every kind reads in fi, sv and en."""
+        problems: list[tuple[str, str]] = []
+        cleaned: dict[str, dict[str, str]] = {}
+        for slug, labels in kinds.items():
+            if not _SLUG.fullmatch(slug):
+                problems.append((slug, "kind names use only a-z and _, e.g. housing_allowance"))
+            for lang in REQUIRED_LANGUAGES:
+                if not labels.get(lang, "").strip():
+                    problems.append((f"{slug}.{lang}", f"a label in {lang} is required"))
+            for lang, label in labels.items():
+                if lang not in LANGUAGES:
+                    problems.append(
+                        (f"{slug}.{lang}", f"unknown language; use {', '.join(LANGUAGES)}")
+                    )
+                elif len(label.strip()) > _MAX_LABEL:
+                    problems.append((f"{slug}.{lang}", f"at most {_MAX_LABEL} characters"))
+            # Labels become button texts; stray spaces around them are never intended.
+            cleaned[slug] = {lang: label.strip() for lang, label in labels.items() if label.strip()}
+        if "other" not in kinds:
+            problems.append(("other", "the catalogue must contain an 'other' kind"))
+        if problems:
+            raise _rules(problems)
+        return cleaned
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The policy's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def benefit_label(self, kind: str, lang: str) -> str:
+        """Label of kind `kind` in `lang` (fallback en, then fi); unknown kinds read as 'other'."""
+        labels = self.benefit_kinds.get(kind) or self.benefit_kinds["other"]
+        return labels.get(lang) or labels.get("en") or labels["fi"]
+
+
+def default_policy() -> Policy:
+    """The policy a fresh installation starts with."""
+    return Policy()
+
+
+# --- settable keys ---------------------------------------------------------------------------
+
+# An admin sets one benefit kind at a time; this pattern stands for all of them.
+BENEFIT_KIND_KEY = "benefit_kinds.<kind>"
+
+POLICY_KEYS: list[str] = [
+    "timezone",
+    "quiet_hours.start",
+    "quiet_hours.end",
+    "working_hours.days",
+    "working_hours.start",
+    "working_hours.end",
+    "invite_lifetime",
+    "retention",
+    "checkins.time",
+    "checkins.phases",
+    "checkins.answer_within",
+    "checkins.nudge_after",
+    "appointments.remind_before",
+    "appointments.confirm_by",
+    "deadlines.remind_before",
+    "deadlines.morning",
+    "escalation.steps",
+    "escalation.resurface_after",
+    "workers.digest_time",
+    BENEFIT_KIND_KEY,
+]
+
+
+def settable_keys(p: Policy | None = None) -> list[str]:
+    """Settable keys, with the kinds of `p` (or the defaults) spelled out, for suggestions."""
+    kinds = (p or default_policy()).benefit_kinds
+    return [k for k in POLICY_KEYS if k != BENEFIT_KIND_KEY] + [f"benefit_kinds.{k}" for k in kinds]

@@ -1,0 +1,89 @@
+"""Plain data in, a valid `Policy` out, or a `PolicyError` naming every bad key in plain English."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.policy.model import Phase, Phases, Policy, settable_keys
+from bot.policy.values import ESCALATION_TARGETS
+
+__all__ = [
+    "PolicyError",
+    "policy_from_dict",
+    "policy_to_dict",
+    "validate_phases",
+]
+
+_PHASES_ADAPTER: TypeAdapter[list[Phase]] = TypeAdapter(Phases)
+
+
+class PolicyError(Exception):
+    """A policy could not be read or changed; `problems` lists every (dotted key, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems: list[tuple[str, str]] = list(problems)
+        super().__init__("; ".join(f"{key}: {reason}" for key, reason in self.problems))
+
+
+def _is_location_noise(part: str | int) -> bool:
+    """Whether a pydantic location part is an internal tag rather than a key the admin wrote."""
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _plain_reason(error: Any) -> str:
+    """Turn one pydantic error into a short plain-English reason."""
+    kind = error["type"]
+    msg: str = error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown setting"
+    if kind == "missing":
+        return "required but missing"
+    if kind == "literal_error":
+        return f"must be one of {', '.join(ESCALATION_TARGETS)}"
+    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    msg = msg.replace("Input should be", "should be")
+    return msg[:1].lower() + msg[1:]
+
+
+def _problems(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Every problem of a ValidationError as (dotted key, reason)."""
+    problems: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False):
+        loc = [str(p) for p in (*prefix, *error["loc"]) if not _is_location_noise(p)]
+        ctx = error.get("ctx") or {}
+        if error["type"] == "policy_rules":
+            for sub, reason in ctx["problems"]:
+                problems.append((".".join([*loc, *([sub] if sub else [])]) or "(policy)", reason))
+            continue
+        key = ".".join(loc) or "(policy)"
+        reason = _plain_reason(error)
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, settable_keys(), n=3, cutoff=0.6)
+            if close:
+                reason += f"; did you mean {' or '.join(close)}?"
+        problems.append((key, reason))
+    return problems
+
+
+def policy_to_dict(p: Policy) -> dict[str, Any]:
+    """JSON-compatible dict (durations and times as text) for storage."""
+    return p.model_dump(mode="json")
+
+
+def policy_from_dict(data: dict[str, Any]) -> Policy:
+    """Validate a dict (e.g. stored JSON or parsed TOML) into a Policy; raises PolicyError."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_problems(exc)) from None
+
+
+def validate_phases(data: Any) -> list[Phase]:
+    """Validate plain data into a check-in cadence; raises PolicyError keyed under `phases`."""
+    try:
+        return _PHASES_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise PolicyError(_problems(exc, ("phases",))) from None
