@@ -72,7 +72,8 @@ async def test_sigkill_across_a_reminders_due_time_still_delivers_it_once(
         lambda: (
             query(
                 db,
-                "SELECT state FROM outbox WHERE kind = 'appt_reminder' AND ref_id = ? ORDER BY due_at",
+                "SELECT state FROM outbox WHERE kind = 'appt_reminder' AND ref_id = ? "
+                "ORDER BY due_at",
                 appt.id,
             )
             == [("sent",), ("pending",)]

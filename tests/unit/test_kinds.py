@@ -18,9 +18,13 @@ def _written_kinds() -> set[str]:
     """Every literal `kind=` that rows.py can give a row."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(ROWS.read_text())):
-        if isinstance(node, ast.keyword) and node.arg == "kind":
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                found.add(node.value.value)
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "kind"
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            found.add(node.value.value)
     return found
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.clock import utc_iso
 from storage.models import Alert, Appointment, Deadline
 from storage.outbox import Planned
+from storage.times import utc_iso
 
 # --- client-side, planned --------------------------------------------------------------------
 
