@@ -299,11 +299,11 @@ async def threaded_tx(db: Database) -> AsyncIterator[Any]:
 
 
 def core_of(app: Application) -> Core:
-    return app.bot_data["core"]  # type: ignore[no-any-return]
+    return app.bot_data.core  # type: ignore[no-any-return]
 
 
 def dispatcher_of(app: Application) -> Dispatcher:
-    return app.bot_data["dispatcher"]  # type: ignore[no-any-return]
+    return app.bot_data.dispatcher  # type: ignore[no-any-return]
 
 
 async def joined_clients(core: Core, count: int, per_worker: int = 100) -> list[Client]:

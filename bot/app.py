@@ -42,7 +42,7 @@ def build_application(
     settings: Settings, *, clock: Clock | None = None, limits: Limits | None = None
 ) -> Application:
     """The Application, with Silta's start-up and shut-down hooked into its lifecycle."""
-    from handlers.common import context_types
+    from handlers.context import context_types
     from handlers.router import error_handler, register
 
     limits = limits or Limits()
@@ -76,9 +76,9 @@ def build_application(
         )
         builder = builder.rate_limiter(limiter)
     app = builder.build()
-    app.bot_data["settings"] = settings
-    app.bot_data["people"] = people
-    app.bot_data["clock"] = clock or SystemClock()
+    app.bot_data.settings = settings
+    app.bot_data.people = people
+    app.bot_data.clock = clock or SystemClock()
     register(app)
     app.add_error_handler(error_handler)
     return app
@@ -86,10 +86,11 @@ def build_application(
 
 async def startup(app: Application) -> None:
     """Open the database, load the policy, seed admins, start the dispatcher, set menus."""
-    settings: Settings = app.bot_data["settings"]
-    clock: Clock = app.bot_data["clock"]
+    data = app.bot_data
+    assert data.settings is not None and data.clock is not None and data.people is not None
+    settings = data.settings
     db = await Database.open(settings.db)
-    core = Core(db=db, clock=clock, settings=settings, people=app.bot_data["people"])
+    core = Core(db=db, clock=data.clock, settings=settings, people=data.people)
     await core.load_policy()
     if core.policy_version == 0 and settings.timezone != core.policy.timezone:
         core.policy = default_policy().model_copy(update={"timezone": settings.timezone})
@@ -99,15 +100,15 @@ async def startup(app: Application) -> None:
     from bot.services.onboarding import remember_bot_username
 
     await remember_bot_username(core, core.bot_username)
-    app.bot_data["core"] = core
+    data.core = core
     await seed_admins(core)
     dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
-    app.bot_data["dispatcher"] = dispatcher
-    from handlers.router import refresh_worker_commands, set_default_commands
+    data.dispatcher = dispatcher
+    from handlers.menus import refresh_worker_commands, set_default_commands
 
     await set_default_commands(app)
     await dispatcher.start()
-    app.bot_data["menus"] = asyncio.get_running_loop().create_task(refresh_worker_commands(app))
+    data.menus = asyncio.get_running_loop().create_task(refresh_worker_commands(app))
     log.info("Silta started as @%s", core.bot_username)
 
 
@@ -127,7 +128,7 @@ async def seed_admins(core: Core) -> None:
 
 async def shutdown(app: Application) -> None:
     """Stop sending, then close the database so every pending write is committed."""
-    menus: asyncio.Task[int] | None = app.bot_data.get("menus")
+    menus = app.bot_data.menus
     if menus is not None:
         menus.cancel()  # a no-op when it is done
         try:
@@ -136,12 +137,11 @@ async def shutdown(app: Application) -> None:
             pass
         except Exception:
             log.exception("refreshing the workers' menus failed")
-    dispatcher: Dispatcher | None = app.bot_data.get("dispatcher")
+    dispatcher = app.bot_data.dispatcher
     if dispatcher is not None:
         await dispatcher.stop()
-    core: Core | None = app.bot_data.get("core")
-    if core is not None:
-        await core.db.close()
+    if app.bot_data.started:
+        await app.bot_data.core.db.close()
     log.info("Silta stopped")
 
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Message, Update
+from telegram import Message
 
 from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h, utf16_len
 from bot.services import clients as client_service
-from bot.services.access import Who
+from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.transport import OutMessage
-from handlers.common import SiltaContext, answer_query, edit_query_message, lang_of, reply
-from handlers.unknown import offer_problem
+from handlers.common import Request, answer_query, edit_query_message, lang_of
+from handlers.menus import set_client_commands
+from handlers.unknown import offer_problem, present
 
 
-def crisis_lines(t: Translator, context: SiltaContext) -> str:
+def crisis_lines(t: Translator, rq: Request) -> str:
     """The configured crisis numbers, shown when help is asked for outside working hours."""
-    return t("If you need help right now:") + "\n" + escape(context.core.settings.crisis_text)
+    return t("If you need help right now:") + "\n" + escape(rq.core.settings.crisis_text)
 
 
 def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
@@ -39,22 +40,22 @@ def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
     return texts.get((kind, choice), t("Thank you!")).format(worker=name)
 
 
-async def on_consent(update: Update, context: SiltaContext, cb: Callback) -> None:
+async def on_consent(rq: Request, cb: Callback) -> None:
     """Agree or not now, on the consent screen."""
-    query = update.callback_query
-    user = update.effective_user
+    query = rq.query
+    user = rq.update.effective_user
     assert query is not None and user is not None
     result = await client_service.consent(
-        context.core, user.id, cb.id, cb.choice == "yes", user.language_code
+        rq.core, user.id, cb.id, cb.choice == "yes", user.language_code
     )
-    t = lang_of(update)
+    # Not rq.t: until the consent is saved, the answer is in Telegram's language.
+    t = lang_of(rq.update)
     if result.status == "joined" and result.client is not None:
         t = translator(result.client.language)
         await answer_query(query)
         await edit_query_message(query, t("Welcome to Silta!"))
         name = t.ltr(h(result.worker_name or ""))
-        await reply(
-            update,
+        await rq.reply(
             OutMessage(
                 "\n\n".join(
                     [
@@ -78,13 +79,13 @@ async def on_consent(update: Update, context: SiltaContext, cb: Callback) -> Non
         await answer_query(query, offer_problem(t, result.status))
 
 
-async def on_answer(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+async def on_answer(rq: Request, cb: Callback) -> None:
     """A tap on a check-in, appointment or deadline question."""
-    query = update.callback_query
-    user = update.effective_user
+    query = rq.query
+    user = rq.update.effective_user
     assert query is not None and user is not None
-    result = await client_service.answer(context.core, user.id, cb.kind, cb.id, cb.choice)
-    t = lang_of(update, who)
+    result = await client_service.answer(rq.core, user.id, cb.kind, cb.id, cb.choice)
+    t = rq.t
     if result.status != "ok" or result.kind is None or result.choice is None:
         await answer_query(query, t("This button is no longer active."))
         return
@@ -95,20 +96,19 @@ async def on_answer(update: Update, context: SiltaContext, who: Who, cb: Callbac
     await edit_query_message(query, answered(t, original, cb.kind, result.choice))
     text = thanks(t, result.kind, result.choice, result.worker_name or "")
     if result.crisis:
-        text += "\n\n" + crisis_lines(t, context)
-    await reply(update, OutMessage(text, protect=True))
+        text += "\n\n" + crisis_lines(t, rq)
+    await rq.reply(OutMessage(text, protect=True))
 
 
-async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
+async def on_text(rq: Request) -> None:
     """Free text goes to the worker."""
-    message = update.effective_message
-    user = update.effective_user
+    message = rq.update.effective_message
+    user = rq.update.effective_user
     assert message is not None and user is not None
-    t = lang_of(update, who)
+    t = rq.t
     text = message.text or ""
-    if who.client is not None and who.client.status == "closed":
-        await reply(
-            update,
+    if rq.who.client is not None and rq.who.client.status == "closed":
+        await rq.reply(
             t(
                 "This service has ended for you. If you need help, contact your "
                 "local social services."
@@ -116,31 +116,31 @@ async def on_text(update: Update, context: SiltaContext, who: Who) -> None:
         )
         return
     if utf16_len(text) > MAX_RELAY_UNITS:
-        await reply(update, t("Your message is very long. Please send it in shorter parts."))
+        await rq.reply(t("Your message is very long. Please send it in shorter parts."))
         return
-    status, worker, in_hours = await client_service.write_to_worker(context.core, user.id, text)
+    status, worker, in_hours = await client_service.write_to_worker(rq.core, user.id, text)
     if status != "relayed":
-        await reply(update, t("I could not pass this on right now. Please try again later."))
+        await rq.reply(t("I could not pass this on right now. Please try again later."))
         return
     name = t.ltr(h(worker)) if worker else t("your worker")
     lines = [t("Your message was passed on to {worker}.").format(worker=name)]
     if not in_hours:
         lines.append(t("{worker} will read it during working hours.").format(worker=name))
-    await reply(update, OutMessage("\n".join(lines), protect=True))
+    await rq.reply(OutMessage("\n".join(lines), protect=True))
 
 
-async def on_other_content(update: Update, context: SiltaContext, who: Who) -> None:
+async def on_other_content(rq: Request) -> None:
     """Stickers, photos, voice: only text can be passed on."""
-    await client_service.seen(context.core, update.effective_user.id)  # type: ignore[union-attr]
-    t = lang_of(update, who)
-    await reply(update, t("I can only pass on text messages. Please write your message as text."))
+    await client_service.seen(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
+    t = rq.t
+    await rq.reply(t("I can only pass on text messages. Please write your message as text."))
 
 
-async def cmd_next(update: Update, context: SiltaContext, who: Who) -> None:
+async def cmd_next(rq: Request) -> None:
     """What is coming up, in the client's locale."""
-    t = lang_of(update, who)
-    core = context.core
-    up = await client_service.upcoming(core, update.effective_user.id)  # type: ignore[union-attr]
+    t = rq.t
+    core = rq.core
+    up = await client_service.upcoming(core, rq.update.effective_user.id)  # type: ignore[union-attr]
     zone = core.policy.zone
     lines: list[str] = []
     for appt in up.appointments[:10]:
@@ -161,61 +161,56 @@ async def cmd_next(update: Update, context: SiltaContext, who: Who) -> None:
         title = h(item.title) if item.title else t(plan_template_title(item.template or ""))
         lines.append("☐ " + title)
     if not lines:
-        await reply(update, OutMessage(t("Nothing coming up right now."), protect=True))
+        await rq.reply(OutMessage(t("Nothing coming up right now."), protect=True))
         return
-    await reply(update, OutMessage(t("Coming up:") + "\n" + "\n".join(lines), protect=True))
+    await rq.reply(OutMessage(t("Coming up:") + "\n" + "\n".join(lines), protect=True))
 
 
 def plan_template_title(key: str) -> str:
     """English source of a plan template item (translated by the caller)."""
-    from bot.services.plan_templates import TEMPLATE_TITLES
-
     return TEMPLATE_TITLES.get(key, key)
 
 
-async def cmd_contact(update: Update, context: SiltaContext, who: Who) -> None:
+async def cmd_contact(rq: Request) -> None:
     """Ask the worker to get in touch."""
-    t = lang_of(update, who)
-    worker, crisis = await client_service.ask_contact(context.core, update.effective_user.id)  # type: ignore[union-attr]
+    t = rq.t
+    worker, crisis = await client_service.ask_contact(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
     name = t.ltr(h(worker)) if worker else t("your worker")
     text = t("Okay! {worker} will contact you soon.").format(worker=name)
     if crisis:
-        text += "\n\n" + crisis_lines(t, context)
-    await reply(update, OutMessage(text, protect=True))
+        text += "\n\n" + crisis_lines(t, rq)
+    await rq.reply(OutMessage(text, protect=True))
 
 
-async def cmd_language(update: Update, context: SiltaContext, who: Who) -> None:
+async def cmd_language(rq: Request) -> None:
     """Language buttons, each language named in itself."""
-    t = lang_of(update, who)
+    t = rq.t
     langs = available_languages()
     buttons = [(LANGUAGE_NAMES[code], encode("lang", i, code)) for i, code in enumerate(langs)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    await reply(update, OutMessage(t("Choose your language:"), rows))
+    await rq.reply(OutMessage(t("Choose your language:"), rows))
 
 
-async def on_language(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+async def on_language(rq: Request, cb: Callback) -> None:
     """A language was chosen."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    ok = await client_service.set_language(context.core, update.effective_user.id, cb.choice)
+    query = rq.query
+    assert rq.update.effective_user is not None
+    ok = await client_service.set_language(rq.core, rq.update.effective_user.id, cb.choice)
     if not ok:
-        t = lang_of(update, who)
+        t = rq.t
         await answer_query(query, t("This button is no longer active."))
         return
     t = translator(cb.choice)
     await answer_query(query)
     await edit_query_message(query, t("Language changed."))
-    from handlers.router import set_client_commands
-
-    await set_client_commands(context, update.effective_user.id, cb.choice)
+    await set_client_commands(rq.context.bot, rq.update.effective_user.id, cb.choice)
 
 
-async def cmd_stop(update: Update, context: SiltaContext, who: Who) -> None:
+async def cmd_stop(rq: Request) -> None:
     """Ask first: pause for a week, a month, or until resumed."""
-    t = lang_of(update, who)
-    cid = who.client.id if who.client else 0
-    await reply(
-        update,
+    t = rq.t
+    cid = rq.who.client.id if rq.who.client else 0
+    await rq.reply(
         OutMessage(
             t("Do you want to pause the messages? Nothing is deleted, and your worker will know."),
             [
@@ -230,61 +225,57 @@ async def cmd_stop(update: Update, context: SiltaContext, who: Who) -> None:
     )
 
 
-async def on_pause(update: Update, context: SiltaContext, who: Who, cb: Callback) -> None:
+async def on_pause(rq: Request, cb: Callback) -> None:
     """The pause confirmation."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    t = lang_of(update, who)
-    if who.client is None or cb.id != who.client.id:
+    query = rq.query
+    assert rq.update.effective_user is not None
+    t = rq.t
+    if rq.who.client is None or cb.id != rq.who.client.id:
         await answer_query(query, t("This button is no longer active."))
         return
     if cb.choice == "cancel":
         await answer_query(query)
         await edit_query_message(query, t("Okay, messages stay on."))
         return
-    client = await client_service.pause(context.core, update.effective_user.id, cb.choice)
+    client = await client_service.pause(rq.core, rq.update.effective_user.id, cb.choice)
     if client is None:
         await answer_query(query, t("This button is no longer active."))
         return
     await answer_query(query)
     if client.paused_until is not None:
         text = t("Messages are paused until {date}. Type /start to turn them back on.").format(
-            date=t.day(client.paused_until, context.core.policy.zone)
+            date=t.day(client.paused_until, rq.core.policy.zone)
         )
     else:
         text = t("Messages are paused. Type /start to turn them back on.")
     await edit_query_message(query, text)
 
 
-async def cmd_start(update: Update, context: SiltaContext, who: Who, payload: str) -> None:
+async def cmd_start(rq: Request, payload: str) -> None:
     """Resume when paused; a new invite code (new phone) joins again; else a short hello."""
-    t = lang_of(update, who)
+    t = rq.t
     if payload:
-        from handlers.unknown import present
-
-        await present(update, context, payload)
+        await present(rq, payload)
         return
-    client = await client_service.resume(context.core, update.effective_user.id)  # type: ignore[union-attr]
+    client = await client_service.resume(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
     if client is not None:
-        await reply(update, OutMessage(t("Welcome back! Messages are on again."), protect=True))
+        await rq.reply(OutMessage(t("Welcome back! Messages are on again."), protect=True))
         return
-    if who.client is not None and who.client.status == "closed":
-        await reply(
-            update,
+    if rq.who.client is not None and rq.who.client.status == "closed":
+        await rq.reply(
             t(
                 "This service has ended for you. If you need help, contact your "
                 "local social services."
             ),
         )
         return
-    await reply(update, t("You are already in. Type /help to see what I can do."))
+    await rq.reply(t("You are already in. Type /help to see what I can do."))
 
 
-async def cmd_help(update: Update, context: SiltaContext, who: Who) -> None:
+async def cmd_help(rq: Request) -> None:
     """What the bot does, who sees what, how to stop."""
-    t = lang_of(update, who)
-    await reply(
-        update,
+    t = rq.t
+    await rq.reply(
         OutMessage(
             "\n\n".join(
                 [

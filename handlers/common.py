@@ -1,36 +1,69 @@
-"""Shared pieces of the Telegram edge: the typed context, roles, languages and replies."""
+"""Shared pieces of the Telegram edge: the request a handler gets, roles, languages and replies."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import CallbackQuery, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.callbacks import Callback
 from bot.core import Core
 from bot.i18n import Translator, pick_language, translator
 from bot.services.access import Who, whois
 from bot.transport import OutMessage, keyboard
+from handlers.context import SiltaContext, UserData
+from storage.models import Worker
 
 log = logging.getLogger(__name__)
 
 
-class SiltaContext(CallbackContext[ExtBot, dict, dict, dict]):
-    """CallbackContext with typed access to Silta's core instead of untyped bot_data lookups."""
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One update as the router saw it: who sent it, and the translator to answer them with."""
+
+    update: Update
+    context: SiltaContext
+    who: Who
+    t: Translator
 
     @property
     def core(self) -> Core:
-        return self.application.bot_data["core"]
+        return self.context.bot_data.core
+
+    @property
+    def me(self) -> Worker:
+        """The sending worker (or admin); only worker handlers ask."""
+        assert self.who.worker is not None
+        return self.who.worker
+
+    @property
+    def query(self) -> CallbackQuery:
+        """The pressed button's query; only button handlers ask."""
+        query = self.update.callback_query
+        assert query is not None
+        return query
+
+    @property
+    def user_data(self) -> UserData:
+        assert self.context.user_data is not None
+        return self.context.user_data
+
+    @property
+    def args(self) -> str:
+        """Everything after the command word."""
+        return command_args(self.update)
+
+    async def reply(self, message: OutMessage | str) -> None:
+        """Answer in the chat the update came from."""
+        await reply(self.update, message)
 
 
-def context_types() -> Any:
-    """ContextTypes for ApplicationBuilder."""
-    from telegram.ext import ContextTypes
-
-    return ContextTypes(context=SiltaContext)
+Command = Callable[[Request], Awaitable[None]]
+Press = Callable[[Request, Callback], Awaitable[None]]
 
 
 async def resolve(update: Update, context: SiltaContext) -> Who:
@@ -109,7 +142,3 @@ def command_args(update: Update) -> str:
     text = update.effective_message.text if update.effective_message else ""
     parts = (text or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-def core_of(app: Application) -> Core:
-    return app.bot_data["core"]

@@ -10,6 +10,7 @@ from telegram import CallbackQuery
 
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.services.workers import ClientRow
 from handlers.common import answer_query
 from storage.models import Client, PlanItem, Worker
@@ -91,8 +92,6 @@ def handover_choices(workers: list[Worker], client: Client) -> Buttons:
 
 def plan_item_title(t: Translator, item: PlanItem) -> str:
     """An item as the worker reads it: their own text, or the translated template title."""
-    from bot.services.plan_templates import TEMPLATE_TITLES
-
     if item.title:
         return item.title
     return t(TEMPLATE_TITLES.get(item.template or "", item.template or "?"))

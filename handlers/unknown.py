@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.callbacks import encode
 from bot.i18n import Translator, translator
 from bot.invites import normalize_code
 from bot.messages import h
 from bot.services import clients as client_service
 from bot.transport import OutMessage
-from handlers.common import SiltaContext, lang_of, reply
+from handlers.common import Request, lang_of
+from handlers.worker.help import join_as_worker
 
 
 def explain(t: Translator) -> str:
@@ -69,19 +68,18 @@ def offer_problem(t: Translator, status: str) -> str:
     }.get(status, t("This button is no longer active."))
 
 
-async def present(update: Update, context: SiltaContext, code_text: str) -> None:
+async def present(rq: Request, code_text: str) -> None:
     """Someone presented an invite code: show the consent screen or say what is wrong."""
-    user = update.effective_user
+    user = rq.update.effective_user
     assert user is not None
-    offer = await client_service.present_code(context.core, user.id, code_text)
+    offer = await client_service.present_code(rq.core, user.id, code_text)
     if offer.status == "worker_invite":
-        from handlers.worker import join_as_worker
-
-        await join_as_worker(update, context, offer.invite_id or 0)
+        await join_as_worker(rq, offer.invite_id or 0)
         return
-    base = lang_of(update)
+    # Not rq.t: a client presenting a new code is answered in Telegram's language, as before.
+    base = lang_of(rq.update)
     if offer.status != "offer":
-        await reply(update, offer_problem(base, offer.status))
+        await rq.reply(offer_problem(base, offer.status))
         return
     t = translator(offer.language) if offer.language else base
     message = offer_text(t, offer.worker_name or "")
@@ -91,7 +89,7 @@ async def present(update: Update, context: SiltaContext, code_text: str) -> None
             (t("Not now"), encode("cs", offer.invite_id or 0, "no")),
         ]
     ]
-    await reply(update, OutMessage(message.text, buttons, protect=True))
+    await rq.reply(OutMessage(message.text, buttons, protect=True))
 
 
 def looks_like_code(text: str) -> bool:
@@ -99,19 +97,19 @@ def looks_like_code(text: str) -> bool:
     return normalize_code(text) is not None
 
 
-async def on_message(update: Update, context: SiltaContext) -> None:
+async def on_message(rq: Request) -> None:
     """Text from an unknown person: a code joins, anything else gets the explanation."""
-    message = update.effective_message
+    message = rq.update.effective_message
     text = (message.text or "").strip() if message else ""
     if text and looks_like_code(text):
-        await present(update, context, text)
+        await present(rq, text)
         return
-    await reply(update, explain(lang_of(update)))
+    await rq.reply(explain(rq.t))
 
 
-async def on_start(update: Update, context: SiltaContext, payload: str) -> None:
+async def on_start(rq: Request, payload: str) -> None:
     """`/start` with or without a deep-link code."""
     if payload:
-        await present(update, context, payload)
+        await present(rq, payload)
     else:
-        await reply(update, explain(lang_of(update)))
+        await rq.reply(explain(rq.t))

@@ -37,11 +37,13 @@ class Silta:
 
     @property
     def core(self) -> Core:
-        return self.app.bot_data["core"]
+        return self.app.bot_data.core
 
     @property
     def dispatcher(self) -> Dispatcher:
-        return self.app.bot_data["dispatcher"]
+        dispatcher = self.app.bot_data.dispatcher
+        assert dispatcher is not None, "the bot has not started"
+        return dispatcher
 
     async def settle(self) -> None:
         """Let the dispatcher send everything due at the current fake time."""
@@ -191,7 +193,7 @@ async def start_silta(
     )
     await app.initialize()
     await startup(app)
-    clock.on_change(app.bot_data["dispatcher"].wake)
+    clock.on_change(app.bot_data.dispatcher.wake)
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)

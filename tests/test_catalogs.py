@@ -140,7 +140,7 @@ def _text_problems(
 def _n_tables() -> dict[str, set[str]]:
     """msgid -> {"button", "command"}: the N_-marked answer buttons and command-menu entries."""
     from bot import messages
-    from handlers import admin, router, worker
+    from handlers import menus as menu_tables
 
     uses: dict[str, set[str]] = {}
     for table in (
@@ -150,9 +150,12 @@ def _n_tables() -> dict[str, set[str]]:
     ):
         for _, label in table:
             uses.setdefault(label, set()).add(BUTTON)
-    menus = [router.CLIENT_MENU, worker.MENU]
-    menus += [getattr(admin, name, ()) for name in ("MENU", "WORKER_MENU")]
-    for menu in menus:
+    for menu in (
+        menu_tables.CLIENT_MENU,
+        menu_tables.WORKER_MENU,
+        menu_tables.WORKER_ADMIN_MENU,
+        menu_tables.ADMIN_MENU,
+    ):
         for _, description in menu:
             uses.setdefault(description, set()).add(COMMAND)
     return uses

@@ -1,0 +1,83 @@
+"""The worker's side of the bot: what the router calls, by command, button kind and step.
+
+One module per task (clients, newclient, appointments, deadlines, plan, handover, alerts,
+replies, help); `flow` runs the multi-step conversations whose steps are mapped here.
+"""
+
+from __future__ import annotations
+
+from bot.callbacks import Callback
+from handlers.common import Command, Press, Request
+from handlers.worker import (
+    alerts,
+    appointments,
+    clients,
+    deadlines,
+    handover,
+    help,
+    newclient,
+    plan,
+    replies,
+)
+from handlers.worker.clients import CARD_CHANGES, CLIENT_ACTIONS
+from handlers.worker.flow import ButtonStep, TextStep, cmd_cancel, press
+from handlers.worker.help import cmd_start, join_as_worker
+
+__all__ = ["CALLBACKS", "CARD_CHANGES", "CLIENT_ACTIONS", "COMMANDS", "cmd_start", "join_as_worker"]
+
+TEXT_STEPS: dict[tuple[str, str], TextStep] = {
+    ("newclient", "nickname"): newclient.on_nickname,
+    ("newclient", "release"): newclient.on_release,
+    ("appointment", "when"): appointments.on_when,
+    ("appointment", "place"): appointments.on_place,
+    ("apptmove", "when"): appointments.on_new_time,
+    ("deadline", "label"): deadlines.on_label,
+    ("deadline", "due"): deadlines.on_due,
+    ("planadd", "title"): plan.on_title,
+}
+BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
+    ("newclient", "language"): ButtonStep(newclient.on_language, prefix="lang-"),
+    ("newclient", "release"): ButtonStep(newclient.on_skip_release, verbs=("skip",)),
+    ("newclient", "backup"): ButtonStep(newclient.on_backup, verbs=("bk",)),
+    ("appointment", "confirm"): ButtonStep(appointments.on_save, verbs=("save",)),
+    ("deadline", "kind"): ButtonStep(deadlines.on_kind, prefix="k"),
+    ("deadline", "monthly"): ButtonStep(deadlines.on_monthly, verbs=("m0", "m1")),
+}
+
+
+async def on_text(rq: Request) -> None:
+    """Plain text from a worker: a reply to a relayed message, or a conversation's step."""
+    await replies.on_text(rq, TEXT_STEPS)
+
+
+async def on_flow_button(rq: Request, cb: Callback) -> None:
+    """A button of a conversation."""
+    await press(rq, cb, BUTTON_STEPS)
+
+
+COMMANDS: dict[str, Command] = {
+    "help": help.cmd_help,
+    "cancel": cmd_cancel,
+    "clients": clients.cmd_clients,
+    "newclient": newclient.cmd_newclient,
+    "invite": newclient.cmd_invite,
+    "appointment": appointments.cmd_appointment,
+    "appointments": appointments.cmd_appointments,
+    "deadline": deadlines.cmd_deadline,
+    "deadlines": deadlines.cmd_deadlines,
+    "plan": plan.cmd_plan,
+    "alerts": alerts.cmd_alerts,
+    "reply": replies.cmd_reply,
+    "handover": handover.cmd_handover,
+    "close": clients.cmd_close,
+}
+CALLBACKS: dict[str, Press] = {
+    "al": alerts.on_alert_button,
+    "at": appointments.on_attendance,
+    "fl": on_flow_button,
+    "cl": clients.on_client_button,
+    "wa": appointments.on_appointment_button,
+    "wd": deadlines.on_deadline_button,
+    "pl": plan.on_plan_button,
+    "ho": handover.on_handover_button,
+}

@@ -1,0 +1,64 @@
+"""/reply, and a worker's reply to a relayed client message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.i18n import Translator
+from bot.messages import h
+from bot.services import workers as worker_service
+from handlers.common import Request
+from handlers.worker.flow import TextStep, take_text
+from handlers.worker.shared import as_code, not_found
+
+
+async def cmd_reply(rq: Request) -> None:
+    """/reply CLIENT TEXT: a message to the client, from the worker by first name."""
+    t = rq.t
+    args = rq.args
+    found, text = await worker_service.split_client_ref(rq.core, rq.me, args)
+    if found.client is None or not text:
+        if not args or len(args.split()) < 2:
+            await rq.reply(
+                t(
+                    "Write /reply CLIENT TEXT, e.g. {example}. Or reply to the client's message."
+                ).format(example=as_code("/reply 12 See you tomorrow!")),
+            )
+        else:
+            await rq.reply(not_found(t, found.status))
+        return
+    result = await worker_service.reply_to_client(rq.core, rq.me, found.client.id, text)
+    await rq.reply(_reply_status(t, result))
+
+
+async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> None:
+    """A reply to a relayed client message goes to that client; otherwise a conversation step."""
+    message = rq.update.effective_message
+    assert message is not None and rq.who.worker is not None
+    t = rq.t
+    target = message.reply_to_message
+    if target is not None and message.text:
+        client_id = await worker_service.client_of_relay(
+            rq.core, message.chat_id, target.message_id
+        )
+        if client_id is not None:
+            result = await worker_service.reply_to_client(
+                rq.core, rq.who.worker, client_id, message.text
+            )
+            await rq.reply(_reply_status(t, result))
+            return
+    if message.text and await take_text(rq, message.text, steps):
+        return
+    await rq.reply(
+        t("To answer a client, reply to their message. Type /help to see what you can do.")
+    )
+
+
+def _reply_status(t: Translator, result: worker_service.ReplyResult) -> str:
+    if result.status == "sent" and result.client is not None:
+        return t("Sent to {client}.").format(client=t.ltr(h(result.client.label)))
+    if result.status == "unreachable":
+        return t("This client cannot get messages right now (not joined, closed or unreachable).")
+    if result.status == "too_long":
+        return t("Your message is very long. Please send it in shorter parts.")
+    return t("No such client among yours.")
