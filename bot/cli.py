@@ -97,7 +97,7 @@ async def audit_cli(
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the bot until SIGINT/SIGTERM."""
-    from bot.app import run
+    from silta.app import run
 
     settings.require_token()
     settings.check_db_writable()

@@ -17,8 +17,11 @@ from bot.core import Core, People
 from bot.http import AiohttpRequest
 from bot.policy import default_policy
 from bot.scheduling.dispatcher import Dispatcher
+from bot.services.onboarding import remember_bot_username
 from bot.transport import TelegramTransport
 from bot.updates import ChatOrderedProcessor
+from handlers.common import context_types
+from handlers.router import error_handler, refresh_worker_commands, register, set_default_commands
 from storage import people as people_repo
 from storage.db import Database
 
@@ -42,9 +45,6 @@ def build_application(
     settings: Settings, *, clock: Clock | None = None, limits: Limits | None = None
 ) -> Application:
     """The Application, with Silta's start-up and shut-down hooked into its lifecycle."""
-    from handlers.common import context_types
-    from handlers.router import error_handler, register
-
     limits = limits or Limits()
     token = settings.require_token()
     builder = (
@@ -65,6 +65,9 @@ def build_application(
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=5.0))
         .post_init(startup)
         .post_shutdown(shutdown)
+        # The dispatcher schedules every send itself; PTB would otherwise start an idle
+        # APScheduler whenever that library happens to be installed.
+        .job_queue(None)
     )
     people = People()
     builder = builder.concurrent_updates(ChatOrderedProcessor(people))
@@ -96,15 +99,11 @@ async def startup(app: Application) -> None:
     me = await app.bot.get_me()
     core.bot_username = me.username or core.bot_username
     # The CLI prints invite links without Telegram: it reads the @name remembered here.
-    from bot.services.onboarding import remember_bot_username
-
     await remember_bot_username(core, core.bot_username)
     app.bot_data["core"] = core
     await seed_admins(core)
     dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
     app.bot_data["dispatcher"] = dispatcher
-    from handlers.router import refresh_worker_commands, set_default_commands
-
     await set_default_commands(app)
     await dispatcher.start()
     app.bot_data["menus"] = asyncio.get_running_loop().create_task(refresh_worker_commands(app))
