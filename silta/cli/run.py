@@ -23,7 +23,8 @@ def setup_logging(level: str) -> None:
     )
     for own in ("silta", "bot", "handlers", "storage"):
         logging.getLogger(own).setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "telegram.Bot"):
+    # httpx stays listed: python-telegram-bot still loads it for its default request class.
+    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Silta re-queues a 429 itself; the rate limiter would log each one as an ERROR.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
