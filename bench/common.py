@@ -26,11 +26,11 @@ from typing import Any
 import httpx
 from telegram.ext import Application, SimpleUpdateProcessor
 
-from bot.app import Limits, build_application, shutdown, startup
 from bot.clock import FakeClock, utc_iso
 from bot.config import Settings
 from bot.core import Core
 from bot.scheduling.dispatcher import Dispatcher
+from silta.app import Limits, build_application, shutdown, startup
 from storage import people as people_repo
 from storage.db import Database
 from storage.models import Client

@@ -29,11 +29,11 @@ from telegram.constants import ParseMode
 from telegram.request import HTTPXRequest
 
 from bench import common
-from bot.app import Limits
 from bot.http import AiohttpRequest
 from bot.i18n import translator
 from bot.messages import client_notice
 from bot.scheduling import dispatcher as dispatcher_module
+from silta.app import Limits
 from storage import outbox
 from storage.models import Client
 from storage.outbox import Planned

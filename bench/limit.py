@@ -21,7 +21,7 @@ from pathlib import Path
 from telegram.ext import AIORateLimiter
 
 from bench import common
-from bot.app import Limits
+from silta.app import Limits
 from storage import outbox
 from storage.outbox import Planned
 

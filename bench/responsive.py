@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench import common
-from bot.app import Limits
+from silta.app import Limits
 from storage import outbox
 from storage.outbox import Planned
 

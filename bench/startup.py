@@ -81,7 +81,7 @@ async def measure(db: Path) -> dict[str, float]:
         bot = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
+            "silta",
             "run",
             env=env,
             cwd=db.parent,

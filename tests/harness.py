@@ -10,13 +10,13 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import Limits, build_application, shutdown, startup
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import Core
 from bot.scheduling.dispatcher import Dispatcher
 from bot.services import onboarding
 from bot.services.onboarding import InviteCard
+from silta.app import Limits, build_application, shutdown, startup
 from storage import people as people_repo
 from storage.models import Client, Worker
 from tests.fake_telegram import FakeTelegram, FakeUser

@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.cli import main
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core import Core
 from bot.policy import default_policy, policy_from_toml, set_policy_value
 from bot.services import clients as client_service
 from bot.services import onboarding
+from silta.cli import main
 from storage import admin as admin_repo
 from storage import outbox
 from storage import people as people_repo

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.invites import normalize_code
+from silta.cli import main
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def _env(tg: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 async def _start(tg: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Process:
+    # `python -m bot`, the older spelling operators' scripts use, hands over to `python -m silta`.
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -86,7 +87,7 @@ async def test_bad_configuration_is_one_clear_line_and_exit_code_2(
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot",
+        "silta",
         "run",
         env=_env(tg, tmp_path, **env),
         cwd=tmp_path,
@@ -100,8 +101,27 @@ async def test_bad_configuration_is_one_clear_line_and_exit_code_2(
     assert not tg.calls("getUpdates")
 
 
+async def test_python_m_bot_and_python_m_silta_are_the_same_command(tmp_path: Path) -> None:
+    outputs = []
+    for module in ("silta", "bot"):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            module,
+            "worker",
+            "--help",
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        outputs.append((proc.returncode, out, err))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 0 and b"usage: silta worker" in outputs[0][1]
+
+
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import build_parser, main
+    from silta.cli import build_parser, main
 
     parser = build_parser()
     with pytest.raises(SystemExit) as exc:
@@ -123,7 +143,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from silta.cli import main
 
     for argv in (["nonsense"], ["worker", "add", "--telegram-id", "x", "--name", "A"], []):
         with pytest.raises(SystemExit) as exc:

@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 
 
 # Sends in flight at once. Telegram answers a send in tens of milliseconds, so 8 carry far more
-# than the 30 messages a second it allows; more only add to httpx's per-request pool bookkeeping
-# (it walks every open connection) and make a button press's reply queue behind the dispatcher's
-# sends on the one event loop (bench/README.md has the figures).
+# than the 30 messages a second it allows; more only added to the HTTP client's per-request pool
+# bookkeeping (measured on httpx, PTB's default) and make a button press's reply queue behind the
+# dispatcher's sends on the one event loop (bench/README.md has the figures).
 CONCURRENCY = 8
 # How often sent messages are recorded while sending goes on (seconds).
 GROUP_COMMIT = 0.05

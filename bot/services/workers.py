@@ -14,7 +14,6 @@ from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
 from bot.services.alerts import move_alerts, resolve, tell_recipients
-from bot.services.audit import actor_kind as actor_kind  # handlers still import it from here
 from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo

@@ -6,6 +6,7 @@ from bot.i18n import LANGUAGE_NAMES, Translator, available_languages
 from bot.messages import h
 from bot.services import onboarding
 from bot.services import workers as worker_service
+from bot.services.audit import actor_kind
 from bot.services.onboarding import InviteCard, OnboardingError
 from bot.timeparse import TimeParseError
 from bot.transport import OutMessage
@@ -196,9 +197,7 @@ async def cmd_invite(rq: Request) -> None:
 async def new_invite(rq: Request, client: Client) -> None:
     t = rq.t
     try:
-        card = await onboarding.new_client_invite(
-            rq.core, rq.me, client, actor=worker_service.actor_kind(rq.me)
-        )
+        card = await onboarding.new_client_invite(rq.core, rq.me, client, actor=actor_kind(rq.me))
     except OnboardingError:
         await rq.reply(closed_text(t, client))
         return

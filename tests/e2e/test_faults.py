@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Limits
 from bot.transport import OutMessage
+from silta.app import Limits
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo

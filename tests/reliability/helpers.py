@@ -1,6 +1,6 @@
 """Helpers of the reliability suite: the real bot as a child process, and a world in its database.
 
-The fake Telegram runs in the test's own event loop; the bot under test is `python -m bot run` in
+The fake Telegram runs in the test's own event loop; the bot under test is `python -m silta run` in
 another process, pointed at the fake with SILTA_API_URL. The test writes to the same SQLite file
 through the ordinary storage and service code (WAL lets two processes share it).
 """
@@ -51,7 +51,7 @@ def bot_env(tg: FakeTelegram, db: Path, **extra: str) -> dict[str, str]:
 
 @dataclass
 class BotProcess:
-    """`python -m bot run` as a child process; its stdout and stderr go to one log file."""
+    """`python -m silta run` as a child process; its stdout and stderr go to one log file."""
 
     tg: FakeTelegram
     workdir: Path
@@ -72,7 +72,7 @@ class BotProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
+                "silta",
                 "run",
                 env=bot_env(self.tg, self.db, **self.env_extra),
                 cwd=self.workdir,
@@ -133,11 +133,11 @@ class BotProcess:
 async def run_cli(
     tmp: Path, env: dict[str, str], *argv: str, timeout: float = 60.0
 ) -> tuple[int, str, str]:
-    """`python -m bot ARGV` in another process: (exit code, stdout, stderr)."""
+    """`python -m silta ARGV` in another process: (exit code, stdout, stderr)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot",
+        "silta",
         *argv,
         env=env,
         cwd=tmp,

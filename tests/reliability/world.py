@@ -24,7 +24,7 @@ APPOINTMENT_AT = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 WORKER_A, WORKER_B, INACTIVE = 100, 101, 102
 CLIENT_A, CLIENT_B = 1001, 2001
 STRANGER, PROBE = 3001, 4242
-ERROR_LOGGERS = ("handlers", "bot", "storage", "telegram")
+ERROR_LOGGERS = ("silta", "handlers", "bot", "storage", "telegram")
 
 
 @dataclass

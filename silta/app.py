@@ -15,10 +15,14 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core import Core, People
 from bot.http import AiohttpRequest
-from bot.policy import default_policy
+from bot.scheduling import policy_store
 from bot.scheduling.dispatcher import Dispatcher
+from bot.services.onboarding import remember_bot_username
 from bot.transport import TelegramTransport
 from bot.updates import ChatOrderedProcessor
+from handlers.context import context_types
+from handlers.menus import refresh_worker_commands, set_default_commands
+from handlers.router import error_handler, register
 from storage import people as people_repo
 from storage.db import Database
 
@@ -42,9 +46,6 @@ def build_application(
     settings: Settings, *, clock: Clock | None = None, limits: Limits | None = None
 ) -> Application:
     """The Application, with Silta's start-up and shut-down hooked into its lifecycle."""
-    from handlers.context import context_types
-    from handlers.router import error_handler, register
-
     limits = limits or Limits()
     token = settings.require_token()
     builder = (
@@ -65,6 +66,9 @@ def build_application(
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=5.0))
         .post_init(startup)
         .post_shutdown(shutdown)
+        # The dispatcher schedules every send itself; PTB would otherwise start an idle
+        # APScheduler whenever that library happens to be installed.
+        .job_queue(None)
     )
     people = People()
     builder = builder.concurrent_updates(ChatOrderedProcessor(people))
@@ -91,21 +95,15 @@ async def startup(app: Application) -> None:
     settings = data.settings
     db = await Database.open(settings.db)
     core = Core(db=db, clock=data.clock, settings=settings, people=data.people)
-    await core.load_policy()
-    if core.policy_version == 0 and settings.timezone != core.policy.timezone:
-        core.policy = default_policy().model_copy(update={"timezone": settings.timezone})
+    await policy_store.load_at_start(core)
     me = await app.bot.get_me()
     core.bot_username = me.username or core.bot_username
     # The CLI prints invite links without Telegram: it reads the @name remembered here.
-    from bot.services.onboarding import remember_bot_username
-
     await remember_bot_username(core, core.bot_username)
     data.core = core
     await seed_admins(core)
     dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
     data.dispatcher = dispatcher
-    from handlers.menus import refresh_worker_commands, set_default_commands
-
     await set_default_commands(app)
     await dispatcher.start()
     data.menus = asyncio.get_running_loop().create_task(refresh_worker_commands(app))

@@ -1,7 +1,4 @@
-"""CLI for admins: policy, audit, statistics, data protection, backup.
-
-A running bot picks up a policy stored here by its periodic policy reload.
-"""
+"""The admin's data commands: audit log, statistics, purge, export and backup."""
 
 from __future__ import annotations
 
@@ -9,88 +6,23 @@ import argparse
 import csv
 import json
 import sys
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_USAGE, CliError, Parser, audit_cli, with_core, write_private
 from bot.config import Settings
 from bot.core import Core
-from bot.policy import PolicyError, local_to_utc, policy_from_toml, policy_to_toml
-from bot.services import admin as admin_service
+from bot.policy import local_to_utc
 from bot.services import stats as stats_service
-from bot.services.admin import PolicyChange
+from bot.services.retention import purge
+from silta.cli.common import CliError, audit_cli, with_core, write_private
 from storage import admin as admin_repo
 from storage import retention as retention_repo
 
 AUDIT_COLUMNS = ("at", "actor_id", "actor_kind", "action", "client_id", "detail")
 
 
-def _problems(exc: PolicyError) -> int:
-    """Every problem on its own line on stderr, naming the key; exit code 2."""
-    print("silta: nothing was changed; fix these and try again:", file=sys.stderr)
-    for key, reason in exc.problems:
-        print(f"  {key}: {reason}", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def _report(change: PolicyChange) -> None:
-    """What a stored policy changed, for the operator."""
-    if change.status == "unchanged":
-        print(f"policy unchanged (version {change.version})")
-        return
-    for key, old, new in change.changes:
-        print(f"{key}: {old} -> {new}")
-    print(f"policy version {change.version} stored; re-planned {change.replanned} client(s)")
-
-
-# --- policy -----------------------------------------------------------------------------------
-
-
-@with_core
-async def cmd_policy_show(core: Core, args: argparse.Namespace) -> int:
-    """Print the policy in force as TOML (a file `policy apply` reads back)."""
-    policy = await admin_service.current_policy(core)
-    sys.stdout.write(policy_to_toml(policy))
-    return 0
-
-
-def cmd_policy_apply(settings: Settings, args: argparse.Namespace) -> int:
-    """Replace the whole policy with a TOML file; refused as a whole if anything is wrong."""
-    path = Path(args.file)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {path}: {exc}") from None
-    try:
-        args.policy = policy_from_toml(text)
-    except PolicyError as exc:
-        return _problems(exc)
-    return _store_policy(settings, args)
-
-
-@with_core
-async def _store_policy(core: Core, args: argparse.Namespace) -> int:
-    """Store the policy read from the file and re-plan."""
-    _report(await admin_service.apply_policy(core, args.policy, None))
-    return 0
-
-
-@with_core
-async def cmd_policy_set(core: Core, args: argparse.Namespace) -> int:
-    """Change one dotted key of the policy."""
-    try:
-        change = await admin_service.set_policy(core, None, args.key, " ".join(args.value))
-    except PolicyError as exc:
-        return _problems(exc)
-    _report(change)
-    return 0
-
-
-# --- audit and statistics ---------------------------------------------------------------------
-
-
-def _local_day(text: str, core: Core) -> Any:
+def _local_day(text: str, core: Core) -> datetime:
     """Start of a local YYYY-MM-DD day, as UTC."""
     try:
         day = date.fromisoformat(text)
@@ -153,14 +85,9 @@ async def cmd_stats(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
-# --- data protection and backup -----------------------------------------------------------------
-
-
 @with_core
 async def cmd_purge(core: Core, args: argparse.Namespace) -> int:
     """Delete the personal data of clients closed longer than the retention period."""
-    from bot.services.retention import purge
-
     count = await purge(core)
     await audit_cli(core, "retention.purge", detail=f"{count} clients")
     print(f"purged {count} client(s)")
@@ -210,53 +137,8 @@ async def _backup(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
-# --- workers ----------------------------------------------------------------------------------
-
-
-@with_core
-async def cmd_worker_deactivate(core: Core, args: argparse.Namespace) -> int:
-    """Deactivate a worker: their open alerts go to the team; list their clients to hand over."""
-    change = await admin_service.deactivate_worker(core, None, args.worker_id)
-    if change.status == "not_found" or change.worker is None:
-        raise CliError(f"no worker #{args.worker_id}")
-    if change.status == "unchanged":
-        print(f"worker #{change.worker.id} was already inactive")
-    else:
-        print(
-            f"worker #{change.worker.id} deactivated; {change.moved_alerts} open alert(s) "
-            "moved to the team"
-        )
-    for client in change.clients:
-        print(f"  hand over client #{client.id}: /handover {client.id} WORKER")
-    return 0
-
-
-@with_core
-async def cmd_worker_reactivate(core: Core, args: argparse.Namespace) -> int:
-    """Let a deactivated worker use Silta again."""
-    change = await admin_service.reactivate_worker(core, None, args.worker_id)
-    if change.worker is None:
-        raise CliError(f"no worker #{args.worker_id}")
-    state = "was already active" if change.status == "unchanged" else "reactivated"
-    print(f"worker #{change.worker.id} {state}")
-    return 0
-
-
-def register(sub: Any, worker_sub: Any) -> None:
-    """Add the policy, audit, stats, purge, export and backup commands."""
-    policy = sub.add_parser("policy", help="show or change the schedule policy")
-    policy_sub = policy.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
-    policy_sub.required = True
-    p = policy_sub.add_parser("show", help="print the policy in force as TOML")
-    p.set_defaults(func=cmd_policy_show)
-    p = policy_sub.add_parser("apply", help="replace the policy with a TOML file")
-    p.add_argument("file", metavar="FILE.toml")
-    p.set_defaults(func=cmd_policy_apply)
-    p = policy_sub.add_parser("set", help="change one value, e.g. checkins.answer_within 4h")
-    p.add_argument("key", metavar="KEY")
-    p.add_argument("value", metavar="VALUE", nargs="+")
-    p.set_defaults(func=cmd_policy_set)
-
+def register(sub: Any) -> None:
+    """Add audit, stats, purge, export and backup."""
     p = sub.add_parser("audit", help="export the audit log as CSV")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this local day on (default: all)")
     p.set_defaults(func=cmd_audit)
@@ -273,10 +155,3 @@ def register(sub: Any, worker_sub: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.set_defaults(func=cmd_backup)
-
-    p = worker_sub.add_parser("deactivate", help="deactivate a worker (alerts go to the team)")
-    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
-    p.set_defaults(func=cmd_worker_deactivate)
-    p = worker_sub.add_parser("reactivate", help="reactivate a worker")
-    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
-    p.set_defaults(func=cmd_worker_reactivate)

@@ -1,0 +1,1 @@
+"""Silta's wiring: the application and the command line, which may import every layer."""
