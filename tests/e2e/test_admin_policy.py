@@ -7,8 +7,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.policy import POLICY_KEYS, describe_policy, policy_to_dict, set_policy_value
-from handlers import admin as admin_handlers
-from handlers import worker as worker_handlers
 from storage import admin as admin_repo
 from storage import admin_queries, outbox
 from tests.fake_telegram import FakeUser
@@ -185,12 +183,7 @@ async def test_a_checkin_time_changed_and_changed_back_is_planned_again(silta: S
     assert (planned.date().isoformat(), planned.strftime("%H:%M")) == ("2026-12-02", "10:00")
 
 
-async def test_a_worker_sets_a_clients_own_cadence(
-    silta: Silta, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # As the lead merges it: workers get WORKER_COMMANDS from the admin module.
-    for name, handler in admin_handlers.WORKER_COMMANDS.items():
-        monkeypatch.setitem(worker_handlers.COMMANDS, name, handler)
+async def test_a_worker_sets_a_clients_own_cadence(silta: Silta) -> None:
     maria = await silta.add_worker(1101, "Maria Virtanen", language="en")
     maria_user = silta.tg.user(1101, first_name="Maria", language_code="en")
     pete = silta.tg.user(1001, first_name="Pete", language_code="en")
@@ -220,10 +213,8 @@ async def test_a_worker_sets_a_clients_own_cadence(
 
 
 async def test_a_bad_cadence_is_refused_and_another_workers_client_is_out_of_reach(
-    silta: Silta, monkeypatch: pytest.MonkeyPatch
+    silta: Silta,
 ) -> None:
-    for name, handler in admin_handlers.WORKER_COMMANDS.items():
-        monkeypatch.setitem(worker_handlers.COMMANDS, name, handler)
     maria = await silta.add_worker(1101, "Maria Virtanen", language="en")
     await silta.add_worker(1102, "Olli Outsider", team="South", language="en")
     maria_user = silta.tg.user(1101, first_name="Maria", language_code="en")
