@@ -165,6 +165,7 @@ async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
         await stop_silta(again)
 
 
+@pytest.mark.slow  # 75 messages at 30 a second
 async def test_the_production_limiter_keeps_a_burst_inside_telegrams_limit(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core import Core
 from bot.services import alerts
 from storage import outbox
@@ -36,6 +38,8 @@ SEED = 20261201
 KILLS = 20
 PLACE = re.compile(r"Room (\d{4})")
 ALERT_BUTTON = re.compile(r"^v1:al:(\d+):")
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 
 async def _world(core: Core, tg: FakeTelegram, workers: int, clients: int) -> list[Client]:

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import HeldAnswer
 from tests.fake_telegram import ApiRequest, FakeTelegram
 from tests.reliability.helpers import BotProcess, open_core, query, wait_until
@@ -24,6 +26,8 @@ from tests.reliability.test_crash import (
 PER_CLIENT = 3
 CLIENTS = 10
 BOT_WIDE_429 = 3
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 
 def _sends_by_chat(tg: FakeTelegram) -> dict[int, list[ApiRequest]]:
