@@ -23,7 +23,7 @@ from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Appointment, Client, Deadline, PlanItem
+from storage.models import Appointment, Client, Contact, Deadline, PlanItem
 
 # Wrong invite codes: at most this many per Telegram user and in total per hour.
 GUESSES_PER_USER_PER_HOUR = 5
@@ -213,48 +213,66 @@ async def answer(
         )
         if late:
             await alerts.all_clear(conn, core, contact.id)
-        crisis = False
-        if kind == "checkin" and choice in ("bad", "call"):
-            await alerts.raise_alert(
-                conn,
-                core,
-                client,
-                "not_good" if choice == "bad" else "contact_me",
-                contact_id=contact.id,
-            )
-            crisis = not is_working_time(core.policy, now)
-        elif kind == "appointment":
-            appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
-            if appt is not None and appt.status == "scheduled":
-                status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
-                await items_repo.update_appointment(
-                    conn, appt.id, now, confirmation=status, confirmed_at=now
-                )
-                if choice != "yes":
-                    await alerts.raise_alert(
-                        conn,
-                        core,
-                        client,
-                        "reschedule" if choice == "move" else "appointment_help",
-                        ref_id=appt.id,
-                    )
-                await planner.plan_appointments(conn, core, client, now)
-        elif kind == "deadline":
-            dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
-            if dl is not None and dl.status == "open":
-                if choice == "done":
-                    await mark_deadline_done(conn, core, dl)
-                elif choice == "later":
-                    tomorrow = now.astimezone(core.policy.zone).date() + timedelta(days=1)
-                    until = local_to_utc(tomorrow, core.policy.deadlines.morning, core.policy.zone)
-                    await items_repo.update_deadline(conn, dl.id, snoozed_until=until)
-                else:
-                    await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
-                await planner.plan_deadlines(conn, core, client, now)
+        crisis = await _ANSWERS[kind](conn, core, client, contact, choice)
         await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
     core.wake()
     return AnswerResult("ok", kind, choice, name, crisis, late)
+
+
+async def _checkin_answered(
+    conn: Connection, core: Core, client: Client, contact: Contact, choice: str
+) -> bool:
+    """Not good, or please call: an urgent alert; True when the crisis numbers are due too."""
+    if choice not in ("bad", "call"):
+        return False
+    reason = "not_good" if choice == "bad" else "contact_me"
+    await alerts.raise_alert(conn, core, client, reason, contact_id=contact.id)
+    return not is_working_time(core.policy, core.now())
+
+
+async def _appointment_answered(
+    conn: Connection, core: Core, client: Client, contact: Contact, choice: str
+) -> bool:
+    """Confirmed, or asks for another time or for help (the worker is alerted)."""
+    now = core.now()
+    appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
+    if appt is None or appt.status != "scheduled":
+        return False
+    status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
+    await items_repo.update_appointment(conn, appt.id, now, confirmation=status, confirmed_at=now)
+    if choice != "yes":
+        reason = "reschedule" if choice == "move" else "appointment_help"
+        await alerts.raise_alert(conn, core, client, reason, ref_id=appt.id)
+    await planner.plan_appointments(conn, core, client, now)
+    return False
+
+
+async def _deadline_answered(
+    conn: Connection, core: Core, client: Client, contact: Contact, choice: str
+) -> bool:
+    """Done, remind me tomorrow, or help (the worker is alerted)."""
+    now = core.now()
+    dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
+    if dl is None or dl.status != "open":
+        return False
+    if choice == "done":
+        await mark_deadline_done(conn, core, dl)
+    elif choice == "later":
+        tomorrow = now.astimezone(core.policy.zone).date() + timedelta(days=1)
+        until = local_to_utc(tomorrow, core.policy.deadlines.morning, core.policy.zone)
+        await items_repo.update_deadline(conn, dl.id, snoozed_until=until)
+    else:
+        await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
+    await planner.plan_deadlines(conn, core, client, now)
+    return False
+
+
+_ANSWERS = {
+    "checkin": _checkin_answered,
+    "appointment": _appointment_answered,
+    "deadline": _deadline_answered,
+}
 
 
 def add_month(day: date) -> date:

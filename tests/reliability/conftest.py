@@ -1,4 +1,8 @@
-"""Fixtures of the reliability suite: bot processes that are always ended after the test."""
+"""Fixtures of the reliability suite: bot processes that are always ended after the test.
+
+A test that starts the real bot (asks for `spawn`) or runs a Hypothesis search through the
+bot is marked slow: `python -m pytest -m "not slow"` leaves them out, CI runs them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,16 @@ import pytest
 
 from tests.fake_telegram import FakeTelegram
 from tests.reliability.helpers import BotProcess
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here not in item.path.parents:
+            continue
+        searched = getattr(getattr(item, "function", None), "is_hypothesis_test", False)
+        if "spawn" in getattr(item, "fixturenames", ()) or searched:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core import Core
 from bot.services import alerts
 from storage import outbox
@@ -36,6 +38,8 @@ SEED = 20261201
 KILLS = 20
 PLACE = re.compile(r"Room (\d{4})")
 ALERT_BUTTON = re.compile(r"^v1:al:(\d+):")
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 
 async def _world(core: Core, tg: FakeTelegram, workers: int, clients: int) -> list[Client]:
@@ -213,15 +217,22 @@ async def test_a_crash_repeats_at_most_the_message_in_flight(
     tg.delay("sendMessage", 60, count=1, takes_effect=False)
     bot = spawn(db)
     await bot.start(ready_method=None)
+    ids = ",".join(str(i) for i in notice_rows.values())
+
+    def sent() -> int:
+        return int(
+            query(db, f"SELECT count(*) FROM outbox WHERE id IN ({ids}) AND state = 'sent'")[0][0]
+        )
+
     await wait_until(lambda: len(_deliveries(tg)[0]) >= 9, 30, "nine notices delivered")
-    await asyncio.sleep(1.0)  # ample time to commit what Telegram has confirmed
+    await wait_until(lambda: sent() >= 9, 30, "the nine confirmed notices recorded as sent")
     await bot.kill()
     await bot.start()
     await wait_until(
         lambda: set(_deliveries(tg)[0]) >= set(notice_rows), 30, "every notice delivered"
     )
-    await asyncio.sleep(0.5)
-    await bot.stop()
+    await wait_until(lambda: sent() == len(notice_rows), 30, "every notice recorded as sent")
+    assert await bot.stop() == 0, bot.log_tail()
     notices = _deliveries(tg)[0]
     duplicates = sum(c - 1 for c in notices.values())
     assert duplicates <= 1, f"{duplicates} duplicates after one kill: {dict(notices)}"
