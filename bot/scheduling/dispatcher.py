@@ -17,6 +17,7 @@ from bot.scheduling import planner, policy_store
 from bot.scheduling.kinds.base import Later, Send, Skip
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
+from bot.services import retention
 from storage import outbox
 from storage.db import savepoint
 from storage.models import OutboxRow
@@ -455,9 +456,7 @@ class Dispatcher:
             self._drained.set()
         if scrub:
             # Relayed text was wiped from its row: make sure it is not readable in the files.
-            from bot.services.retention import scrub as scrub_files
-
-            await scrub_files(core)
+            await retention.scrub(core)
 
     async def _send(self, item: Send) -> int | Exception | None:
         """Send or edit; a failure is returned, not raised, so the lane goes on."""
