@@ -256,12 +256,13 @@ def relay_to_worker(client_id: int, worker_id: int, text: str, due: datetime, on
     )
 
 
-def relay_to_client(client_id: int, worker_id: int, text: str, now: datetime, once: str) -> Planned:
-    """A worker's reply; it reaches a paused client too (they wrote first)."""
+def relay_to_client(client_id: int, worker_id: int, text: str, due: datetime, once: str) -> Planned:
+    """A worker's reply (due now, or at the end of the quiet hours); it reaches a paused client
+    too (they wrote first)."""
     return Planned(
         key=f"reply:{client_id}:{worker_id}:{once}",
         kind="relay_to_client",
-        due_at=now,
+        due_at=due,
         client_id=client_id,
         worker_id=worker_id,
         payload={"text": text, "any_status": True},
