@@ -303,6 +303,19 @@ def worker_notice(
     )
 
 
+def answer(
+    chat_id: int, message: dict[str, Any], now: datetime, once: str, edit_message_id: int | None
+) -> Planned:
+    """A direct answer to someone's update that Telegram would not take at once (rendered
+    already: `message` is an OutMessage payload); `edit_message_id` makes it an edit."""
+    return Planned(
+        key=f"answer:{chat_id}:{once}",
+        kind="answer",
+        due_at=now,
+        payload={"chat_id": chat_id, "edit": edit_message_id, "message": message},
+    )
+
+
 def digest(worker_id: int, day: date, due: datetime) -> Planned:
     return Planned(
         key=f"digest:{worker_id}:{day.isoformat()}", kind="digest", due_at=due, worker_id=worker_id
