@@ -164,7 +164,7 @@ async def deliver(
     """
     state = _answering.get()
     if state is not None and state.queued:
-        await _queue(state, chat_id, message, edit_message_id)
+        await _queue(state, chat_id, message, edit_message_id, None)
         return None
     transport = TelegramTransport(bot)
 
@@ -179,20 +179,27 @@ async def deliver(
         return outcome
     if isinstance(outcome, PermanentSendError):
         # Blocked, gone, or a message Telegram never takes: no later try would do better.
-        log.info("answer refused: %s", outcome.reason)
+        level = logging.INFO if outcome.recipient_gone else logging.WARNING
+        log.log(level, "answer refused: %s", outcome.reason)
     elif state is None:
         log.error("answer lost: %s, and no outbox to leave it to", outcome.reason)
     else:
         log.info("answer left to the outbox after %s", outcome.reason)
-        await _queue(state, chat_id, message, edit_message_id)
+        await _queue(state, chat_id, message, edit_message_id, outcome.reason)
     return None
 
 
 async def _queue(
-    state: _Answering, chat_id: int, message: OutMessage, edit_message_id: int | None
+    state: _Answering,
+    chat_id: int,
+    message: OutMessage,
+    edit_message_id: int | None,
+    failed: str | None,
 ) -> None:
     state.queued = True
-    await answers.queue_answer(state.core, chat_id, message, edit_message_id=edit_message_id)
+    await answers.queue_answer(
+        state.core, chat_id, message, edit_message_id=edit_message_id, failed=failed
+    )
 
 
 async def reply(update: Update, message: OutMessage | str) -> int | None:
@@ -228,7 +235,7 @@ async def answer_query(
     log.info("callback answer failed: %s", outcome.reason)
     state = _answering.get()
     if text and isinstance(outcome, TransientSendError) and state is not None:
-        await _queue(state, query.from_user.id, OutMessage(text), None)
+        await _queue(state, query.from_user.id, OutMessage(text), None, outcome.reason)
 
 
 async def edit_query_message(

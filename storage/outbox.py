@@ -267,8 +267,9 @@ async def retry_later(conn: Connection, row_id: int, due_at: datetime, reason: s
     )
 
 
-async def note_wait(conn: Connection, row_id: int, reason: str) -> None:
-    """Say why a row planned for later waits (e.g. for the end of the quiet hours)."""
+async def set_reason(conn: Connection, row_id: int, reason: str) -> None:
+    """Say why a new row waits: for the end of the quiet hours, or for another try after a
+    failure (the dispatcher reads a "timeout" here as one timed-out send already)."""
     await conn.execute("UPDATE outbox SET reason = ? WHERE id = ?", (reason, row_id))
 
 

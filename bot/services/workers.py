@@ -89,7 +89,7 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         row_id = await outbox.add(conn, reply, now)
         if quiet and row_id is not None:
             # Marked like a row the dispatcher holds back, so new quiet hours re-time it too.
-            await outbox.note_wait(conn, row_id, QUIET_HOURS)
+            await outbox.set_reason(conn, row_id, QUIET_HOURS)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
     return ReplyResult("sent", client, due if quiet else None, row_id)
