@@ -16,7 +16,7 @@ from bot.i18n import available_languages, pick_language
 from bot.policy import is_working_time, local_to_utc, next_working_time
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
-from bot.services import alerts
+from bot.services import alerts, invite_secret
 from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo
@@ -103,9 +103,7 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
         code = invite_codes.normalize_code(raw)
         invite = None
         if code is not None:
-            invite = await admin_repo.invite_by_hash(
-                conn, invite_codes.hash_code(code, core.settings.pepper())
-            )
+            invite = await invite_secret.find_invite(conn, core.settings, code)
         if invite is None or invite.revoked_at is not None:
             await admin_repo.record_failed_attempt(conn, telegram_id, now)
             return JoinOffer("invalid")

@@ -11,6 +11,7 @@ from bot import invites as codes
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
+from bot.services import invite_secret
 from bot.services.audit import audit_by
 from bot.timeparse import TimeParseError, parse_local_date
 from storage import admin as admin_repo
@@ -74,7 +75,7 @@ async def _issue(
     expires = now + core.policy.invite_lifetime
     await admin_repo.add_invite(
         conn,
-        code_hash=codes.hash_code(code, core.settings.pepper()),
+        code_hash=await invite_secret.hash_new_code(conn, core.settings, code),
         kind=kind,
         client_id=client_id,
         worker_id=worker_id,
