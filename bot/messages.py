@@ -37,6 +37,8 @@ DEADLINE_CHOICES = (
     ("help", N_("🙋 I need help")),
 )
 CHOICES = {"ck": CHECKIN_CHOICES, "ap": APPOINTMENT_CHOICES, "dl": DEADLINE_CHOICES}
+# On a deadline's own day "tomorrow" is too late: that reminder offers "later today" instead.
+LATER_TODAY = ("today", N_("⏰ Remind me later today"))
 CONTACT_KIND_CODES = {"checkin": "ck", "appointment": "ap", "deadline": "dl"}
 
 ALERT_REASONS = {
@@ -46,6 +48,7 @@ ALERT_REASONS = {
     "reschedule": N_("needs another time for an appointment"),
     "appointment_help": N_("needs help with an appointment"),
     "deadline_help": N_("needs help with a deadline"),
+    "deadline_missed": N_("let a deadline pass without marking it done"),
     "unconfirmed": N_("has not confirmed an appointment"),
     "paused": N_("paused the messages"),
     "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
@@ -59,16 +62,22 @@ def h(text: object) -> str:
     return escape(str(text), quote=False)
 
 
-def choice_buttons(t: Translator, code: str, contact_id: int) -> Buttons:
+def choice_buttons(
+    t: Translator, code: str, contact_id: int, *, due_today: bool = False
+) -> Buttons:
     """One-tap answers for a contact, two to a row so they fit narrow screens."""
     choices = CHOICES[code]
+    if due_today:
+        choices = tuple(
+            LATER_TODAY if choice == "later" else (choice, label) for choice, label in choices
+        )
     labels = [(t(label), encode(code, contact_id, choice)) for choice, label in choices]
     return [labels[i : i + 2] for i in range(0, len(labels), 2)]
 
 
 def choice_label(t: Translator, code: str, choice: str) -> str:
     """The translated label of an answer."""
-    for key, label in CHOICES.get(code, ()):
+    for key, label in (*CHOICES.get(code, ()), LATER_TODAY):
         if key == choice:
             return t(label)
     return choice
@@ -105,15 +114,18 @@ def deadline_what(t: Translator, policy_label: str, deadline: Deadline) -> str:
     return h(policy_label)
 
 
-def deadline_reminder(t: Translator, what: str, deadline: Deadline, contact_id: int) -> OutMessage:
-    """A benefit-deadline reminder: what and by when."""
+def deadline_reminder(
+    t: Translator, what: str, deadline: Deadline, contact_id: int, *, due_today: bool = False
+) -> OutMessage:
+    """A benefit-deadline reminder: what and by when (on the day itself, no "tomorrow")."""
     text = "\n".join(
         [
             t("Reminder: {what}").format(what=what),
             t("Do this by {date}.").format(date=t.day(deadline.due_date)),
         ]
     )
-    return OutMessage(text, choice_buttons(t, "dl", contact_id), protect=True)
+    buttons = choice_buttons(t, "dl", contact_id, due_today=due_today)
+    return OutMessage(text, buttons, protect=True)
 
 
 def nudge(t: Translator, code: str, contact_id: int) -> OutMessage:

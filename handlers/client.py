@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from telegram import Message
@@ -34,10 +35,24 @@ def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
         ("appointment", "move"): t("Okay. {worker} will contact you to find a new time."),
         ("appointment", "help"): t("Okay. {worker} will contact you soon."),
         ("deadline", "done"): t("Well done! Thank you."),
-        ("deadline", "later"): t("Okay, I will remind you tomorrow."),
         ("deadline", "help"): t("Okay. {worker} will contact you soon."),
     }
     return texts.get((kind, choice), t("Thank you!")).format(worker=name)
+
+
+def later_text(t: Translator, rq: Request, remind_at: datetime | None) -> str:
+    """The truth about "remind me later": tomorrow, later today, or not in time at all."""
+    zone = rq.core.policy.zone
+    if remind_at is None:
+        return t(
+            "The deadline is today, so I cannot remind you again in time. Please do it today, "
+            "or tap “I need help” and your worker will contact you."
+        )
+    if remind_at.astimezone(zone).date() == rq.core.now().astimezone(zone).date():
+        return t("Okay, I will remind you again today at {time}.").format(
+            time=t.time(remind_at, zone)
+        )
+    return t("Okay, I will remind you tomorrow.")
 
 
 async def on_consent(rq: Request, cb: Callback) -> None:
@@ -94,7 +109,10 @@ async def on_answer(rq: Request, cb: Callback) -> None:
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""
     await edit_query_message(query, answered(t, original, cb.kind, result.choice))
-    text = thanks(t, result.kind, result.choice, result.worker_name or "")
+    if result.kind == "deadline" and result.choice in ("later", "today"):
+        text = later_text(t, rq, result.remind_at)
+    else:
+        text = thanks(t, result.kind, result.choice, result.worker_name or "")
     if result.crisis:
         text += "\n\n" + crisis_lines(t, rq)
     await rq.reply(OutMessage(text, protect=True))

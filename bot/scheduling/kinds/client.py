@@ -92,14 +92,18 @@ class DeadlineReminder(ClientMessage):
         dl = await items_repo.get_deadline(job.conn, job.row.ref_id or 0)
         if dl is None or dl.status != "open":
             return Skip("deadline closed")
-        if dl.due_date < job.now.astimezone(policy.zone).date():
+        today = job.now.astimezone(policy.zone).date()
+        if dl.due_date < today:
             return Skip("deadline passed")
         answer_due = job.now + policy.checkins.answer_within
         contact = await open_contact(
             job.conn, job.core, job.row, job.client, "deadline", answer_due, job.now
         )
         what = messages.deadline_what(job.t, policy.benefit_label(dl.kind, job.t.lang), dl)
-        return Send(job.chat, messages.deadline_reminder(job.t, what, dl, contact.id))
+        reminder = messages.deadline_reminder(
+            job.t, what, dl, contact.id, due_today=dl.due_date == today
+        )
+        return Send(job.chat, reminder)
 
 
 class Nudge(ClientMessage):
