@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.callbacks import encode
 from bot.i18n import N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
-from bot.outgoing import OutMessage
+from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
 from bot.services.digest import DigestFacts
 from storage.models import Alert, Appointment, Client, Deadline, Worker
@@ -244,6 +244,51 @@ def relay_to_worker(t: Translator, client: Client, text: str) -> OutMessage:
     """A further message from a client whose message alert is already open."""
     head = t("💬 {client} wrote:").format(client=t.ltr(h(client.label)))
     return OutMessage(f"{head}\n{h(text)}\n\n" + t("Reply to this message to answer the client."))
+
+
+# What kind of thing a client or worker sent, for the line above a copied photo, voice or file.
+MEDIA_KINDS = {
+    "photo": N_("a photo"),
+    "voice": N_("a voice message"),
+    "video_note": N_("a video message"),
+    "video": N_("a video"),
+    "audio": N_("an audio file"),
+    "document": N_("a file"),
+    "animation": N_("an animation"),
+}
+# Telegram's limit for a caption, in UTF-16 units.
+MAX_CAPTION = 1024
+
+
+def _copy(head: str, caption: str, tail: str, media: dict) -> tuple[str, tuple[int, int]]:
+    """The caption for a copied message (head, the sender's caption cut to fit, tail)."""
+    source = (int(media["chat_id"]), int(media["message_id"]))
+    if media.get("kind") == "video_note":
+        return "", source  # Telegram gives round video messages no caption
+    room = MAX_CAPTION - utf16_len(head) - utf16_len(tail) - 4
+    parts = [head]
+    if caption:
+        parts.append(h(clip(caption, room)))
+    if tail:
+        parts += ["", tail]
+    return "\n".join(parts), source
+
+
+def media_to_worker(t: Translator, client: Client, media: dict) -> OutMessage:
+    """A client's photo, voice message or file as the worker sees it: copied, with who sent it."""
+    head = t("💬 {client} sent {what}:").format(
+        client=t.ltr(h(client.label)), what=t(MEDIA_KINDS.get(media.get("kind", ""), "a file"))
+    )
+    tail = t("Reply to this message to answer the client.")
+    text, source = _copy(head, media.get("caption", ""), tail, media)
+    return OutMessage(text, copy_from=source)
+
+
+def media_to_client(t: Translator, worker_first_name: str, media: dict) -> OutMessage:
+    """A worker's photo, voice message or file as the client sees it: from the worker by name."""
+    head = t("Message from {worker}:").format(worker=t.ltr(h(worker_first_name)))
+    text, source = _copy(head, media.get("caption", ""), "", media)
+    return OutMessage(text, protect=True, copy_from=source)
 
 
 def worker_notice(

@@ -9,11 +9,15 @@ from telegram import Message
 
 from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
-from bot.messages import MAX_RELAY_UNITS, answered, h, utf16_len
+from bot.messages import MAX_RELAY_UNITS, answered, h
+from bot.outgoing import split_text
 from bot.services import clients as client_service
+from bot.services import media as media_service
+from bot.services.media import too_big
 from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.transport import OutMessage
 from handlers.common import Request, answer_query, edit_query_message, lang_of
+from handlers.media import media_of
 from handlers.menus import set_client_commands
 from handlers.unknown import offer_problem, present
 
@@ -133,10 +137,18 @@ async def on_text(rq: Request) -> None:
             ),
         )
         return
-    if utf16_len(text) > MAX_RELAY_UNITS:
-        await rq.reply(t("Your message is very long. Please send it in shorter parts."))
-        return
-    status, worker, in_hours = await client_service.write_to_worker(rq.core, user.id, text)
+    # A long message goes on in parts, in order, rather than being refused whole.
+    result = ("no_worker", "", True)
+    for part in split_text(text, MAX_RELAY_UNITS):
+        result = await client_service.write_to_worker(rq.core, user.id, part)
+        if result[0] != "relayed":
+            break
+    await _passed_on(rq, *result)
+
+
+async def _passed_on(rq: Request, status: str, worker: str, in_hours: bool) -> None:
+    """The client hears that their message went on, and when it will be read."""
+    t = rq.t
     if status != "relayed":
         await rq.reply(t("I could not pass this on right now. Please try again later."))
         return
@@ -148,10 +160,42 @@ async def on_text(rq: Request) -> None:
 
 
 async def on_other_content(rq: Request) -> None:
-    """Stickers, photos, voice: only text can be passed on."""
-    await client_service.seen(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
+    """Photos, voice messages, videos and files go to the worker; a sticker gets a smile."""
+    message = rq.update.effective_message
+    user = rq.update.effective_user
+    assert message is not None and user is not None
     t = rq.t
-    await rq.reply(t("I can only pass on text messages. Please write your message as text."))
+    media = media_of(message)
+    if rq.who.client is not None and rq.who.client.status == "closed":
+        await rq.reply(
+            t(
+                "This service has ended for you. If you need help, contact your "
+                "local social services."
+            ),
+        )
+        return
+    if media is None:
+        await client_service.seen(rq.core, user.id)
+        if message.sticker is not None:
+            await rq.reply(
+                t(
+                    "Thank you! 🙂 I cannot pass stickers on. You can write, or send a photo or "
+                    "a voice message, and I will pass it on to your worker."
+                )
+            )
+        else:
+            await rq.reply(
+                t("I can pass on text, photos, voice messages and files. Please try one of those.")
+            )
+        return
+    if too_big(rq.core.policy, media):
+        await rq.reply(
+            t("This file is too big to pass on (over {n} MB). Please send a smaller one.").format(
+                n=rq.core.policy.messages.max_media_mb
+            )
+        )
+        return
+    await _passed_on(rq, *await media_service.to_worker(rq.core, user.id, media))
 
 
 async def cmd_next(rq: Request) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "CheckinPolicy",
     "DeadlinePolicy",
     "EscalationPolicy",
+    "MessagesPolicy",
     "Phase",
     "Phases",
     "Policy",
@@ -258,6 +259,13 @@ class WorkersPolicy(_Model):
     digest_time: ClockTime = time(8, 0)
 
 
+class MessagesPolicy(_Model):
+    """What clients and workers pass to each other through Silta (photos, voice, files)."""
+
+    # Larger photos, voice messages, videos and documents are not passed on; the sender is told.
+    max_media_mb: int = Field(default=20, ge=1, le=2000)
+
+
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     """Default catalogue of deadline kinds, labelled in every client language.
 
@@ -323,6 +331,7 @@ class Policy(_Model):
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
+    messages: MessagesPolicy = Field(default_factory=MessagesPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -406,6 +415,7 @@ POLICY_KEYS: list[str] = [
     "escalation.steps",
     "escalation.resurface_after",
     "workers.digest_time",
+    "messages.max_media_mb",
     BENEFIT_KIND_KEY,
 ]
 

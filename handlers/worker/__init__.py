@@ -64,6 +64,11 @@ async def on_text(rq: Request) -> None:
     await replies.on_text(rq, TEXT_STEPS)
 
 
+async def on_media(rq: Request) -> None:
+    """A photo, voice message or file from a worker: an answer to a client, if it replies."""
+    await replies.on_media(rq)
+
+
 async def on_flow_button(rq: Request, cb: Callback) -> None:
     """A button of a conversation."""
     await press(rq, cb, BUTTON_STEPS)

@@ -6,8 +6,11 @@ from collections.abc import Mapping
 
 from bot.i18n import Translator
 from bot.messages import h
+from bot.services import media as media_service
 from bot.services import workers as worker_service
+from bot.services.media import too_big
 from handlers.common import Request
+from handlers.media import media_of
 from handlers.worker.flow import TextStep, take_text
 from handlers.worker.shared import as_code, not_found
 
@@ -52,6 +55,37 @@ async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> Non
     await rq.reply(
         t("To answer a client, reply to their message. Type /help to see what you can do.")
     )
+
+
+async def on_media(rq: Request) -> None:
+    """A photo, voice message or file replying to a relayed client message goes to that client."""
+    message = rq.update.effective_message
+    assert message is not None and rq.who.worker is not None
+    t = rq.t
+    media = media_of(message)
+    target = message.reply_to_message
+    client_id = None
+    if media is not None and target is not None:
+        client_id = await worker_service.client_of_relay(
+            rq.core, message.chat_id, target.message_id
+        )
+    if media is None or client_id is None:
+        await rq.reply(
+            t(
+                "To send a photo, voice message or file to a client, send it as a reply to "
+                "the client's message."
+            )
+        )
+        return
+    if too_big(rq.core.policy, media):
+        await rq.reply(
+            t("This file is too big to pass on (over {n} MB). Please send a smaller one.").format(
+                n=rq.core.policy.messages.max_media_mb
+            )
+        )
+        return
+    result = await media_service.to_client(rq.core, rq.who.worker, client_id, media)
+    await rq.reply(_reply_status(t, result))
 
 
 def _reply_status(t: Translator, result: worker_service.ReplyResult) -> str:

@@ -140,3 +140,15 @@ class RelayToClient(ClientMessage):
         name = worker.first_name if worker else ""
         message = messages.relay_to_client(job.t, name, job.row.payload.get("text", ""))
         return Send(job.chat, message, wipe_payload=True)
+
+
+class MediaToClient(ClientMessage):
+    """A worker's photo, voice message or file, copied to the client; ids wiped once delivered."""
+
+    name = "media_to_client"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
+        name = worker.first_name if worker else ""
+        message = messages.media_to_client(job.t, name, job.row.payload)
+        return Send(job.chat, message, wipe_payload=True)

@@ -11,6 +11,7 @@ from bot.scheduling.kinds.client import (
     Checkin,
     ClientNotice,
     DeadlineReminder,
+    MediaToClient,
     Nudge,
     RelayToClient,
 )
@@ -28,6 +29,7 @@ from bot.scheduling.kinds.worker import (
     AlertEdit,
     AttendanceQuestion,
     Digest,
+    MediaToWorker,
     RelayToWorker,
     WorkerNotice,
 )
@@ -42,10 +44,12 @@ KINDS: dict[str, Kind] = {
         Nudge(),
         ClientNotice(),
         RelayToClient(),
+        MediaToClient(),
         AttendanceQuestion(),
         AlertCard(),
         AlertEdit(),
         RelayToWorker(),
+        MediaToWorker(),
         WorkerNotice(),
         Digest(),
         ContactDue(),
