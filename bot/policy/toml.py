@@ -6,8 +6,10 @@ import re
 import tomllib
 from typing import Any
 
+from bot.i18n import N_
 from bot.policy.model import Policy
 from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict
+from bot.reasons import Reason as R
 
 __all__ = ["policy_from_toml", "policy_to_toml"]
 
@@ -118,5 +120,5 @@ def policy_from_toml(text: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError([("(file)", f"not valid TOML: {exc}")]) from None
+        raise PolicyError([("(file)", R(N_("not valid TOML: {error}"), error=exc))]) from None
     return policy_from_dict(data)

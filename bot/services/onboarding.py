@@ -209,6 +209,27 @@ def parse_release_date(text: str, today: date) -> date:
     return day
 
 
+MAX_WORKER_NAME = 64
+
+
+async def set_own_name(core: Core, worker: Worker, text: str) -> Worker | None:
+    """A worker's own name (an admin seeded as "Admin" gives it at first contact); None when
+    it is empty, too long or looks like an identity code."""
+    name = " ".join(text.split())
+    if (
+        not name
+        or len(name) > MAX_WORKER_NAME
+        or name.startswith("/")
+        or looks_like_personal_identity_code(name)
+    ):
+        return None
+    now = core.now()
+    async with core.db.tx() as conn:
+        await people_repo.update_worker(conn, worker.id, name=name, needs_name=0)
+        await audit_by(conn, now, worker, "worker.name", detail=f"worker {worker.id}")
+        return await people_repo.get_worker(conn, worker.id)
+
+
 async def set_release_date(
     core: Core, actor: Worker | None, client_id: int, day: date | None, *, kind: str | None = None
 ) -> Client | None:

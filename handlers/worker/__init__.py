@@ -36,6 +36,7 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("deadline", "due"): deadlines.on_due,
     ("planadd", "title"): plan.on_title,
     ("release", "date"): newclient.on_release_change,
+    ("myname", "name"): help.on_name,
 }
 
 

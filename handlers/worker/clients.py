@@ -80,7 +80,7 @@ async def cmd_clients(rq: Request) -> None:
     lines.append(t("Tap a client to open the card."))
     if not team:
         lines.append(
-            t("Your team's clients too: {command}").format(command=as_code("/clients all"))
+            t("Your team's clients too: {command}").format(command=as_code(t("/clients all")))
         )
     await rq.reply(OutMessage(fit(lines, t("… and {n} more.")), kb.client_list(rows)))
 

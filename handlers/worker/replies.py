@@ -25,7 +25,7 @@ async def cmd_reply(rq: Request) -> None:
             await rq.reply(
                 t(
                     "Write /reply CLIENT TEXT, e.g. {example}. Or reply to the client's message."
-                ).format(example=as_code("/reply 12 See you tomorrow!")),
+                ).format(example=as_code(t("/reply 12 See you tomorrow!"))),
             )
         else:
             await rq.reply(not_found(t, found.status))

@@ -10,3 +10,7 @@ INSERT INTO secrets(name, value) VALUES ('invite_pepper', lower(hex(randomblob(3
 -- stay valid until they expire, and only they are checked against that old secret.
 ALTER TABLE invites ADD COLUMN legacy_pepper INTEGER NOT NULL DEFAULT 0;
 UPDATE invites SET legacy_pepper = 1;
+
+-- An admin made by SILTA_ADMIN_IDS starts as "Admin" and is asked their name on first contact.
+ALTER TABLE workers ADD COLUMN needs_name INTEGER NOT NULL DEFAULT 0;
+UPDATE workers SET needs_name = 1 WHERE name = 'Admin' AND role = 'admin';
