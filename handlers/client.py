@@ -358,7 +358,10 @@ async def cmd_help(rq: Request) -> None:
                             t("/help – this help"),
                         ]
                     ),
-                    t("Write a message here and it goes to your worker."),
+                    t(
+                        "Write a message, or send a photo, a voice message or a file, and it "
+                        "goes to your worker."
+                    ),
                 ]
             ),
             protect=True,
