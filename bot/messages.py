@@ -128,10 +128,10 @@ def deadline_reminder(
     return OutMessage(text, buttons, protect=True)
 
 
-def nudge(t: Translator, code: str, contact_id: int) -> OutMessage:
-    """One gentle second ask, with the same buttons."""
+def nudge(t: Translator, code: str, contact_id: int, *, due_today: bool = False) -> OutMessage:
+    """One gentle second ask, with the same buttons (no "tomorrow" on a deadline's day)."""
     text = t("Hi again! One tap is enough, when you have a moment.")
-    return OutMessage(text, choice_buttons(t, code, contact_id), protect=True)
+    return OutMessage(text, choice_buttons(t, code, contact_id, due_today=due_today), protect=True)
 
 
 def answered(t: Translator, original: str, code: str, choice: str) -> str:
@@ -281,7 +281,9 @@ def media_to_worker(t: Translator, client: Client, media: dict) -> OutMessage:
     )
     tail = t("Reply to this message to answer the client.")
     text, source = _copy(head, media.get("caption", ""), tail, media)
-    return OutMessage(text, copy_from=source)
+    # A round video message takes no caption: a button names the client (and opens the card).
+    card = [] if text else [[(f"💬 {client.label}", encode("cl", client.id, "card"))]]
+    return OutMessage(text, card, copy_from=source)
 
 
 def media_to_client(t: Translator, worker_first_name: str, media: dict) -> OutMessage:

@@ -53,6 +53,10 @@ async def test_on_the_due_day_the_client_is_reminded_later_today_not_tomorrow(
     await silta.advance_to(local(2026, 12, 3, 12, 0))
     again = await pete.next_message(contains="Housing allowance")
     assert again.message_id != reminder.message_id
+    # Unanswered, the gentle second ask later that day offers no "tomorrow" either.
+    await silta.advance_to(local(2026, 12, 3, 16, 0))
+    nudge = await pete.next_message(contains="Hi again")
+    assert not any("tomorrow" in label for label, _ in nudge.buttons), nudge.buttons
 
 
 async def test_too_late_in_the_evening_the_client_is_told_plainly(silta: Silta) -> None:

@@ -65,6 +65,7 @@ async def test_voice_video_messages_and_files_are_passed_on(silta: Silta) -> Non
     assert kinds == ["voice", "video_note", "document"]
     note = (await _copies(silta, MARIA))[1]
     assert not note.params.get("caption"), "round video messages take no caption"
+    assert any("Pete" in label for label, _ in note.buttons), "a button says who sent it"
 
 
 async def test_a_sticker_is_answered_kindly_and_a_too_big_file_is_refused(silta: Silta) -> None:

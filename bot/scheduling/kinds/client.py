@@ -116,7 +116,12 @@ class Nudge(ClientMessage):
         if asked is None or asked.state != "open":
             return Skip("answered")
         code = messages.CONTACT_KIND_CODES[asked.kind]
-        return Send(job.chat, messages.nudge(job.t, code, asked.id))
+        due_today = False
+        if asked.kind == "deadline":
+            dl = await items_repo.get_deadline(job.conn, asked.ref_id or 0)
+            today = job.now.astimezone(job.core.policy.zone).date()
+            due_today = dl is not None and dl.due_date <= today
+        return Send(job.chat, messages.nudge(job.t, code, asked.id, due_today=due_today))
 
 
 class ClientNotice(ClientMessage):
