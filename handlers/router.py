@@ -183,7 +183,7 @@ async def on_other(update: Update, context: SiltaContext) -> None:
     if rq.who.role == "client":
         await client_handlers.on_other_content(rq)
     elif rq.who.role in WORKERS:
-        await rq.reply(rq.t("Please send text or use the commands."))
+        await worker_handlers.on_media(rq)
     else:
         await rq.reply(unknown_handlers.explain(rq.t))
 

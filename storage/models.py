@@ -45,6 +45,8 @@ class Worker(Model):
     team_id: int | None
     language: str
     active: bool
+    # Seeded from SILTA_ADMIN_IDS as "Admin": asked for a real name on first contact.
+    needs_name: bool = False
 
     @property
     def first_name(self) -> str:

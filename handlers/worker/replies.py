@@ -8,10 +8,13 @@ from datetime import tzinfo
 from bot.callbacks import Callback, encode
 from bot.i18n import Translator
 from bot.messages import h
+from bot.outgoing import OutMessage
+from bot.services import media as media_service
 from bot.services import workers as worker_service
-from bot.transport import OutMessage
+from bot.services.media import too_big
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.keyboards import stale
+from handlers.media import media_of
 from handlers.worker.flow import TextStep, take_text
 from handlers.worker.shared import as_code, not_found
 
@@ -26,7 +29,7 @@ async def cmd_reply(rq: Request) -> None:
             await rq.reply(
                 t(
                     "Write /reply CLIENT TEXT, e.g. {example}. Or reply to the client's message."
-                ).format(example=as_code("/reply 12 See you tomorrow!")),
+                ).format(example=as_code(t("/reply 12 See you tomorrow!"))),
             )
         else:
             await rq.reply(not_found(t, found.status))
@@ -56,6 +59,37 @@ async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> Non
     await rq.reply(
         t("To answer a client, reply to their message. Type /help to see what you can do.")
     )
+
+
+async def on_media(rq: Request) -> None:
+    """A photo, voice message or file replying to a relayed client message goes to that client."""
+    message = rq.update.effective_message
+    assert message is not None and rq.who.worker is not None
+    t = rq.t
+    media = media_of(message)
+    target = message.reply_to_message
+    client_id = None
+    if media is not None and target is not None:
+        client_id = await worker_service.client_of_relay(
+            rq.core, message.chat_id, target.message_id
+        )
+    if media is None or client_id is None:
+        await rq.reply(
+            t(
+                "To send a photo, voice message or file to a client, send it as a reply to "
+                "the client's message."
+            )
+        )
+        return
+    if too_big(rq.core.policy, media):
+        await rq.reply(
+            t("This file is too big to pass on (over {n} MB). Please send a smaller one.").format(
+                n=rq.core.policy.messages.max_media_mb
+            )
+        )
+        return
+    result = await media_service.to_client(rq.core, rq.who.worker, client_id, media)
+    await rq.reply(_reply_status(t, result, rq.core.policy.zone))
 
 
 async def on_send_now(rq: Request, cb: Callback) -> None:

@@ -12,6 +12,7 @@ from bot.scheduling.kinds.client import (
     Checkin,
     ClientNotice,
     DeadlineReminder,
+    MediaToClient,
     Nudge,
     RelayToClient,
 )
@@ -29,6 +30,7 @@ from bot.scheduling.kinds.worker import (
     AlertEdit,
     AttendanceQuestion,
     Digest,
+    MediaToWorker,
     RelayToWorker,
     WorkerNotice,
 )
@@ -43,10 +45,12 @@ KINDS: dict[str, Kind] = {
         Nudge(),
         ClientNotice(),
         RelayToClient(),
+        MediaToClient(),
         AttendanceQuestion(),
         AlertCard(),
         AlertEdit(),
         RelayToWorker(),
+        MediaToWorker(),
         WorkerNotice(),
         Digest(),
         DirectAnswer(),

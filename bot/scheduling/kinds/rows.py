@@ -269,6 +269,35 @@ def relay_to_client(client_id: int, worker_id: int, text: str, due: datetime, on
     )
 
 
+def media_to_worker(
+    client_id: int, worker_id: int, media: dict[str, Any], due: datetime, once: str
+) -> Planned:
+    """A client's photo, voice message or file for their worker. `media` holds only Telegram's
+    ids (chat, message, kind) and the caption, wiped once delivered."""
+    return Planned(
+        key=f"media:{client_id}:{once}",
+        kind="media_to_worker",
+        due_at=due,
+        worker_id=worker_id,
+        client_id=client_id,
+        payload=dict(media),
+    )
+
+
+def media_to_client(
+    client_id: int, worker_id: int, media: dict[str, Any], now: datetime, once: str
+) -> Planned:
+    """A worker's photo, voice message or file answering a client (reaches a paused one too)."""
+    return Planned(
+        key=f"mreply:{client_id}:{worker_id}:{once}",
+        kind="media_to_client",
+        due_at=now,
+        client_id=client_id,
+        worker_id=worker_id,
+        payload={**media, "any_status": True},
+    )
+
+
 def client_notice(
     client_id: int, notice: str, now: datetime, *, once: str, **payload: Any
 ) -> Planned:
