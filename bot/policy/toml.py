@@ -11,7 +11,15 @@ from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict
 
 __all__ = ["policy_from_toml", "policy_to_toml"]
 
-_SECTIONS = ("checkins", "appointments", "deadlines", "escalation", "workers", "benefit_kinds")
+_SECTIONS = (
+    "checkins",
+    "appointments",
+    "deadlines",
+    "escalation",
+    "workers",
+    "invites",
+    "benefit_kinds",
+)
 _COMMENTS: dict[str, str] = {
     "quiet_hours": "no messages to clients in this window (may span midnight)",
     "retention": "closed clients' personal data deleted after this",
@@ -21,6 +29,8 @@ _COMMENTS: dict[str, str] = {
     "appointments.confirm_by": "still unconfirmed this long before: alert the worker",
     "deadlines.morning": "local time of day a deadline reminder goes out",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
+    "invites.valid_after_release": "an invite made before release works this long after it",
+    "invites.team_phone": "printed on invite cards; empty: left out",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import Core
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, translator
 from bot.invites import deep_link
+from bot.messages import phase_text
 from bot.services import onboarding
 from bot.services.onboarding import InviteCard, OnboardingError
+from bot.services.phases import phase_of
 from silta.cli.common import (
     CliError,
     add_group,
@@ -118,14 +120,20 @@ async def cmd_client_list(core: Core, args: argparse.Namespace) -> int:
     async with core.db.read() as conn:
         clients = await people_repo.clients_of(conn, [args.worker] if args.worker else None)
         names = {w.id: w.name for w, _ in await people_repo.list_workers(conn)}
-    print(f"{'id':>4}  {'nickname':<20} {'status':<12} {'worker':<20} {'release':<10} joined")
+    zone = core.policy.zone
+    today = core.now().astimezone(zone).date()
+    english = translator("en")
+    print(
+        f"{'id':>4}  {'nickname':<20} {'status':<12} {'worker':<20} {'release':<10} "
+        f"{'joined':<6} phase"
+    )
     for c in clients:
         status = "unreachable" if c.unreachable and c.status != "closed" else c.status
         print(
             f"{c.id:>4}  {(c.nickname or '')[:20]:<20} {status:<12} "
             f"{names.get(c.worker_id or 0, '-')[:20]:<20} "
             f"{c.release_date.isoformat() if c.release_date else '-':<10} "
-            f"{'yes' if c.joined_at else 'no'}"
+            f"{'yes' if c.joined_at else 'no':<6} {phase_text(english, phase_of(c, today, zone))}"
         )
     return 0
 

@@ -34,6 +34,8 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("escalation.steps", "assigned_worker:0s,team:6h,admins:12h"),
     ("escalation.resurface_after", "12h"),
     ("workers.digest_time", "07:30"),
+    ("invites.valid_after_release", "21d"),
+    ("invites.team_phone", "+358 40 123 4567"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 
