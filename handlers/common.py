@@ -61,6 +61,18 @@ class Request:
         """Answer in the chat the update came from."""
         await reply(self.update, message)
 
+    async def reply_document(self, data: bytes, filename: str, caption: str = "") -> None:
+        """Send a file (e.g. a PDF to print) into the chat the update came from."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return
+        await self.update.get_bot().send_document(
+            chat.id,
+            document=InputFile(data, filename=filename),
+            caption=caption or None,
+            parse_mode=ParseMode.HTML,
+        )
+
 
 Command = Callable[[Request], Awaitable[None]]
 Press = Callable[[Request, Callback], Awaitable[None]]

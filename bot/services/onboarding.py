@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from aiosqlite import Connection
 
 from bot import invites as codes
+from bot.card import CardFacts
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
@@ -51,6 +52,19 @@ class InviteCard:
 
     def qr(self) -> bytes:
         return codes.qr_png(self.link, self.grouped)
+
+    def printable(self, core: Core) -> CardFacts:
+        """What the client's printed card shows (a client invite only)."""
+        assert self.client is not None
+        return CardFacts(
+            link=self.link,
+            code=self.grouped,
+            bot_username=core.bot_username,
+            language=self.client.language,
+            worker_first_name=self.made_by.first_name if self.made_by else "",
+            team_phone=core.policy.invites.team_phone,
+            last_day=self.last_day(core.policy),
+        )
 
 
 def check_nickname(text: str) -> str:

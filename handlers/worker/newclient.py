@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.card import card_pdf, card_png
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages
 from bot.messages import h
 from bot.services import onboarding
@@ -180,11 +181,14 @@ async def _send_invite(rq: Request, card: InviteCard, *, new: bool) -> None:
         t("Valid until {when}").format(when=t.datetime(card.expires_at, zone)),
         "",
         t(
-            "Print the QR image or give the code. The client opens the link with Telegram, or "
-            "sends the code to @{bot}."
+            "Print the card (the PDF below) or give the code. The client opens the link with "
+            "Telegram, or sends the code to @{bot}."
         ).format(bot=h(rq.core.bot_username)),
     ]
-    await rq.reply(OutMessage("\n".join(lines), photo=card.qr()))
+    facts = card.printable(rq.core)
+    await rq.reply(OutMessage("\n".join(lines), photo=card_png(facts)))
+    # The same card as an A6 PDF, for a printer; the file name says nothing about the service.
+    await rq.reply_document(card_pdf([facts]), f"invitation-{card.client.id}.pdf")
 
 
 async def cmd_invite(rq: Request) -> None:
