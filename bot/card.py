@@ -31,6 +31,7 @@ CARD_W, CARD_H = 105.0, 148.0
 SHEET_W, SHEET_H = 210.0, 297.0
 _MARGIN = 7.0
 _QR_SIZE = 38.0  # about 4 cm: phone cameras read it at arm's length, smudged or not
+_QR_MAX = 56.0
 _INK = (20, 20, 20)
 _GREY = (95, 95, 95)
 _LIGHT = (170, 170, 170)
@@ -141,8 +142,15 @@ class _Card(FPDF):
         centre: bool = False,
     ) -> float:
         """A wrapped paragraph at (x, y), aligned for its language; returns its height."""
+        # After text set in the fallback (Arabic) face fpdf2 may think the requested font is
+        # already current and skip selecting it; a different size first forces the switch.
+        self.set_font("NotoSans", size=size + 1)
         self.set_font("NotoSans", size=size)
         align = "C" if centre else ("R" if lang in RTL_LANGUAGES else "L")
+        if lang in RTL_LANGUAGES:
+            # A right-to-left mark at each line's end keeps a closing full stop after a Latin
+            # word (the bot's name) at the left end of the line, where Arabic readers expect it.
+            text = "\n".join(line + "\u200f" for line in text.split("\n"))
         line = size * 0.46
         self.set_xy(x, y)
         self.multi_cell(w, line, text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -190,16 +198,26 @@ class _Card(FPDF):
                 )
 
 
+_STEP_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0)
+_GAP = 2.5
+_CODE_SIZE = 21.0
+
+
+def _steps_height(pdf: _Card, facts: CardFacts, w: float, size: float) -> float:
+    """Height of both languages' steps at `size` points (the second language half a point less)."""
+    total = 0.0
+    for i, lang in enumerate(facts.languages):
+        text = "\n".join(steps(translator(lang), facts))
+        total += pdf.block_height(w, text, size if i == 0 else size - 0.5) + _GAP
+    return total
+
+
 def _steps_size(pdf: _Card, facts: CardFacts, w: float, room: float) -> float:
     """The largest step font size (points) at which both languages' steps fit in `room` mm."""
-    for size in (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0):
-        total = 0.0
-        for i, lang in enumerate(facts.languages):
-            text = "\n".join(steps(translator(lang), facts))
-            total += pdf.block_height(w, text, size if i == 0 else size - 0.5) + 2.5
-        if total <= room:
+    for size in _STEP_SIZES:
+        if _steps_height(pdf, facts, w, size) <= room:
             return size
-    return 7.0
+    return _STEP_SIZES[-1]
 
 
 def _draw(pdf: _Card, facts: CardFacts, x0: float, y0: float) -> None:
@@ -213,20 +231,24 @@ def _draw(pdf: _Card, facts: CardFacts, x0: float, y0: float) -> None:
     pdf.set_text_color(*_GREY)
     for lang in others:
         y += pdf.text_block(x, y, w, translator(lang)(TITLE), 9, lang=lang, centre=True)
-    y += 2.5
-    pdf.qr(x0 + (CARD_W - _QR_SIZE) / 2, y, _QR_SIZE, facts.link)
-    y += _QR_SIZE + 2.5
+    y += _GAP
+    footer_top = y0 + CARD_H - _MARGIN - _footer_height(facts)
+    # Room the steps leave at their largest size goes to a bigger QR code (easier to scan).
+    code_h = pdf.block_height(w, spaced_code(facts.code), _CODE_SIZE)
+    spare = footer_top - y - code_h - 2 * _GAP - _steps_height(pdf, facts, w, _STEP_SIZES[0])
+    qr_size = max(_QR_SIZE, min(_QR_MAX, spare))
+    pdf.qr(x0 + (CARD_W - qr_size) / 2, y, qr_size, facts.link)
+    y += qr_size + _GAP
     pdf.set_text_color(*_INK)
     pdf.set_char_spacing(1.2)
-    y += pdf.text_block(x, y, w, spaced_code(facts.code), 21, lang="en", centre=True)
+    y += pdf.text_block(x, y, w, spaced_code(facts.code), _CODE_SIZE, lang="en", centre=True)
     pdf.set_char_spacing(0)
-    y += 2.5
-    footer_top = y0 + CARD_H - _MARGIN - _footer_height(facts)
-    size = _steps_size(pdf, facts, w, footer_top - y - 2)
+    y += _GAP
+    size = _steps_size(pdf, facts, w, footer_top - y)
     for i, lang in enumerate(facts.languages):
         pdf.set_text_color(*(_INK if i == 0 else _GREY))
         text = "\n".join(steps(translator(lang), facts))
-        y += pdf.text_block(x, y, w, text, size if i == 0 else size - 0.5, lang=lang) + 2.5
+        y += pdf.text_block(x, y, w, text, size if i == 0 else size - 0.5, lang=lang) + _GAP
     _draw_footer(pdf, facts, x, footer_top, w)
 
 
@@ -249,7 +271,13 @@ def _draw_footer(pdf: _Card, facts: CardFacts, x: float, y: float, w: float) -> 
             cy += pdf.text_block(cx, cy, col, translator(lang)(label), 6.5, lang=lang, centre=True)
         pdf.set_text_color(*_INK)
         pdf.text_block(
-            cx, cy + 0.6, col, value, pdf.fitting_size(value, col - 1, 10.5), lang="en", centre=True
+            cx,
+            cy + 0.6,
+            col,
+            value,
+            pdf.fitting_size(value, col - 2 * pdf.c_margin, 10.5),
+            lang="en",
+            centre=True,
         )
 
 
