@@ -53,7 +53,7 @@ class DigestFacts:
     todays_appointments: list[tuple[Appointment, Client]]
     not_joined: list[Client]
     silent_longest: list[Client]
-    # Every listed client's phase, and the clients still inside, soonest release first.
+    # Every listed client's phase, and the clients whose release is ahead, soonest first.
     phases: dict[int, ClientPhase] = field(default_factory=dict)
     before_release: list[Client] = field(default_factory=list)
 
@@ -88,7 +88,7 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
     return DigestFacts(
         open_alerts=alerts,
         todays_appointments=sorted(todays, key=lambda p: p[0].at),
-        not_joined=[c for c in own if c.status == "invited"],
+        not_joined=[c for c in own if c.status == "invited" and _expected_to_join(phases[c.id])],
         silent_longest=sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[
             :3
         ],
@@ -97,10 +97,16 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
     )
 
 
+def _expected_to_join(phase: ClientPhase) -> bool:
+    """Whether not having joined is news: not when the release date is still ahead (the client
+    is then listed with the countdown under "before release")."""
+    return phase.name != "before_release" or phase.days is None
+
+
 def _phases(
     clients: list[Client], today: date, zone: ZoneInfo
 ) -> tuple[dict[int, ClientPhase], list[Client]]:
-    """Each client's phase, and those still inside, soonest release first (unknown dates last)."""
+    """Each client's phase, and those with a release date still ahead, soonest first."""
     phases = {c.id: phase_of(c, today, zone) for c in clients}
-    inside = [c for c in clients if phases[c.id].name == "before_release"]
-    return phases, sorted(inside, key=lambda c: (c.release_date or date.max, c.id))
+    ahead = [c for c in clients if not _expected_to_join(phases[c.id])]
+    return phases, sorted(ahead, key=lambda c: (c.release_date or date.max, c.id))
