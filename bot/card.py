@@ -9,6 +9,7 @@ social services: it is an invitation, a code, three steps, a first name and a ph
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from bot.i18n import N_, RTL_LANGUAGES, Translator, translator
 
-__all__ = ["CARD_STEPS", "CardFacts", "card_lines", "card_pdf", "card_png"]
+__all__ = ["CARD_STEPS", "CardFacts", "card_files", "card_lines", "card_pdf", "card_png"]
 
 # A6 portrait, in millimetres; an A4 sheet holds four of them, two by two.
 CARD_W, CARD_H = 105.0, 148.0
@@ -312,13 +313,30 @@ def card_pdf(cards: Sequence[CardFacts], *, sheet: bool = False) -> bytes:
     return bytes(pdf.output())
 
 
+# PDFium keeps global state and is not safe to call from two threads at once; the bot renders
+# cards in worker threads (asyncio.to_thread) so one card does not hold up every other chat.
+_PDFIUM = threading.Lock()
+
+
+def _png_of(pdf: bytes, dpi: int) -> bytes:
+    """The first page of `pdf` as a PNG."""
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            image = document[0].render(scale=dpi / 72).to_pil()
+        finally:
+            document.close()
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def card_png(facts: CardFacts, *, dpi: int = 216) -> bytes:
     """The A6 card as a PNG (about 890 x 1260 pixels at the default 216 dpi)."""
-    document = pypdfium2.PdfDocument(card_pdf([facts]))
-    try:
-        image = document[0].render(scale=dpi / 72).to_pil()
-        out = BytesIO()
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
-    finally:
-        document.close()
+    return _png_of(card_pdf([facts]), dpi)
+
+
+def card_files(facts: CardFacts, *, dpi: int = 216) -> tuple[bytes, bytes]:
+    """The card as (PNG, A6 PDF), laid out once."""
+    pdf = card_pdf([facts])
+    return _png_of(pdf, dpi), pdf

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.card import card_pdf, card_png
+import asyncio
+
+from bot.card import card_files
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages
 from bot.messages import h
 from bot.services import onboarding
@@ -185,10 +187,11 @@ async def _send_invite(rq: Request, card: InviteCard, *, new: bool) -> None:
             "Telegram, or sends the code to @{bot}."
         ).format(bot=h(rq.core.bot_username)),
     ]
-    facts = card.printable(rq.core)
-    await rq.reply(OutMessage("\n".join(lines), photo=card_png(facts)))
+    # Laying out and rendering take about a second of CPU: off the event loop, other chats go on.
+    png, pdf = await asyncio.to_thread(card_files, card.printable(rq.core))
+    await rq.reply(OutMessage("\n".join(lines), photo=png))
     # The same card as an A6 PDF, for a printer; the file name says nothing about the service.
-    await rq.reply_document(card_pdf([facts]), f"invitation-{card.client.id}.pdf")
+    await rq.reply_document(pdf, f"invitation-{card.client.id}.pdf")
 
 
 async def cmd_invite(rq: Request) -> None:

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.card import card_pdf
+from bot.card import card_pdf, card_png
 from bot.core import Core
 from bot.i18n import LANGUAGES, translator
 from bot.invites import deep_link
@@ -52,11 +52,11 @@ async def _bot_name(core: Core, args: argparse.Namespace) -> None:
     core.bot_username = name.removeprefix("@")
 
 
-def _write_qr(card: InviteCard, path: str) -> str:
-    """Write the printable QR image (mode 0600: it lets someone join as the client)."""
+def _write_qr(core: Core, card: InviteCard, path: str) -> str:
+    """Write the card as a PNG (mode 0600: it lets someone join as the client)."""
     target = Path(path)
     try:
-        write_private(target, card.qr())
+        write_private(target, card_png(card.printable(core)))
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     return str(target)
@@ -114,7 +114,7 @@ async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
         raise CliError(NICKNAME_PROBLEMS.get(exc.code, exc.code)) from None
     assert card.client is not None
     print(f"client #{card.client.id} {card.client.nickname} (worker #{worker.id} {worker.name})")
-    _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+    _print_card(core, card, _write_qr(core, card, args.qr) if args.qr else None)
     if args.card:
         print(f"printable card: {_write_cards(core, [card], args.card, args.sheet)}")
     return 0
@@ -147,7 +147,7 @@ async def cmd_client_invite(core: Core, args: argparse.Namespace) -> int:
         print(
             f"new invite for client #{client.id} {client.nickname}; the earlier one stopped working"
         )
-        _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+        _print_card(core, card, _write_qr(core, card, args.qr) if args.qr else None)
         cards.append(card)
     if args.card:
         print(f"printable cards: {_write_cards(core, cards, args.card, args.sheet)}")
@@ -201,13 +201,13 @@ def register(sub: Any) -> None:
         help=f"one of {', '.join(LANGUAGES)} (default: the client's phone decides)",
     )
     p.add_argument("--release-date", metavar="YYYY-MM-DD", help="past dates are fine")
-    p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
+    p.add_argument("--qr", metavar="FILE", help="write the card as a picture (PNG) here")
     _card_options(p)
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_add)
     p = clients.add_parser("invite", help="new invites for clients (the old ones stop)")
     p.add_argument("--client", required=True, type=int, nargs="+", metavar="ID")
-    p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
+    p.add_argument("--qr", metavar="FILE", help="write the card as a picture (PNG) here")
     _card_options(p)
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_invite)
