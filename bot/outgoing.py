@@ -3,8 +3,9 @@ fail, and the sending interface the dispatcher uses (bot/transport.py adapts it 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,39 @@ class OutMessage:
     reply_to: int | None = None
     photo: bytes | None = None
     silent: bool = False
+    # A file sent as a document (the printable card's PDF), with the name the recipient sees.
+    document: bytes | None = None
+    document_name: str = "silta.pdf"
+
+    def to_payload(self) -> dict[str, Any]:
+        """The message as an outbox row's JSON payload (see `from_payload`)."""
+        payload: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            payload["buttons"] = self.buttons
+        if self.protect:
+            payload["protect"] = True
+        if self.silent:
+            payload["silent"] = True
+        if self.photo is not None:
+            payload["photo"] = base64.b64encode(self.photo).decode("ascii")
+        if self.document is not None:
+            payload["document"] = base64.b64encode(self.document).decode("ascii")
+            payload["document_name"] = self.document_name
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OutMessage:
+        photo = payload.get("photo")
+        document = payload.get("document")
+        return cls(
+            text=payload.get("text", ""),
+            buttons=[[(label, data) for label, data in row] for row in payload.get("buttons", [])],
+            protect=bool(payload.get("protect")),
+            photo=base64.b64decode(photo) if photo else None,
+            silent=bool(payload.get("silent")),
+            document=base64.b64decode(document) if document else None,
+            document_name=payload.get("document_name", "silta.pdf"),
+        )
 
 
 class SendError(Exception):

@@ -80,4 +80,5 @@ CALLBACKS: dict[str, Press] = {
     "wd": deadlines.on_deadline_button,
     "pl": plan.on_plan_button,
     "ho": handover.on_handover_button,
+    "rn": replies.on_send_now,
 }

@@ -191,7 +191,7 @@ async def _send_invite(rq: Request, card: InviteCard, *, new: bool) -> None:
     png, pdf = await asyncio.to_thread(card_files, card.printable(rq.core))
     await rq.reply(OutMessage("\n".join(lines), photo=png))
     # The same card as an A6 PDF, for a printer; the file name says nothing about the service.
-    await rq.reply_document(pdf, f"invitation-{card.client.id}.pdf")
+    await rq.reply(OutMessage("", document=pdf, document_name=f"invitation-{card.client.id}.pdf"))
 
 
 async def cmd_invite(rq: Request) -> None:
