@@ -110,3 +110,12 @@ def test_the_png_is_the_same_card() -> None:
     image = Image.open(BytesIO(card_png(facts("ru"))))
     assert image.format == "PNG" and image.width > 800 and image.height > image.width
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [LINK]
+
+
+def test_a_card_queued_in_the_outbox_comes_back_whole() -> None:
+    from bot.outgoing import OutMessage
+
+    pdf = card_pdf([facts("fi")])
+    message = OutMessage("", document=pdf, document_name="invitation-7.pdf")
+    again = OutMessage.from_payload(message.to_payload())
+    assert again.document == pdf and again.document_name == "invitation-7.pdf"
