@@ -16,6 +16,7 @@ from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
 from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
 from bot.services.digest import DigestFacts
+from bot.services.phases import ClientPhase
 from storage.models import Alert, Appointment, Client, Deadline, Worker
 
 Buttons = list[list[tuple[str, str]]]
@@ -337,6 +338,31 @@ def attendance_question(
     )
 
 
+def phase_text(t: Translator, phase: ClientPhase) -> str:
+    """'release in 12 days', 'day 3 after release', ...: the client's phase in a few words."""
+    if phase.name == "closed":
+        return t("closed")
+    if phase.name == "before_release":
+        if phase.days is None:
+            return t("before release, date not set")
+        return t.ngettext("release in {n} day", "release in {n} days", phase.days).format(
+            n=phase.days
+        )
+    if phase.days == 0:
+        return t("released today")
+    # Some languages inflect "day {n}" by the number, so it is a plural message too.
+    return t.ngettext("day {n} after release", "day {n} after release", phase.days or 0).format(
+        n=phase.days
+    )
+
+
+def _with_phase(t: Translator, facts: DigestFacts, client: Client) -> str:
+    """A digest line: the client and, when known, their phase."""
+    phase = facts.phases.get(client.id)
+    line = "• " + t.ltr(h(client.label))
+    return line + " — " + phase_text(t, phase) if phase is not None else line
+
+
 def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
     """A worker's morning digest."""
     lines = [t("☀️ Good morning! Your Silta day:")]
@@ -355,7 +381,12 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
     lines.append("")
     lines.append(t("Not joined yet: {n}").format(n=len(facts.not_joined)))
     for client in facts.not_joined[:10]:
-        lines.append("• " + t.ltr(h(client.label)))
+        lines.append(_with_phase(t, facts, client))
+    if facts.before_release:
+        lines.append("")
+        lines.append(t("Before release: {n}").format(n=len(facts.before_release)))
+        for client in facts.before_release[:10]:
+            lines.append(_with_phase(t, facts, client))
     if facts.silent_longest:
         lines.append("")
         lines.append(t("Silent longest:"))

@@ -21,6 +21,9 @@ class OutMessage:
     # (chat id, message id) of a message to copy (Telegram's copyMessage: no "forwarded from",
     # so a client's profile is not exposed); `text`, when set, replaces its caption.
     copy_from: tuple[int, int] | None = None
+    # A file sent as a document (the printable card's PDF), with the name the recipient sees.
+    document: bytes | None = None
+    document_name: str = "silta.pdf"
 
     def to_payload(self) -> dict[str, Any]:
         """The message as an outbox row's JSON payload (see `from_payload`)."""
@@ -33,17 +36,23 @@ class OutMessage:
             payload["silent"] = True
         if self.photo is not None:
             payload["photo"] = base64.b64encode(self.photo).decode("ascii")
+        if self.document is not None:
+            payload["document"] = base64.b64encode(self.document).decode("ascii")
+            payload["document_name"] = self.document_name
         return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> OutMessage:
         photo = payload.get("photo")
+        document = payload.get("document")
         return cls(
             text=payload.get("text", ""),
             buttons=[[(label, data) for label, data in row] for row in payload.get("buttons", [])],
             protect=bool(payload.get("protect")),
             photo=base64.b64decode(photo) if photo else None,
             silent=bool(payload.get("silent")),
+            document=base64.b64decode(document) if document else None,
+            document_name=payload.get("document_name", "silta.pdf"),
         )
 
 

@@ -105,6 +105,15 @@ class TelegramTransport:
                     reply_markup=keyboard(message.buttons),
                     protect_content=message.protect,
                 )
+            elif message.document is not None:
+                sent = await self.bot.send_document(
+                    chat_id,
+                    document=InputFile(message.document, filename=message.document_name),
+                    caption=message.text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                    protect_content=message.protect,
+                )
             else:
                 sent = await self.bot.send_message(
                     chat_id,

@@ -282,3 +282,70 @@ def test_client_set_corrects_the_release_date_and_plans_again(
     assert code == 2 and "--release-date" in err
     code, _, err = _run(capsys, "client", "set", "9", "--release-date", "none")
     assert code == 2 and "no client #9" in err
+
+
+def test_printable_cards_from_the_command_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pypdfium2
+
+    release = _future(30)
+    card = tmp_path / "pete.pdf"
+    code, out, err = _run(
+        capsys,
+        "client",
+        "add",
+        "--name",
+        "Pete",
+        "--worker",
+        "1",
+        "--language",
+        "ru",
+        "--release-date",
+        release.isoformat(),
+        "--card",
+        str(card),
+        "--bot",
+        "silta_test_bot",
+    )
+    assert code == 0, err
+    # Made a month before release, the invite lasts until 14 days after it.
+    last = release + timedelta(days=14)
+    assert f"card:    valid to the end of {last.isoformat()}" in out
+    assert card.stat().st_mode & 0o777 == 0o600
+    document = pypdfium2.PdfDocument(card.read_bytes())
+    assert len(document) == 1
+    width, height = document[0].get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (105, 148)
+    text = document[0].get_textpage().get_text_range()
+    assert f"{last.day}.{last.month}.{last.year}" in text and "Maria" in text
+    document.close()
+    _run(capsys, "client", "add", "--name", "Anna", "--worker", "1", "--bot", "silta_test_bot")
+    # --sheet without --card is refused before any invite changes.
+    code, _, err = _run(capsys, "client", "invite", "--client", "1", "2", "--sheet")
+    assert code == 2 and "--card" in err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM invites").fetchone() == (2,)
+    sheet = tmp_path / "sheet.pdf"
+    code, out, err = _run(
+        capsys,
+        "client",
+        "invite",
+        "--client",
+        "1",
+        "2",
+        "--card",
+        str(sheet),
+        "--sheet",
+        "--bot",
+        "silta_test_bot",
+    )
+    assert code == 0, err
+    assert out.count("the earlier one stopped working") == 2
+    document = pypdfium2.PdfDocument(sheet.read_bytes())
+    width, height = document[0].get_size()
+    assert len(document) == 1
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    document.close()
+    code, out, _ = _run(capsys, "client", "list")
+    assert "release in 30 days" in out and "before release, date not set" in out

@@ -29,6 +29,7 @@ __all__ = [
     "CheckinPolicy",
     "DeadlinePolicy",
     "EscalationPolicy",
+    "InvitesPolicy",
     "MessagesPolicy",
     "Phase",
     "Phases",
@@ -295,6 +296,30 @@ class MessagesPolicy(_Model):
     max_media_mb: int = Field(default=20, ge=1, le=2000)
 
 
+_PHONE = re.compile(r"\+?[0-9 ()\-]{5,30}")
+
+
+def _team_phone(value: str) -> str:
+    """A phone number people can dial from a printed card, or empty (then it is left out)."""
+    text = " ".join(str(value).split())
+    if text.lower() in ("", "-", "none"):
+        return ""
+    if not _PHONE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 5:
+        raise ValueError(
+            f"{text!r} is not a phone number; write e.g. +358 40 123 4567, or - for none"
+        )
+    return text
+
+
+class InvitesPolicy(_Model):
+    """Client invites: how long one made before release lasts, and what the printed card shows."""
+
+    # The phone is often in the prison's storage until the release day, and the first days out
+    # are busy: an invite made during the sentence must outlive the release by this much.
+    valid_after_release: WholeDays = timedelta(days=14)
+    team_phone: Annotated[str, AfterValidator(_team_phone)] = ""
+
+
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     """Default catalogue of deadline kinds, labelled in every client language.
 
@@ -361,6 +386,7 @@ class Policy(_Model):
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
     messages: MessagesPolicy = Field(default_factory=MessagesPolicy)
+    invites: InvitesPolicy = Field(default_factory=InvitesPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -460,6 +486,8 @@ POLICY_KEYS: list[str] = [
     "escalation.resurface_after",
     "workers.digest_time",
     "messages.max_media_mb",
+    "invites.valid_after_release",
+    "invites.team_phone",
     BENEFIT_KIND_KEY,
 ]
 

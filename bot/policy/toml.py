@@ -20,6 +20,7 @@ _SECTIONS = (
     "escalation",
     "workers",
     "messages",
+    "invites",
     "benefit_kinds",
 )
 _COMMENTS: dict[str, str] = {
@@ -32,6 +33,8 @@ _COMMENTS: dict[str, str] = {
     "deadlines.morning": "local time of day a deadline reminder goes out",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
     "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
+    "invites.valid_after_release": "an invite made before release works this long after it",
+    "invites.team_phone": "printed on invite cards; empty: left out",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiosqlite import Connection
 
@@ -11,6 +12,7 @@ from bot.core import Core
 from bot.policy import is_working_time, local_to_utc
 from bot.scheduling.kinds import rows
 from bot.services.access import visible_worker_ids
+from bot.services.phases import ClientPhase, phase_of
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
@@ -51,6 +53,9 @@ class DigestFacts:
     todays_appointments: list[tuple[Appointment, Client]]
     not_joined: list[Client]
     silent_longest: list[Client]
+    # Every listed client's phase, and the clients whose release is ahead, soonest first.
+    phases: dict[int, ClientPhase] = field(default_factory=dict)
+    before_release: list[Client] = field(default_factory=list)
 
 
 async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFacts | None:
@@ -79,11 +84,29 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
         if appt.at.astimezone(zone).date() == today
     ]
     joined = [c for c in own if c.status in ("active", "paused")]
+    phases, inside = _phases(own, today, zone)
     return DigestFacts(
         open_alerts=alerts,
         todays_appointments=sorted(todays, key=lambda p: p[0].at),
-        not_joined=[c for c in own if c.status == "invited"],
+        not_joined=[c for c in own if c.status == "invited" and _expected_to_join(phases[c.id])],
         silent_longest=sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[
             :3
         ],
+        phases=phases,
+        before_release=inside,
     )
+
+
+def _expected_to_join(phase: ClientPhase) -> bool:
+    """Whether not having joined is news: not when the release date is still ahead (the client
+    is then listed with the countdown under "before release")."""
+    return phase.name != "before_release" or phase.days is None
+
+
+def _phases(
+    clients: list[Client], today: date, zone: ZoneInfo
+) -> tuple[dict[int, ClientPhase], list[Client]]:
+    """Each client's phase, and those with a release date still ahead, soonest first."""
+    phases = {c.id: phase_of(c, today, zone) for c in clients}
+    ahead = [c for c in clients if not _expected_to_join(phases[c.id])]
+    return phases, sorted(ahead, key=lambda c: (c.release_date or date.max, c.id))

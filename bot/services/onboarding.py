@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from aiosqlite import Connection
 
 from bot import invites as codes
+from bot.card import CardFacts
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
+from bot.policy import Policy, local_to_utc
 from bot.scheduling import planner
 from bot.services import invite_secret
 from bot.services.access import visible_client
@@ -40,13 +42,32 @@ class InviteCard:
     expires_at: datetime
     client: Client | None = None
     worker: Worker | None = None
+    made_by: Worker | None = None  # the worker whose name a client's printed card shows
 
     @property
     def grouped(self) -> str:
         return codes.format_code(self.code)
 
+    def last_day(self, policy: Policy) -> date:
+        """The last whole local day the invite works: what a printed card promises."""
+        # An invite expiring at 10:23 works only part of that day; a card never over-promises.
+        return self.expires_at.astimezone(policy.zone).date() - timedelta(days=1)
+
     def qr(self) -> bytes:
         return codes.qr_png(self.link, self.grouped)
+
+    def printable(self, core: Core) -> CardFacts:
+        """What the client's printed card shows (a client invite only)."""
+        assert self.client is not None
+        return CardFacts(
+            link=self.link,
+            code=self.grouped,
+            bot_username=core.bot_username,
+            language=self.client.language,
+            worker_first_name=self.made_by.first_name if self.made_by else "",
+            team_phone=core.policy.invites.team_phone,
+            last_day=self.last_day(core.policy),
+        )
 
 
 def check_nickname(text: str) -> str:
@@ -69,12 +90,13 @@ async def _issue(
     client_id: int | None,
     worker_id: int | None,
     created_by: int | None,
+    expires: datetime | None = None,
 ) -> tuple[str, datetime]:
     """A fresh code; earlier unused invites for the same person stop working."""
     now = core.now()
     await admin_repo.revoke_open_invites(conn, client_id=client_id, worker_id=worker_id, now=now)
     code = codes.new_code()
-    expires = now + core.policy.invite_lifetime
+    expires = expires or now + core.policy.invite_lifetime
     await admin_repo.add_invite(
         conn,
         code_hash=await invite_secret.hash_new_code(conn, core.settings, code),
@@ -99,10 +121,33 @@ async def _client_invite(
 ) -> InviteCard:
     """A client's invite made by `worker` (audited as `action` by `actor`), as a card."""
     code, expires = await _issue(
-        conn, core, kind="client", client_id=client.id, worker_id=None, created_by=worker.id
+        conn,
+        core,
+        kind="client",
+        client_id=client.id,
+        worker_id=None,
+        created_by=worker.id,
+        expires=client_invite_expiry(core.policy, now, client.release_date),
     )
     await audit_by(conn, now, worker, action, client_id=client.id, kind=actor)
-    return InviteCard(code, codes.deep_link(core.bot_username, code), expires, client=client)
+    link = codes.deep_link(core.bot_username, code)
+    return InviteCard(code, link, expires, client=client, made_by=worker)
+
+
+def client_invite_expiry(policy: Policy, now: datetime, release_date: date | None) -> datetime:
+    """When a client's new invite stops working.
+
+    Made before release (or on the release day), it lasts to the end of the local day
+    `invites.valid_after_release` after the release date: the card is handed over in prison and
+    the phone comes back at the gate. Never shorter than `invite_lifetime`, which alone applies
+    to clients with no release date or already released.
+    """
+    lifetime = now + policy.invite_lifetime
+    if release_date is None or release_date < now.astimezone(policy.zone).date():
+        return lifetime
+    last_day = release_date + policy.invites.valid_after_release
+    end = local_to_utc(last_day + timedelta(days=1), time(0, 0), policy.zone)
+    return max(lifetime, end)
 
 
 async def create_client(

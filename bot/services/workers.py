@@ -18,6 +18,7 @@ from bot.scheduling.kinds.base import QUIET_HOURS
 from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
 from bot.services.alerts import move_alerts, resolve, tell_recipients
 from bot.services.audit import audit_by
+from bot.services.phases import ClientPhase, phase_of
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
@@ -269,6 +270,7 @@ class ClientRow:
     client: Client
     open_alerts: int
     backup: bool  # the worker is this client's backup, not the assigned worker
+    phase: ClientPhase
 
 
 async def my_clients(core: Core, worker: Worker, *, team: bool = False) -> list[ClientRow]:
@@ -278,9 +280,14 @@ async def my_clients(core: Core, worker: Worker, *, team: bool = False) -> list[
         ids = await visible_worker_ids(conn, worker) if team else [worker.id]
         clients = await people_repo.clients_of(conn, ids)
         counts = await worker_queries.open_alert_counts(conn, [c.id for c in clients])
+    zone = core.policy.zone
+    today = core.now().astimezone(zone).date()
     rows = [
         ClientRow(
-            c, counts.get(c.id, 0), c.worker_id != worker.id and c.backup_worker_id == worker.id
+            c,
+            counts.get(c.id, 0),
+            c.worker_id != worker.id and c.backup_worker_id == worker.id,
+            phase_of(c, today, zone),
         )
         for c in clients
     ]
@@ -307,6 +314,7 @@ class ClientCard:
     open_deadlines: int
     plan_done: int
     plan_total: int
+    phase: ClientPhase
 
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
@@ -332,6 +340,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         len(deadlines),
         sum(1 for p in plan if p.done_at is not None),
         len(plan),
+        phase_of(client, now.astimezone(core.policy.zone).date(), core.policy.zone),
     )
 
 

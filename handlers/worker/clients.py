@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.callbacks import Callback
 from bot.i18n import N_, Translator
-from bot.messages import choice_label, h
+from bot.messages import choice_label, h, phase_text
 from bot.services import workers as worker_service
 from bot.transport import OutMessage
 from handlers import keyboards as kb
@@ -70,6 +70,8 @@ async def cmd_clients(rq: Request) -> None:
             parts.append(t("(you back up)"))
         if row.client.status == "invited":
             parts.append(t("not joined yet"))
+        if row.phase.name != "closed":
+            parts.append(phase_text(t, row.phase))
         answer = _last_answer(t, zone, row.client)
         if answer:
             parts.append(answer)
@@ -98,8 +100,10 @@ async def _card_message(rq: Request, client_id: int) -> tuple[OutMessage, int] |
         if card.backup is not None:
             staff += " · " + t("Backup: {worker}").format(worker=t.ltr(h(card.backup.name)))
         lines.append(staff)
+    phase = phase_text(t, card.phase)
     if client.release_date is not None:
-        lines.append(t("Release date: {date}").format(date=t.day(client.release_date)))
+        phase += " (" + t.date(client.release_date) + ")"
+    lines.append(t("Phase: {phase}").format(phase=phase))
     answer = _last_answer(t, zone, client)
     lines.append(t("Last answer: {answer}").format(answer=answer or "—"))
     lines.append(t("Open alerts: {n}").format(n=card.open_alerts))

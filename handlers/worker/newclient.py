@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from bot.card import card_files
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages
 from bot.messages import h
 from bot.services import onboarding
@@ -180,11 +183,15 @@ async def _send_invite(rq: Request, card: InviteCard, *, new: bool) -> None:
         t("Valid until {when}").format(when=t.datetime(card.expires_at, zone)),
         "",
         t(
-            "Print the QR image or give the code. The client opens the link with Telegram, or "
-            "sends the code to @{bot}."
+            "Print the card (the PDF below) or give the code. The client opens the link with "
+            "Telegram, or sends the code to @{bot}."
         ).format(bot=h(rq.core.bot_username)),
     ]
-    await rq.reply(OutMessage("\n".join(lines), photo=card.qr()))
+    # Laying out and rendering take about a second of CPU: off the event loop, other chats go on.
+    png, pdf = await asyncio.to_thread(card_files, card.printable(rq.core))
+    await rq.reply(OutMessage("\n".join(lines), photo=png))
+    # The same card as an A6 PDF, for a printer; the file name says nothing about the service.
+    await rq.reply(OutMessage("", document=pdf, document_name=f"invitation-{card.client.id}.pdf"))
 
 
 async def start_release_change(rq: Request, client: Client) -> None:

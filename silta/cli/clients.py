@@ -11,11 +11,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.card import card_pdf, card_png
 from bot.core import Core
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, translator
 from bot.invites import deep_link
+from bot.messages import phase_text
 from bot.services import onboarding
 from bot.services.onboarding import InviteCard, OnboardingError
+from bot.services.phases import phase_of
 from silta.cli.common import (
     CliError,
     add_group,
@@ -50,11 +53,30 @@ async def _bot_name(core: Core, args: argparse.Namespace) -> None:
     core.bot_username = name.removeprefix("@")
 
 
-def _write_qr(card: InviteCard, path: str) -> str:
-    """Write the printable QR image (mode 0600: it lets someone join as the client)."""
+def _write_qr(core: Core, card: InviteCard, path: str) -> str:
+    """Write the card as a PNG (mode 0600: it lets someone join as the client)."""
     target = Path(path)
     try:
-        write_private(target, card.qr())
+        write_private(target, card_png(card.printable(core)))
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return str(target)
+
+
+def _check_card_options(args: argparse.Namespace) -> None:
+    """--sheet needs --card, and the card's folder must exist: checked before any change."""
+    if args.sheet and not args.card:
+        raise CliError("--sheet needs --card FILE")
+    if args.card and not Path(args.card).parent.is_dir():
+        raise CliError(f"--card: no folder {Path(args.card).parent}")
+
+
+def _write_cards(core: Core, cards: list[InviteCard], path: str, sheet: bool) -> str:
+    """Write the printable cards as a PDF (A6 pages, or A4 sheets of four), mode 0600."""
+    target = Path(path)
+    pdf = card_pdf([card.printable(core) for card in cards], sheet=sheet)
+    try:
+        write_private(target, pdf)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     return str(target)
@@ -64,13 +86,15 @@ def _print_card(core: Core, card: InviteCard, qr: str | None) -> None:
     print(f"link:    {card.link}")
     print(f"code:    {card.grouped}")
     print(f"expires: {local_text(core, card.expires_at)} {core.policy.timezone}")
+    print(f"card:    valid to the end of {card.last_day(core.policy).isoformat()}")
     if qr:
         print(f"qr:      {qr}")
 
 
 @with_core
 async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
-    """A new client for a worker, with the invite link, code and QR file."""
+    """A new client for a worker, with the invite link, code, QR file and printable card."""
+    _check_card_options(args)
     if args.language is not None and args.language not in LANGUAGES:
         raise CliError(NICKNAME_PROBLEMS["language"])
     release = iso_date(args.release_date, "--release-date") if args.release_date else None
@@ -91,25 +115,43 @@ async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
         raise CliError(NICKNAME_PROBLEMS.get(exc.code, exc.code)) from None
     assert card.client is not None
     print(f"client #{card.client.id} {card.client.nickname} (worker #{worker.id} {worker.name})")
-    _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+    _print_card(core, card, _write_qr(core, card, args.qr) if args.qr else None)
+    if args.card:
+        print(f"printable card: {_write_cards(core, [card], args.card, args.sheet)}")
     return 0
 
 
 @with_core
 async def cmd_client_invite(core: Core, args: argparse.Namespace) -> int:
-    """A new invite for an existing client; the earlier one stops working."""
-    client = await existing_client(core, args.client)
-    async with core.db.read() as conn:
-        worker = await people_repo.get_worker(conn, client.worker_id or 0)
-    if worker is None:
-        raise CliError(f"client #{client.id} has no worker")
+    """New invites for existing clients; the earlier ones stop working."""
+    _check_card_options(args)
+    if args.qr and len(args.client) > 1:
+        raise CliError("--qr writes one client's image; for several clients use --card")
+    # Every client is checked before any invite changes: a typo must not void half the cards.
+    pairs = []
+    for client_id in dict.fromkeys(args.client):
+        client = await existing_client(core, client_id)
+        async with core.db.read() as conn:
+            worker = await people_repo.get_worker(conn, client.worker_id or 0)
+        if worker is None:
+            raise CliError(f"client #{client.id} has no worker")
+        if client.status == "closed":
+            raise CliError(f"client #{client.id} is closed")
+        pairs.append((client, worker))
     await _bot_name(core, args)
-    try:
-        card = await onboarding.new_client_invite(core, worker, client, actor="cli")
-    except OnboardingError:
-        raise CliError(f"client #{client.id} is closed") from None
-    print(f"new invite for client #{client.id} {client.nickname}; the earlier one stopped working")
-    _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+    cards = []
+    for client, worker in pairs:
+        try:
+            card = await onboarding.new_client_invite(core, worker, client, actor="cli")
+        except OnboardingError:
+            raise CliError(f"client #{client.id} is closed") from None
+        print(
+            f"new invite for client #{client.id} {client.nickname}; the earlier one stopped working"
+        )
+        _print_card(core, card, _write_qr(core, card, args.qr) if args.qr else None)
+        cards.append(card)
+    if args.card:
+        print(f"printable cards: {_write_cards(core, cards, args.card, args.sheet)}")
     return 0
 
 
@@ -143,16 +185,33 @@ async def cmd_client_list(core: Core, args: argparse.Namespace) -> int:
     async with core.db.read() as conn:
         clients = await people_repo.clients_of(conn, [args.worker] if args.worker else None)
         names = {w.id: w.name for w, _ in await people_repo.list_workers(conn)}
-    print(f"{'id':>4}  {'nickname':<20} {'status':<12} {'worker':<20} {'release':<10} joined")
+    zone = core.policy.zone
+    today = core.now().astimezone(zone).date()
+    english = translator("en")
+    print(
+        f"{'id':>4}  {'nickname':<20} {'status':<12} {'worker':<20} {'release':<10} "
+        f"{'joined':<6} phase"
+    )
     for c in clients:
         status = "unreachable" if c.unreachable and c.status != "closed" else c.status
         print(
             f"{c.id:>4}  {(c.nickname or '')[:20]:<20} {status:<12} "
             f"{names.get(c.worker_id or 0, '-')[:20]:<20} "
             f"{c.release_date.isoformat() if c.release_date else '-':<10} "
-            f"{'yes' if c.joined_at else 'no'}"
+            f"{'yes' if c.joined_at else 'no':<6} {phase_text(english, phase_of(c, today, zone))}"
         )
     return 0
+
+
+def _card_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--card",
+        metavar="FILE",
+        help="write the printable invite card (PDF, A6; mode 0600: it lets someone join)",
+    )
+    p.add_argument(
+        "--sheet", action="store_true", help="with --card: A4 pages of four cards to cut apart"
+    )
 
 
 def register(sub: Any) -> None:
@@ -167,12 +226,14 @@ def register(sub: Any) -> None:
         help=f"one of {', '.join(LANGUAGES)} (default: the client's phone decides)",
     )
     p.add_argument("--release-date", metavar="YYYY-MM-DD", help="past dates are fine")
-    p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
+    p.add_argument("--qr", metavar="FILE", help="write the card as a picture (PNG) here")
+    _card_options(p)
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_add)
-    p = clients.add_parser("invite", help="a new invite for a client (the old one stops)")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
-    p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
+    p = clients.add_parser("invite", help="new invites for clients (the old ones stop)")
+    p.add_argument("--client", required=True, type=int, nargs="+", metavar="ID")
+    p.add_argument("--qr", metavar="FILE", help="write the card as a picture (PNG) here")
+    _card_options(p)
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_invite)
     p = clients.add_parser("set", help="correct a client's details (the release date)")

@@ -35,6 +35,8 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("escalation.resurface_after", "12h"),
     ("workers.digest_time", "07:30"),
     ("messages.max_media_mb", "10"),
+    ("invites.valid_after_release", "21d"),
+    ("invites.team_phone", "+358 40 123 4567"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

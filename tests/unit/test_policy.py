@@ -794,3 +794,17 @@ def test_next_working_time_simple_cases() -> None:
     assert next_working_time(p, helsinki(2026, 6, 18, 18)) == helsinki(2026, 6, 22, 8)  # Midsummer
     custom = set_policy_value(p, "working_hours.days", "mon,tue,thu")
     assert next_working_time(custom, helsinki(2026, 6, 9, 17)) == helsinki(2026, 6, 11, 8)
+
+
+def test_the_team_phone_is_a_dialable_number_or_nothing() -> None:
+    p = default_policy()
+    assert p.invites.team_phone == "" and p.invites.valid_after_release == timedelta(days=14)
+    p = set_policy_value(p, "invites.team_phone", " +358  40 123 4567 ")
+    assert p.invites.team_phone == "+358 40 123 4567"
+    assert set_policy_value(p, "invites.team_phone", "-").invites.team_phone == ""
+    with pytest.raises(PolicyError) as info:
+        set_policy_value(p, "invites.team_phone", "call Maria")
+    assert keys(info.value) == ["invites.team_phone"]
+    with pytest.raises(PolicyError):
+        set_policy_value(p, "invites.valid_after_release", "36h")
+    assert policy_from_toml(policy_to_toml(p)) == p
