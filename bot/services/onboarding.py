@@ -117,6 +117,10 @@ async def create_client(
     if language is not None and language not in LANGUAGES:
         raise OnboardingError("language")
     now = core.now()
+    if release_date is not None:
+        today = now.astimezone(core.policy.zone).date()
+        if abs((release_date - today).days) > RELEASE_RANGE_DAYS:
+            raise OnboardingError("release_date")
     async with core.db.tx() as conn:
         if backup_worker_id is not None:
             backup = await people_repo.get_worker(conn, backup_worker_id)

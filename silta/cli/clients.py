@@ -18,6 +18,8 @@ from bot.services.onboarding import InviteCard, OnboardingError
 from silta.cli.common import (
     CliError,
     add_group,
+    check_writable_file,
+    db_id,
     existing_client,
     iso_date,
     local_text,
@@ -49,27 +51,35 @@ async def _bot_name(core: Core, args: argparse.Namespace) -> None:
     core.bot_username = name.removeprefix("@")
 
 
-def _write_qr(card: InviteCard, path: str) -> str:
-    """Write the printable QR image (mode 0600: it lets someone join as the client)."""
+def _write_qr(card: InviteCard, path: str, *, done: str) -> None:
+    """Write the printable QR image (mode 0600: it lets someone join as the client).
+
+    The path was checked before anything changed; should writing still fail, the error says
+    what was already done (`done`) and that the link and code above work without the image.
+    """
     target = Path(path)
     try:
         write_private(target, card.qr())
     except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return str(target)
+        raise CliError(
+            f"{done} (link and code above), but the QR image could not be written to "
+            f"{target}: {exc.strerror or exc}"
+        ) from None
+    print(f"qr:      {target}")
 
 
-def _print_card(core: Core, card: InviteCard, qr: str | None) -> None:
+def _print_card(core: Core, card: InviteCard) -> None:
     print(f"link:    {card.link}")
     print(f"code:    {card.grouped}")
     print(f"expires: {local_text(core, card.expires_at)} {core.policy.timezone}")
-    if qr:
-        print(f"qr:      {qr}")
 
 
 @with_core
 async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
     """A new client for a worker, with the invite link, code and QR file."""
+    # Every argument is checked before the client is created: a refusal changes nothing.
+    if args.qr:
+        check_writable_file(Path(args.qr), "--qr")
     if args.language is not None and args.language not in LANGUAGES:
         raise CliError(NICKNAME_PROBLEMS["language"])
     release = iso_date(args.release_date, "--release-date") if args.release_date else None
@@ -90,13 +100,17 @@ async def cmd_client_add(core: Core, args: argparse.Namespace) -> int:
         raise CliError(NICKNAME_PROBLEMS.get(exc.code, exc.code)) from None
     assert card.client is not None
     print(f"client #{card.client.id} {card.client.nickname} (worker #{worker.id} {worker.name})")
-    _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+    _print_card(core, card)
+    if args.qr:
+        _write_qr(card, args.qr, done=f"client #{card.client.id} was created")
     return 0
 
 
 @with_core
 async def cmd_client_invite(core: Core, args: argparse.Namespace) -> int:
     """A new invite for an existing client; the earlier one stops working."""
+    if args.qr:
+        check_writable_file(Path(args.qr), "--qr")
     client = await existing_client(core, args.client)
     async with core.db.read() as conn:
         worker = await people_repo.get_worker(conn, client.worker_id or 0)
@@ -108,7 +122,9 @@ async def cmd_client_invite(core: Core, args: argparse.Namespace) -> int:
     except OnboardingError:
         raise CliError(f"client #{client.id} is closed") from None
     print(f"new invite for client #{client.id} {client.nickname}; the earlier one stopped working")
-    _print_card(core, card, _write_qr(card, args.qr) if args.qr else None)
+    _print_card(core, card)
+    if args.qr:
+        _write_qr(card, args.qr, done=f"the new invite for client #{client.id} was made")
     return 0
 
 
@@ -135,7 +151,7 @@ def register(sub: Any) -> None:
     clients = add_group(sub, "client", "add clients and make their invites")
     p = clients.add_parser("add", help="a new client and its invite (link, code, QR image)")
     p.add_argument("--name", required=True, metavar="NICK", help="a first name or nickname")
-    p.add_argument("--worker", required=True, type=int, metavar="ID", help="the worker's id")
+    p.add_argument("--worker", required=True, type=db_id, metavar="ID", help="the worker's id")
     p.add_argument(
         "--language",
         metavar="L",
@@ -146,15 +162,15 @@ def register(sub: Any) -> None:
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_add)
     p = clients.add_parser("invite", help="a new invite for a client (the old one stops)")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_invite)
     p = clients.add_parser("list", help="list clients")
-    p.add_argument("--worker", type=int, metavar="ID", help="only this worker's clients")
+    p.add_argument("--worker", type=db_id, metavar="ID", help="only this worker's clients")
     p.set_defaults(func=cmd_client_list)
     # The same command as `silta export`, where a worker looks for it.
     p = clients.add_parser("export", help="everything stored about one client, as JSON")
-    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("client_id", type=db_id, metavar="CLIENT_ID")
     p.add_argument("--out", metavar="FILE", help="write here (mode 0600) instead of stdout")
     p.set_defaults(func=cmd_export)
