@@ -30,7 +30,7 @@ async def backup(db: Database, target: Path | str, *, replace: bool = False) -> 
         await asyncio.to_thread(verify_copy, partial, counts)
         os.replace(partial, target)
         _fsync_dir(target.parent)
-    except (OSError, sqlite3.Error, DatabaseProblem) as exc:
+    except (OSError, sqlite3.Error, DatabaseProblem, BackupError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"backup to {target} failed: {exc}") from None
     except BaseException:
