@@ -15,7 +15,6 @@ import pytest
 
 from bot.policy import POLICY_KEYS
 from storage import admin as admin_repo
-from storage import backup as backup_module
 from tests.e2e.test_policy_ranges import OUT_OF_RANGE, UNUSUAL, key_of
 from tests.test_cli_admin import (  # noqa: F401  (pytest fixtures)
     Run,
@@ -87,6 +86,8 @@ def test_a_backup_never_deletes_a_target_that_is_not_a_regular_file(
 def test_a_backup_that_fails_verification_is_not_reported_and_leaves_no_file(
     silta: Run, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from storage import backup as backup_module  # here: the module is new with issue 21
+
     with_core(db_path, joined_client)
     real_copy = backup_module._copy_counted
 
@@ -222,7 +223,16 @@ def test_client_add_with_a_qr_path_that_cannot_be_written_creates_nothing(
         ["client", "invite", "--client", "99999999999999999999999", "--bot", "silta_bot"],
         ["client", "export", "99999999999999999999999"],
         ["export", "-5"],
-        ["appointment", "add", "--client", "9223372036854775808", "--at", "2030-01-01 10:00"],
+        [
+            "appointment",
+            "add",
+            "--client",
+            "9223372036854775808",
+            "--at",
+            "2030-01-01 10:00",
+            "--place",
+            "x",
+        ],
         ["appointment", "add", "--client", "0", "--at", "2030-01-01 10:00", "--place", "x"],
         ["worker", "add", "--telegram-id", "99999999999999999999999", "--name", "X"],
         ["admin", "add", "99999999999999999999999"],
