@@ -252,9 +252,9 @@ def test_an_appointment_in_year_9999_is_refused(silta: Run, db_path: Path) -> No
         "appointment", "add", "--client", str(client_id), "--at", "9999-01-01 10:00",
         "--place", "Kela",
     )  # fmt: skip
-    assert code == 2 and "three years" in _one_line(err)
+    assert code == 2 and "five years" in _one_line(err)
     code, _, err = silta(
         "deadline", "add", "--client", str(client_id), "--kind", "housing_allowance",
         "--due", "9999-01-01",
     )  # fmt: skip
-    assert code == 2 and "three years" in _one_line(err)
+    assert code == 2 and "five years" in _one_line(err)

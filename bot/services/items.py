@@ -107,7 +107,7 @@ async def _void_contacts(conn: Connection, client_id: int, kind: str, ref_id: in
 
 # Appointments and deadlines further ahead than this are typos (year 9999), never plans: they
 # would sit in every client's schedule and the planner's horizon for ever.
-ITEM_HORIZON = timedelta(days=3 * 366)
+ITEM_HORIZON = timedelta(days=5 * 366)
 
 
 # --- appointments -----------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def item_problem(t: Translator, result: item_service.ItemResult) -> str:
     if result.status == "past":
         return t("That time has already passed. Nothing was saved.")
     if result.status == "too_far":
-        return t("That date is more than three years ahead. Nothing was saved.")
+        return t("That date is more than five years ahead. Nothing was saved.")
     if result.status == "invalid":
         return t("That does not fit. Nothing was saved.")
     return t("No such client among yours.")

@@ -29,7 +29,7 @@ def _refused(result: ItemResult, what: str) -> CliError:
         "not_found": f"no such {what}",
         "closed": "the client is closed",
         "past": "that time has already passed",
-        "too_far": "that date is more than three years ahead",
+        "too_far": "that date is more than five years ahead",
         "gone": f"the {what} has already changed (cancelled or passed)",
         "invalid": "the text does not fit",
     }
