@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -23,6 +24,24 @@ _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message is one line for the operator."""
+
+
+class StartupError(Exception):
+    """`silta run` cannot start; one line, and an exit code of its own (README's table)."""
+
+    exit_code = 1
+
+
+class BotApiUnreachable(StartupError):
+    """The Bot API did not answer at all within SILTA_START_WAIT seconds."""
+
+    exit_code = 5
+
+
+class TokenRefused(StartupError):
+    """Telegram refused the token (401): revoked, or from another bot."""
+
+    exit_code = 6
 
 
 class Settings(BaseSettings):
@@ -48,6 +67,22 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     # Seconds between the dispatcher's safety polls (the main wake-up is exact).
     poll_safety: float = 30.0
+    # Seconds `silta run` keeps retrying an unreachable Bot API at start before giving up.
+    start_wait: float = Field(default=120.0, gt=0, le=3600)
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        """An http(s) URL with a host; anything else would only fail later, at every request."""
+        url = value.strip()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (reading it checks the port is a number in range)
+        except ValueError as exc:
+            raise ValueError(f"is not a URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+            raise ValueError("must be an http(s) URL like https://api.telegram.org/bot")
+        return url
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -116,8 +151,11 @@ class Settings(BaseSettings):
         """Fail early, in words, when the database cannot be created or written."""
         path = self.db.expanduser()
         parent = path.parent if str(path.parent) else Path(".")
+        real = os.path.realpath(path)
+        if any(real == top or real.startswith(top + "/") for top in ("/proc", "/sys", "/dev")):
+            raise ConfigError(f"SILTA_DB {path} is not on a disk (under /proc, /sys or /dev)")
         if path.exists():
-            if path.is_dir() or not os.access(path, os.W_OK):
+            if not path.is_file() or not os.access(path, os.W_OK):
                 raise ConfigError(f"SILTA_DB {path} is not a writable file")
         elif not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
             raise ConfigError(f"SILTA_DB {path}: folder {parent} does not exist or is not writable")

@@ -315,6 +315,11 @@ def worker_notice(
         text = t("▶️ {client} turned messages back on.").format(client=who)
     elif notice == "reachable":
         text = t("📶 {client} can be reached again.").format(client=who)
+    elif notice == "wrong_codes":
+        text = t(
+            "⚠️ Unusually many wrong invite codes: {count} in the last hour. Someone may be "
+            "guessing. Valid codes still work, and each account can try only a few times an hour."
+        ).format(count=args.get("count", 0))
     else:
         text = t("Silta: {client}").format(client=who)
     return OutMessage(text)

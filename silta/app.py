@@ -8,11 +8,12 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import BotApiUnreachable, Settings, TokenRefused
 from bot.core import Core, People
 from bot.http import AiohttpRequest
 from bot.scheduling import policy_store
@@ -24,6 +25,7 @@ from handlers.context import context_types
 from handlers.menus import refresh_worker_commands, set_default_commands
 from handlers.router import error_handler, register
 from storage import people as people_repo
+from storage.backup import hold_run_lock
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -145,8 +147,81 @@ async def shutdown(app: Application) -> None:
     log.info("Silta stopped")
 
 
+# Waits between attempts to reach the Bot API at start: doubling, then every 30 s.
+FIRST_RETRY = 1.0
+LONGEST_RETRY = 30.0
+
+
+async def check_database(settings: Settings) -> None:
+    """Open (and migrate) the database once before anything else: a damaged, newer or
+    unusable file is one line and its exit code, not a hang inside Telegram's start-up."""
+    db = await Database.open(settings.db)
+    await db.close()
+
+
+async def check_bot_api(settings: Settings, *, sleep: Any = asyncio.sleep) -> str:
+    """The bot's @name from getMe; retried with backoff while the Bot API cannot be reached.
+
+    Raises TokenRefused at once when Telegram refuses the token, and BotApiUnreachable when
+    nothing answered within SILTA_START_WAIT seconds.
+    """
+    request = AiohttpRequest(connection_pool_size=1, read_timeout=10.0, pool_timeout=10.0)
+    bot = Bot(
+        settings.require_token(),
+        base_url=settings.api_url,
+        request=request,
+        get_updates_request=request,
+    )
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + settings.start_wait
+    wait = FIRST_RETRY
+    attempt = 1
+    try:
+        while True:
+            try:
+                await bot.initialize()  # its getMe is the check
+                return bot.username
+            except InvalidToken as exc:
+                raise TokenRefused(
+                    f"Telegram refused SILTA_TOKEN ({exc.message}); check the token with @BotFather"
+                ) from None
+            except NetworkError as exc:
+                left = give_up - loop.time()
+                if left <= 0:
+                    raise BotApiUnreachable(
+                        f"the Bot API at {_host(settings.api_url)} did not answer in "
+                        f"{settings.start_wait:g} s ({type(exc).__name__}); check the network "
+                        "and SILTA_API_URL"
+                    ) from None
+                pause = min(wait, left)
+                log.warning(
+                    "the Bot API cannot be reached (%s, attempt %d); retrying in %.0f s",
+                    type(exc).__name__,
+                    attempt,
+                    pause,
+                )
+                await sleep(pause)
+                wait, attempt = min(wait * 2, LONGEST_RETRY), attempt + 1
+    finally:
+        # The request, not the bot: a bot whose getMe failed never counts as initialised.
+        await request.shutdown()
+
+
+def _host(url: str) -> str:
+    """The host of a URL, for a log line (the token is never part of SILTA_API_URL)."""
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
 def run(settings: Settings) -> int:
     """Long-poll (or serve the webhook) until SIGINT or SIGTERM; exit code 0 on a clean stop."""
+
+    async def preflight() -> None:
+        await check_database(settings)
+        await check_bot_api(settings)
+
+    asyncio.run(preflight())
+    # Held (never closed) while the process runs: `silta restore` sees a running bot by it.
+    hold_run_lock(settings.db)
     app = build_application(settings)
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     if settings.webhook_url:

@@ -127,11 +127,57 @@ def _migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
-def _create_private(path: Path) -> None:
+class DatabaseProblem(Exception):
+    """The database cannot be used; the message is one line for the operator.
+
+    `exit_code` is the command's exit status (README's table lists them): 2 for a path the
+    operator can fix like any other setting.
+    """
+
+    exit_code = 2
+
+
+class DatabaseCorrupt(DatabaseProblem):
+    """Not an SQLite database, or a damaged one: restore a backup."""
+
+    exit_code = 3
+
+
+class DatabaseTooNew(DatabaseProblem):
+    """Written by a newer Silta (a migration this code does not know): never touch it."""
+
+    exit_code = 4
+
+
+class DiskFull(DatabaseProblem):
+    """The disk (or the file system's quota) is full."""
+
+    exit_code = 7
+
+
+def explain(exc: sqlite3.Error, path: Path | str) -> DatabaseProblem:
+    """An SQLite error as the operator's one line, with its exit code."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and "full" in text:
+        return DiskFull(f"database {path}: the disk is full ({text}); free some space")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseCorrupt(f"database {path} is damaged ({text}); restore a backup")
+    return DatabaseProblem(f"cannot use database {path}: {text}")
+
+
+def highest_migration() -> int:
+    """The newest schema version this code knows."""
+    return max(v for v, _, _ in _migration_files())
+
+
+def create_private(path: Path) -> None:
     """Create the database file readable by its owner only (it holds personal data)."""
     if str(path) == ":memory:" or path.exists():
         return
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot create database {path}: {exc.strerror}") from None
     os.close(fd)
 
 
@@ -155,8 +201,29 @@ class Database:
     async def open(cls, path: Path | str, *, run_migrations: bool = True) -> Database:
         """Open (creating with mode 0600) and migrate the database at `path`."""
         path = Path(path)
-        _create_private(path)
-        conn = await _connect(path)
+        create_private(path)
+        try:
+            conn = await _connect(path)
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from None
+        try:
+            db = await cls._prepare(conn, path)
+            if run_migrations:
+                await db.migrate()
+            else:
+                await db.check_version()
+        except BaseException as exc:
+            # An open connection keeps aiosqlite's (non-daemon) thread alive: a failed start
+            # would hang the process instead of exiting.
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise explain(exc, path) from None
+            raise
+        return db
+
+    @classmethod
+    async def _prepare(cls, conn: aiosqlite.Connection, path: Path) -> Database:
+        """Set the connection's pragmas; the first read tells a damaged file at once."""
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")
@@ -166,11 +233,25 @@ class Database:
         await conn.execute("PRAGMA synchronous = FULL")
         # Deleted and overwritten personal data is zeroed in the file, not left in free space.
         await conn.execute("PRAGMA secure_delete = ON")
+        await conn.execute("SELECT count(*) FROM sqlite_master")
         _private_sidecars(path)
-        db = cls(conn, path)
-        if run_migrations:
-            await db.migrate()
-        return db
+        return cls(conn, path)
+
+    async def check_version(self) -> None:
+        """Refuse a database a newer Silta has migrated: this code would misread it."""
+        cur = await self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        )
+        if await cur.fetchone() is None:
+            return
+        cur = await self.conn.execute("SELECT max(version) FROM schema_version")
+        row = await cur.fetchone()
+        newest = highest_migration()
+        if row is not None and row[0] is not None and int(row[0]) > newest:
+            raise DatabaseTooNew(
+                f"database {self.path} has schema version {row[0]}, newer than this Silta "
+                f"knows ({newest}); run the newer Silta or restore an older backup"
+            )
 
     async def close(self) -> None:
         """Wait for the running transaction, then close."""
@@ -213,6 +294,7 @@ class Database:
 
     async def migrate(self) -> list[int]:
         """Apply every migration not yet recorded, each in its own transaction."""
+        await self.check_version()
         async with self._lock:
             await self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -248,23 +330,10 @@ class Database:
             row = await cur.fetchone()
             return row is not None and row[0] == "ok"
 
-    async def backup(self, target: Path | str) -> None:
-        """A consistent online copy (SQLite backup API) while the bot keeps running."""
-        target = Path(target)
-        _create_private(target)
-
-        def _copy(src: sqlite3.Connection) -> None:
-            dst = sqlite3.connect(str(target))
-            try:
-                # All pages in one step, inside one read transaction: a copy taken in several
-                # steps starts over whenever another process (the running bot) commits between
-                # them, and under steady writes might never finish.
-                src.backup(dst, pages=-1)
-            finally:
-                dst.close()
-
+    async def on_connection_thread(self, fn: Any, *args: Any) -> Any:
+        """Run `fn(raw sqlite3 connection, *args)` on the connection's thread, under the lock."""
         async with self._lock:
-            await self.conn._execute(_copy, self.conn._conn)  # runs on the connection's thread
+            return await self.conn._execute(fn, self.conn._conn, *args)
 
 
 def _split_sql(script: str) -> list[str]:

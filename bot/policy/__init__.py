@@ -1,8 +1,9 @@
 """The admin-set schedule policy: validated models, TOML/JSON round trips and scheduling helpers.
 
 Layers, each importing only those above it: `values` (clock times, weekdays, vocabularies),
-`model` (the pydantic `Policy`), `validation` (plain data to a Policy or a `PolicyError`), then
-`toml`, `editing` (what an admin types) and `calendar` (local time for the scheduler).
+`ranges` (every setting's hard and usual range), `model` (the pydantic `Policy`), `validation`
+(plain data to a Policy or a `PolicyError`), then `toml`, `editing` (what an admin types) and
+`calendar` (local time for the scheduler).
 """
 
 from __future__ import annotations
@@ -40,7 +41,13 @@ from bot.policy.model import (
     default_policy,
 )
 from bot.policy.toml import policy_from_toml, policy_to_toml
-from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict
+from bot.policy.validation import (
+    NeedsForce,
+    PolicyError,
+    policy_from_dict,
+    policy_to_dict,
+    unusual_changes,
+)
 from bot.policy.values import (
     LANGUAGES,
     REQUIRED_LANGUAGES,
@@ -58,6 +65,7 @@ __all__ = [
     "DeadlinePolicy",
     "EscalationPolicy",
     "EscalationTarget",
+    "NeedsForce",
     "Phase",
     "Policy",
     "PolicyError",
@@ -86,4 +94,5 @@ __all__ = [
     "policy_to_dict",
     "policy_to_toml",
     "set_policy_value",
+    "unusual_changes",
 ]

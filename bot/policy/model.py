@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.durations import Duration, PositiveDuration, format_duration
 from bot.i18n import N_
+from bot.policy.ranges import LIST_LIMITS, UNTIL_DAY, hard_problem
 from bot.policy.values import (
     LANGUAGES,
     REQUIRED_LANGUAGES,
@@ -44,6 +45,24 @@ __all__ = [
 
 _SLUG = re.compile(r"[a-z_]+")
 _MAX_LABEL = 100
+
+
+def _ranged(key: str) -> AfterValidator:
+    """A validator keeping a duration inside the hard range of `key` (bot.policy.ranges)."""
+
+    def check(value: timedelta) -> timedelta:
+        reason = hard_problem(key, value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    return AfterValidator(check)
+
+
+def _until_day(value: int | None) -> int | None:
+    if value is not None and (reason := UNTIL_DAY.hard(value)):
+        raise ValueError(reason)
+    return value
 
 
 def _rules(problems: list[tuple[str, str]]) -> PydanticCustomError:
@@ -98,8 +117,8 @@ class WorkingHours(_Model):
 class Phase(_Model):
     """One stage of the check-in cadence: every `every` while day < until_day (None: for good)."""
 
-    until_day: int | None = Field(default=None, ge=1)
-    every: PositiveDuration
+    until_day: Annotated[int | None, AfterValidator(_until_day)] = None
+    every: Annotated[PositiveDuration, _ranged("checkins.phases.every")]
 
 
 def _check_phases(phases: list[Phase]) -> list[Phase]:
@@ -107,6 +126,8 @@ def _check_phases(phases: list[Phase]) -> list[Phase]:
     problems: list[tuple[str, str]] = []
     if not phases:
         raise _rules([("", R(N_("needs at least one phase, e.g. 14:1d,60:3d,7d")))])
+    if len(phases) > LIST_LIMITS["checkins.phases"]:
+        raise _rules([("", R(N_("at most {n} phases"), n=LIST_LIMITS["checkins.phases"]))])
     last = len(phases) - 1
     previous: int | None = None
     for i, phase in enumerate(phases):
@@ -155,8 +176,10 @@ class CheckinPolicy(_Model):
 
     time: ClockTime = time(10, 0)
     phases: Phases = Field(default_factory=_default_phases)
-    answer_within: PositiveDuration = timedelta(hours=6)
-    nudge_after: PositiveDuration = timedelta(hours=3)
+    answer_within: Annotated[PositiveDuration, _ranged("checkins.answer_within")] = timedelta(
+        hours=6
+    )
+    nudge_after: Annotated[PositiveDuration, _ranged("checkins.nudge_after")] = timedelta(hours=3)
 
     @model_validator(mode="after")
     def _nudge_before_deadline(self) -> CheckinPolicy:
@@ -190,10 +213,11 @@ def _no_repeats(key: str, values: list[timedelta]) -> list[tuple[str, str]]:
 class AppointmentPolicy(_Model):
     """Reminders before appointments and when to warn the worker about no confirmation."""
 
-    remind_before: list[PositiveDuration] = Field(
-        default_factory=lambda: [timedelta(days=1), timedelta(hours=2)]
+    remind_before: list[Annotated[PositiveDuration, _ranged("appointments.remind_before")]] = Field(
+        default_factory=lambda: [timedelta(days=1), timedelta(hours=2)],
+        max_length=LIST_LIMITS["appointments.remind_before"],
     )
-    confirm_by: PositiveDuration = timedelta(hours=2)
+    confirm_by: Annotated[PositiveDuration, _ranged("appointments.confirm_by")] = timedelta(hours=2)
 
     @model_validator(mode="after")
     def _distinct(self) -> AppointmentPolicy:
@@ -207,8 +231,9 @@ class AppointmentPolicy(_Model):
 class DeadlinePolicy(_Model):
     """Reminders before benefit deadlines, sent on the morning of the given day."""
 
-    remind_before: list[WholeDays] = Field(
-        default_factory=lambda: [timedelta(days=7), timedelta(days=2), timedelta(0)]
+    remind_before: list[Annotated[WholeDays, _ranged("deadlines.remind_before")]] = Field(
+        default_factory=lambda: [timedelta(days=7), timedelta(days=2), timedelta(0)],
+        max_length=LIST_LIMITS["deadlines.remind_before"],
     )
     morning: ClockTime = time(9, 0)
 
@@ -225,7 +250,7 @@ class Step(_Model):
     """One escalation step: hand an unanswered alert to `to` this long after it was raised."""
 
     to: EscalationTarget
-    after: Duration
+    after: Annotated[Duration, _ranged("escalation.steps.after")]
 
 
 def _default_steps() -> list[Step]:
@@ -272,7 +297,9 @@ class EscalationPolicy(_Model):
     """Who hears about an unhandled alert, and when."""
 
     steps: list[Step] = Field(default_factory=_default_steps)
-    resurface_after: PositiveDuration = timedelta(hours=24)
+    resurface_after: Annotated[PositiveDuration, _ranged("escalation.resurface_after")] = timedelta(
+        hours=24
+    )
 
     @model_validator(mode="after")
     def _ladder(self) -> EscalationPolicy:
@@ -316,7 +343,9 @@ class InvitesPolicy(_Model):
 
     # The phone is often in the prison's storage until the release day, and the first days out
     # are busy: an invite made during the sentence must outlive the release by this much.
-    valid_after_release: WholeDays = timedelta(days=14)
+    valid_after_release: Annotated[WholeDays, _ranged("invites.valid_after_release")] = timedelta(
+        days=14
+    )
     team_phone: Annotated[str, AfterValidator(_team_phone)] = ""
 
 
@@ -378,8 +407,8 @@ class Policy(_Model):
         default_factory=lambda: TimeWindow(start=time(21, 0), end=time(9, 0))
     )
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
-    invite_lifetime: PositiveDuration = timedelta(days=14)
-    retention: PositiveDuration = timedelta(days=365)
+    invite_lifetime: Annotated[PositiveDuration, _ranged("invite_lifetime")] = timedelta(days=14)
+    retention: Annotated[PositiveDuration, _ranged("retention")] = timedelta(days=365)
     checkins: CheckinPolicy = Field(default_factory=CheckinPolicy)
     appointments: AppointmentPolicy = Field(default_factory=AppointmentPolicy)
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)

@@ -118,10 +118,23 @@ def policy_to_toml(p: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
-def policy_from_toml(text: str) -> Policy:
-    """Read and validate a TOML policy; missing keys take defaults; raises PolicyError."""
+def policy_from_toml(text: str, *, refuse_empty: bool = False) -> Policy:
+    """Read and validate a TOML policy; missing keys take defaults; raises PolicyError.
+
+    With `refuse_empty`, a file that sets nothing (empty, or comments only) is refused: applied,
+    it would silently reset every setting to its default.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError([("(file)", R(N_("not valid TOML: {error}"), error=exc))]) from None
+    if refuse_empty and not data:
+        raise PolicyError(
+            [
+                (
+                    "(file)",
+                    R(N_("sets nothing (empty or only comments); `silta policy show` prints one")),
+                )
+            ]
+        )
     return policy_from_dict(data)

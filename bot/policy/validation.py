@@ -9,13 +9,16 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.i18n import N_
 from bot.policy.model import Phase, Phases, Policy, settable_keys
+from bot.policy.ranges import soft_problems
 from bot.policy.values import ESCALATION_TARGETS
 from bot.reasons import Reason
 
 __all__ = [
+    "NeedsForce",
     "PolicyError",
     "policy_from_dict",
     "policy_to_dict",
+    "unusual_changes",
     "validate_phases",
 ]
 
@@ -28,6 +31,19 @@ class PolicyError(Exception):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems: list[tuple[str, str]] = list(problems)
         super().__init__("; ".join(f"{key}: {reason}" for key, reason in self.problems))
+
+
+class NeedsForce(PolicyError):
+    """Values outside their usual range: stored only when the admin says `force`."""
+
+
+def unusual_changes(old: Policy, new: Policy) -> list[tuple[str, str]]:
+    """Values of `new` outside their usual range that `old` did not already have.
+
+    A value forced in once does not need forcing again for every later, unrelated change.
+    """
+    before = set(soft_problems(old))
+    return [problem for problem in soft_problems(new) if problem not in before]
 
 
 def _is_location_noise(part: str | int) -> bool:

@@ -14,6 +14,7 @@ from aiosqlite import Connection
 from bot.core import Core
 from bot.durations import parse_duration
 from bot.policy import (
+    NeedsForce,
     Policy,
     PolicyError,
     describe_policy,
@@ -21,6 +22,7 @@ from bot.policy import (
     next_working_time,
     parse_phases,
     set_policy_value,
+    unusual_changes,
 )
 from bot.scheduling import planner, policy_store
 from bot.scheduling.kinds import rows
@@ -66,24 +68,42 @@ async def current_policy(core: Core) -> Policy:
     return core.policy
 
 
-async def apply_policy(core: Core, policy: Policy, actor: Worker | None) -> PolicyChange:
-    """Store `policy` as a new version (audited) and re-plan everything it affects."""
+async def apply_policy(
+    core: Core, policy: Policy, actor: Worker | None, *, force: bool = False
+) -> PolicyChange:
+    """Store `policy` as a new version (audited) and re-plan everything it affects.
+
+    Values newly outside their usual range raise NeedsForce unless `force`; forced, they are
+    stored and audited as `policy.force` with the keys and ranges.
+    """
     old = await current_policy(core)
     if policy == old:
         return PolicyChange("unchanged", version=core.policy_version)
+    unusual = unusual_changes(old, policy)
+    if unusual and not force:
+        raise NeedsForce(unusual)
     changes = diff_policy(old, policy)
     version, replanned = await policy_store.store(
         core, policy, actor.id if actor else None, actor_kind(actor)
     )
+    if unusual:
+        async with core.db.tx() as conn:
+            detail = "; ".join(f"{key}: {reason}" for key, reason in unusual)
+            await audit_by(
+                conn, core.now(), actor, "policy.force", detail=detail, kind=actor_kind(actor)
+            )
     return PolicyChange("changed", changes, version, replanned)
 
 
-async def set_policy(core: Core, actor: Worker | None, key: str, value: str) -> PolicyChange:
-    """Change one dotted key; raises PolicyError (nothing stored) when the value is refused."""
+async def set_policy(
+    core: Core, actor: Worker | None, key: str, value: str, *, force: bool = False
+) -> PolicyChange:
+    """Change one dotted key; raises PolicyError (nothing stored) when the value is refused,
+    NeedsForce when it is outside its usual range and not `force`."""
     if not value.strip():
         raise PolicyError([(key.strip() or "(key)", "a value is required")])
     new = set_policy_value(await current_policy(core), key, value)
-    return await apply_policy(core, new, actor)
+    return await apply_policy(core, new, actor, force=force)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services import alerts, invite_secret
 from bot.services.audit import audit_by
+from bot.services.onboarding import note_wrong_code
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
@@ -25,9 +26,11 @@ from storage import outbox
 from storage import people as people_repo
 from storage.models import Appointment, Client, Contact, Deadline, PlanItem
 
-# Wrong invite codes: at most this many per Telegram user and in total per hour.
+# Wrong invite codes: at most this many per Telegram user per hour. There is no limit on everyone
+# together: a stranger with many accounts could then lock every real client out on their release
+# day; codes have about 59 bits, which the per-user limit protects (onboarding.note_wrong_code
+# tells the admins about an unusual rate instead).
 GUESSES_PER_USER_PER_HOUR = 5
-GUESSES_TOTAL_PER_HOUR = 200
 PAUSE_CHOICES = {"week": timedelta(days=7), "month": timedelta(days=30), "open": None}
 CHECKIN_CHOICES = ("good", "ok", "bad", "call")
 CONTACT_CODES = {"ck": "checkin", "ap": "appointment", "dl": "deadline"}
@@ -92,11 +95,10 @@ async def _audit_client(
 
 
 async def throttled(conn: Connection, telegram_id: int, now: datetime) -> bool:
-    """Too many wrong codes from this user, or from everyone, in the last hour."""
+    """Too many wrong codes from this user in the last hour."""
     hour_ago = now - timedelta(hours=1)
     mine = await admin_repo.failed_attempts_since(conn, hour_ago, telegram_id)
-    total = await admin_repo.failed_attempts_since(conn, hour_ago)
-    return mine >= GUESSES_PER_USER_PER_HOUR or total >= GUESSES_TOTAL_PER_HOUR
+    return mine >= GUESSES_PER_USER_PER_HOUR
 
 
 async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
@@ -110,7 +112,7 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
         if code is not None:
             invite = await invite_secret.find_invite(conn, core.settings, code)
         if invite is None or invite.revoked_at is not None:
-            await admin_repo.record_failed_attempt(conn, telegram_id, now)
+            await note_wrong_code(conn, telegram_id, now)
             return JoinOffer("invalid")
         if invite.used_at is not None:
             return JoinOffer("used")

@@ -105,6 +105,11 @@ async def _void_contacts(conn: Connection, client_id: int, kind: str, ref_id: in
         )
 
 
+# Appointments and deadlines further ahead than this are typos (year 9999), never plans: they
+# would sit in every client's schedule and the planner's horizon for ever.
+ITEM_HORIZON = timedelta(days=5 * 366)
+
+
 # --- appointments -----------------------------------------------------------------------------
 
 
@@ -118,6 +123,8 @@ async def add_appointment(
         return ItemResult("invalid")
     if at <= now:
         return ItemResult("past")
+    if at > now + ITEM_HORIZON:
+        return ItemResult("too_far")
     async with core.db.tx() as conn:
         status, client = await open_client(conn, actor, client_id)
         if status != "ok" or client is None:
@@ -162,6 +169,8 @@ async def move_appointment(
     now = core.now()
     if at <= now:
         return ItemResult("past")
+    if at > now + ITEM_HORIZON:
+        return ItemResult("too_far")
     async with core.db.tx() as conn:
         client, appt = await _appointment(conn, actor, appointment_id)
         if client is None or appt is None:
@@ -272,8 +281,11 @@ async def add_deadline(
             return ItemResult("invalid")
     if kind == "other" and text is None:
         return ItemResult("invalid")
-    if due < now.astimezone(core.policy.zone).date():
+    today = now.astimezone(core.policy.zone).date()
+    if due < today:
         return ItemResult("past")
+    if due > today + ITEM_HORIZON:
+        return ItemResult("too_far")
     async with core.db.tx() as conn:
         status, client = await open_client(conn, actor, client_id)
         if status != "ok" or client is None:

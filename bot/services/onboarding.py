@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -9,20 +10,30 @@ from aiosqlite import Connection
 
 from bot import invites as codes
 from bot.card import CardFacts
+from bot.clock import utc_iso
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
 from bot.policy import Policy, local_to_utc
 from bot.scheduling import planner
+from bot.scheduling.kinds import rows
 from bot.services import invite_secret
 from bot.services.access import visible_client
 from bot.services.audit import audit_by
 from bot.timeparse import TimeParseError, parse_local_date
 from storage import admin as admin_repo
+from storage import outbox
 from storage import people as people_repo
 from storage.models import Client, Worker
 
+log = logging.getLogger(__name__)
+
 MAX_NICKNAME = 40
+# Wrong invite codes from everyone together in an hour that are worth an admin's attention (a
+# busy day brings a few typos; this many is someone guessing), and how seldom to say so.
+UNUSUAL_WRONG_CODES_PER_HOUR = 50
+WRONG_CODES_ALARM_EVERY = timedelta(hours=24)
+WRONG_CODES_ALARM_KEY = "wrong_codes_alarm_at"
 
 
 class OnboardingError(Exception):
@@ -165,6 +176,10 @@ async def create_client(
     if language is not None and language not in LANGUAGES:
         raise OnboardingError("language")
     now = core.now()
+    if release_date is not None:
+        today = now.astimezone(core.policy.zone).date()
+        if abs((release_date - today).days) > RELEASE_RANGE_DAYS:
+            raise OnboardingError("release_date")
     async with core.db.tx() as conn:
         if backup_worker_id is not None:
             backup = await people_repo.get_worker(conn, backup_worker_id)
@@ -303,6 +318,25 @@ async def set_release_date(
         )
     core.wake()
     return client
+
+
+async def note_wrong_code(conn: Connection, telegram_id: int, now: datetime) -> None:
+    """Count a wrong invite code against its sender; tell the admins once (a day) when wrong
+    codes arrive at an unusual rate. Valid codes keep working whatever the rate."""
+    await admin_repo.record_failed_attempt(conn, telegram_id, now)
+    total = await admin_repo.failed_attempts_since(conn, now - timedelta(hours=1))
+    if total < UNUSUAL_WRONG_CODES_PER_HOUR:
+        return
+    last = await admin_repo.get_meta(conn, WRONG_CODES_ALARM_KEY)
+    if last is not None and datetime.fromisoformat(last) > now - WRONG_CODES_ALARM_EVERY:
+        return
+    await admin_repo.set_meta(conn, WRONG_CODES_ALARM_KEY, now.isoformat())
+    log.warning("%d wrong invite codes in the last hour; the admins are told", total)
+    for admin in await people_repo.admins(conn):
+        notice = rows.worker_notice(
+            admin.id, None, "wrong_codes", now, once=utc_iso(now), count=total
+        )
+        await outbox.add(conn, notice, now)
 
 
 BOT_USERNAME_KEY = "bot_username"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.messages import h
-from bot.policy import PolicyError, describe_policy
+from bot.policy import NeedsForce, PolicyError, describe_policy
 from bot.reasons import render
 from bot.services import admin as admin_service
 from handlers.admin.shared import MAX_TEXT, as_code, fit, utf16_units
 from handlers.common import Request
 
 POLICY_EXAMPLE = "/policy set checkins.answer_within 4h"
+# The last word of `/policy set KEY VALUE force`: store a value outside its usual range.
+FORCE_WORD = "force"
 
 
 async def policy_text(rq: Request) -> str:
@@ -53,8 +55,21 @@ async def cmd_policy(rq: Request) -> None:
             ).format(example=as_code(POLICY_EXAMPLE)),
         )
         return
+    words = value.split()
+    force = len(words) > 1 and words[-1].lower() == FORCE_WORD
+    if force:
+        value = " ".join(words[:-1])
     try:
-        change = await admin_service.set_policy(rq.core, rq.me, key, value)
+        change = await admin_service.set_policy(rq.core, rq.me, key, value, force=force)
+    except NeedsForce as exc:
+        lines = [t("Nothing was changed. This is outside the usual range:")]
+        lines += [f"• {as_code(k)}: {h(render(t, reason))}" for k, reason in exc.problems]
+        example = as_code(f"/policy set {key} {value.strip()} {FORCE_WORD}")
+        again = t("If you are sure, send it again with force at the end: {example}").format(
+            example=example
+        )
+        await rq.reply(fit(t, lines, MAX_TEXT - utf16_units(again) - 2) + "\n\n" + again)
+        return
     except PolicyError as exc:
         lines = [t("Nothing was changed. Please fix:")]
         lines += [f"• {as_code(k)}: {h(render(t, reason))}" for k, reason in exc.problems]

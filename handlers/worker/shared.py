@@ -157,6 +157,8 @@ def item_problem(t: Translator, result: item_service.ItemResult) -> str:
         return t("This has already changed. Nothing was done.")
     if result.status == "past":
         return t("That time has already passed. Nothing was saved.")
+    if result.status == "too_far":
+        return t("That date is more than five years ahead. Nothing was saved.")
     if result.status == "invalid":
         return t("That does not fit. Nothing was saved.")
     return t("No such client among yours.")

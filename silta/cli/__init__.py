@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
-from bot.config import ConfigError, load_settings
-from silta.cli import admins, clients, data, items, policy, run, workers
+from bot.config import ConfigError, StartupError, load_settings
+from silta.cli import admins, backup, clients, data, items, policy, run, workers
 from silta.cli.common import EXIT_USAGE, CliError, Parser
+from storage.backup import BackupError
+from storage.db import DatabaseProblem, explain
 
 
 def build_parser() -> Parser:
@@ -17,7 +20,7 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for group in (run, admins, workers, clients, items, policy, data):
+    for group in (run, admins, workers, clients, items, policy, data, backup):
         group.register(sub)
     return parser
 
@@ -28,9 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+    except ConfigError as exc:
+        return _one_line(str(exc), EXIT_USAGE)
+    try:
         return int(args.func(settings, args) or 0)
     except (ConfigError, CliError) as exc:
-        print(f"silta: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _one_line(str(exc), EXIT_USAGE)
+    except (DatabaseProblem, BackupError, StartupError) as exc:
+        return _one_line(str(exc), exc.exit_code)
+    except sqlite3.Error as exc:
+        # A full disk or a damaged file met in the middle of a command: one line, no traceback.
+        problem = explain(exc, settings.db)
+        return _one_line(str(problem), problem.exit_code)
     except KeyboardInterrupt:
         return 0
+
+
+def _one_line(message: str, code: int) -> int:
+    """Print the problem as one line on stderr; the exit code README's table lists."""
+    print(f"silta: {' '.join(message.split())}", file=sys.stderr)
+    return code

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core import Core
 from bot.services.audit import audit_by
-from silta.cli.common import add_group, with_core
+from silta.cli.common import add_group, db_id, with_core
 from storage import people as people_repo
 
 
@@ -33,6 +33,6 @@ def register(sub: Any) -> None:
     """Add the `admin` group."""
     admin = add_group(sub, "admin", "manage admins")
     p = admin.add_parser("add", help="make a Telegram user an admin")
-    p.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    p.add_argument("telegram_id", type=db_id, metavar="TELEGRAM_ID")
     p.add_argument("--name", help="display name (default: Admin)")
     p.set_defaults(func=cmd_admin_add)

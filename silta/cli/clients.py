@@ -22,6 +22,8 @@ from bot.services.phases import phase_of
 from silta.cli.common import (
     CliError,
     add_group,
+    check_writable_file,
+    db_id,
     existing_client,
     iso_date,
     local_text,
@@ -64,11 +66,13 @@ def _write_qr(core: Core, card: InviteCard, path: str) -> str:
 
 
 def _check_card_options(args: argparse.Namespace) -> None:
-    """--sheet needs --card, and the card's folder must exist: checked before any change."""
+    """--sheet needs --card, and the files can be written: checked before any change."""
     if args.sheet and not args.card:
         raise CliError("--sheet needs --card FILE")
-    if args.card and not Path(args.card).parent.is_dir():
-        raise CliError(f"--card: no folder {Path(args.card).parent}")
+    if args.card:
+        check_writable_file(Path(args.card), "--card")
+    if args.qr:
+        check_writable_file(Path(args.qr), "--qr")
 
 
 def _write_cards(core: Core, cards: list[InviteCard], path: str, sheet: bool) -> str:
@@ -219,7 +223,7 @@ def register(sub: Any) -> None:
     clients = add_group(sub, "client", "add clients and make their invites")
     p = clients.add_parser("add", help="a new client and its invite (link, code, QR image)")
     p.add_argument("--name", required=True, metavar="NICK", help="a first name or nickname")
-    p.add_argument("--worker", required=True, type=int, metavar="ID", help="the worker's id")
+    p.add_argument("--worker", required=True, type=db_id, metavar="ID", help="the worker's id")
     p.add_argument(
         "--language",
         metavar="L",
@@ -231,13 +235,13 @@ def register(sub: Any) -> None:
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_add)
     p = clients.add_parser("invite", help="new invites for clients (the old ones stop)")
-    p.add_argument("--client", required=True, type=int, nargs="+", metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, nargs="+", metavar="ID")
     p.add_argument("--qr", metavar="FILE", help="write the card as a picture (PNG) here")
     _card_options(p)
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_invite)
     p = clients.add_parser("set", help="correct a client's details (the release date)")
-    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("client_id", type=db_id, metavar="CLIENT_ID")
     p.add_argument(
         "--release-date",
         required=True,
@@ -246,10 +250,10 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_client_set)
     p = clients.add_parser("list", help="list clients")
-    p.add_argument("--worker", type=int, metavar="ID", help="only this worker's clients")
+    p.add_argument("--worker", type=db_id, metavar="ID", help="only this worker's clients")
     p.set_defaults(func=cmd_client_list)
     # The same command as `silta export`, where a worker looks for it.
     p = clients.add_parser("export", help="everything stored about one client, as JSON")
-    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("client_id", type=db_id, metavar="CLIENT_ID")
     p.add_argument("--out", metavar="FILE", help="write here (mode 0600) instead of stdout")
     p.set_defaults(func=cmd_export)

@@ -20,6 +20,8 @@ from storage.db import Database
 from storage.models import Client
 
 EXIT_USAGE = 2
+# SQLite stores integers in 8 bytes; ids and Telegram ids are positive.
+MAX_ID = 2**63 - 1
 
 
 class CliError(Exception):
@@ -32,6 +34,30 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def db_id(text: str) -> int:
+    """An argparse type for ids: a whole number SQLite can store (1 to 2^63-1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {MAX_ID})")
+    return value
+
+
+def check_writable_file(path: Path, option: str) -> None:
+    """Fail before anything is changed when `path` cannot be written as a new or regular file."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not path.is_file():
+        raise CliError(f"{option} {path} is not a regular file")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CliError(f"{option} {path} is not writable")
+    if not parent.is_dir():
+        raise CliError(f"{option} {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CliError(f"{option} {path}: folder {parent} is not writable")
 
 
 def add_group(sub: Any, name: str, help_text: str) -> Any:

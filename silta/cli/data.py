@@ -1,4 +1,4 @@
-"""The admin's data commands: audit log, statistics, purge, export and backup."""
+"""The admin's data commands: audit log, statistics, purge and export."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
 from bot.core import Core
 from bot.policy import local_to_utc
 from bot.services import stats as stats_service
 from bot.services.retention import purge
-from silta.cli.common import CliError, audit_cli, with_core, write_private
+from silta.cli.common import CliError, audit_cli, db_id, with_core, write_private
 from storage import admin as admin_repo
 from storage import retention as retention_repo
 
@@ -114,31 +113,8 @@ async def cmd_export(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    """A consistent copy of the database while the bot runs, readable by the owner only."""
-    target = Path(args.file)
-    if target.exists() and not args.force:
-        raise CliError(f"{target} exists; use --force to overwrite it")
-    if not target.parent.is_dir():
-        raise CliError(f"folder {target.parent} does not exist")
-    # The SQLite backup API writes into an existing database; start from an empty file.
-    target.unlink(missing_ok=True)
-    code = _backup(settings, args)
-    target.chmod(0o600)
-    print(f"backup written to {target}")
-    return code
-
-
-@with_core
-async def _backup(core: Core, args: argparse.Namespace) -> int:
-    """Copy, then audit the copy."""
-    await core.db.backup(args.file)
-    await audit_cli(core, "db.backup")
-    return 0
-
-
 def register(sub: Any) -> None:
-    """Add audit, stats, purge, export and backup."""
+    """Add audit, stats, purge and export."""
     p = sub.add_parser("audit", help="export the audit log as CSV")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this local day on (default: all)")
     p.set_defaults(func=cmd_audit)
@@ -148,10 +124,6 @@ def register(sub: Any) -> None:
     p = sub.add_parser("purge", help="delete personal data of clients closed long enough ago")
     p.set_defaults(func=cmd_purge)
     p = sub.add_parser("export", help="everything stored about one client, as JSON")
-    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument("client_id", type=db_id, metavar="CLIENT_ID")
     p.add_argument("--out", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("backup", help="copy the database while the bot runs")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.set_defaults(func=cmd_backup)

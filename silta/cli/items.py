@@ -9,7 +9,15 @@ from bot.core import Core
 from bot.services import items as item_service
 from bot.services.items import ItemResult
 from bot.timeparse import TimeParseError, parse_local_datetime
-from silta.cli.common import CliError, add_group, existing_client, iso_date, local_text, with_core
+from silta.cli.common import (
+    CliError,
+    add_group,
+    db_id,
+    existing_client,
+    iso_date,
+    local_text,
+    with_core,
+)
 from storage import items as items_repo
 
 AT_FORMAT = "YYYY-MM-DD HH:MM"
@@ -21,6 +29,7 @@ def _refused(result: ItemResult, what: str) -> CliError:
         "not_found": f"no such {what}",
         "closed": "the client is closed",
         "past": "that time has already passed",
+        "too_far": "that date is more than five years ahead",
         "gone": f"the {what} has already changed (cancelled or passed)",
         "invalid": "the text does not fit",
     }
@@ -142,7 +151,7 @@ def register(sub: Any) -> None:
     """Add the `appointment` and `deadline` groups."""
     appointments = add_group(sub, "appointment", "appointments of clients")
     p = appointments.add_parser("add", help="an appointment; the client is told and reminded")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.add_argument("--at", required=True, metavar=f'"{AT_FORMAT}"', help="local time")
     p.add_argument(
         "--place",
@@ -152,15 +161,15 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_appointment_add)
     p = appointments.add_parser("list", help="a client's appointments")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.set_defaults(func=cmd_appointment_list)
     p = appointments.add_parser("cancel", help="cancel an appointment; the client is told")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=db_id, metavar="ID")
     p.set_defaults(func=cmd_appointment_cancel)
 
     deadlines = add_group(sub, "deadline", "benefit deadlines of clients")
     p = deadlines.add_parser("add", help="a deadline; the client gets the policy's reminders")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.add_argument(
         "--kind",
         required=True,
@@ -176,8 +185,8 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_deadline_add)
     p = deadlines.add_parser("list", help="a client's deadlines")
-    p.add_argument("--client", required=True, type=int, metavar="ID")
+    p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.set_defaults(func=cmd_deadline_list)
     p = deadlines.add_parser("cancel", help="cancel a deadline")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=db_id, metavar="ID")
     p.set_defaults(func=cmd_deadline_cancel)

@@ -12,15 +12,25 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core import Core
-from bot.policy import PolicyError, policy_from_toml, policy_to_toml
+from bot.policy import NeedsForce, PolicyError, policy_from_toml, policy_to_toml
 from bot.services import admin as admin_service
 from bot.services.admin import PolicyChange
 from silta.cli.common import EXIT_USAGE, CliError, add_group, with_core
 
+# A policy file is a page of TOML; anything this big is the wrong file (read by size first).
+MAX_POLICY_FILE = 1024 * 1024
+
 
 def _problems(exc: PolicyError) -> int:
     """Every problem on its own line on stderr, naming the key; exit code 2."""
-    print("silta: nothing was changed; fix these and try again:", file=sys.stderr)
+    if isinstance(exc, NeedsForce):
+        print(
+            "silta: nothing was changed; these are outside their usual range "
+            "(add --force to store them anyway; it is audited):",
+            file=sys.stderr,
+        )
+    else:
+        print("silta: nothing was changed; fix these and try again:", file=sys.stderr)
     for key, reason in exc.problems:
         print(f"  {key}: {reason}", file=sys.stderr)
     return EXIT_USAGE
@@ -48,11 +58,20 @@ def cmd_policy_apply(settings: Settings, args: argparse.Namespace) -> int:
     """Replace the whole policy with a TOML file; refused as a whole if anything is wrong."""
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise CliError(f"cannot read {path}: not a file")
+        size = path.stat().st_size
+        if size > MAX_POLICY_FILE:
+            raise CliError(f"{path} is {size} bytes; a policy file is at most 1 MB")
+        with path.open("rb") as fh:
+            # Read one byte past the limit: a file growing after the size check is still cut.
+            text = fh.read(MAX_POLICY_FILE + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {path}: {exc}") from None
+    if len(text) > MAX_POLICY_FILE:
+        raise CliError(f"{path} is over 1 MB; a policy file is at most 1 MB")
     try:
-        args.policy = policy_from_toml(text)
+        args.policy = policy_from_toml(text, refuse_empty=True)
     except PolicyError as exc:
         return _problems(exc)
     return _store_policy(settings, args)
@@ -61,7 +80,11 @@ def cmd_policy_apply(settings: Settings, args: argparse.Namespace) -> int:
 @with_core
 async def _store_policy(core: Core, args: argparse.Namespace) -> int:
     """Store the policy read from the file and re-plan."""
-    _report(await admin_service.apply_policy(core, args.policy, None))
+    try:
+        change = await admin_service.apply_policy(core, args.policy, None, force=args.force)
+    except PolicyError as exc:
+        return _problems(exc)
+    _report(change)
     return 0
 
 
@@ -69,11 +92,16 @@ async def _store_policy(core: Core, args: argparse.Namespace) -> int:
 async def cmd_policy_set(core: Core, args: argparse.Namespace) -> int:
     """Change one dotted key of the policy."""
     try:
-        change = await admin_service.set_policy(core, None, args.key, " ".join(args.value))
+        change = await admin_service.set_policy(
+            core, None, args.key, " ".join(args.value), force=args.force
+        )
     except PolicyError as exc:
         return _problems(exc)
     _report(change)
     return 0
+
+
+FORCE_HELP = "store values outside their usual range (audited)"
 
 
 def register(sub: Any) -> None:
@@ -83,8 +111,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_policy_show)
     p = policy.add_parser("apply", help="replace the policy with a TOML file")
     p.add_argument("file", metavar="FILE.toml")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_policy_apply)
     p = policy.add_parser("set", help="change one value, e.g. checkins.answer_within 4h")
     p.add_argument("key", metavar="KEY")
     p.add_argument("value", metavar="VALUE", nargs="+")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_policy_set)

@@ -9,7 +9,7 @@ from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.services import admin as admin_service
 from bot.services.audit import audit_by
-from silta.cli.common import CliError, add_group, with_core
+from silta.cli.common import CliError, add_group, db_id, with_core
 from storage import people as people_repo
 
 
@@ -93,7 +93,7 @@ def register(sub: Any) -> None:
     """Add the `worker` group."""
     worker = add_group(sub, "worker", "manage workers")
     p = worker.add_parser("add", help="register a worker by Telegram id")
-    p.add_argument("--telegram-id", type=int, required=True)
+    p.add_argument("--telegram-id", type=db_id, required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--team")
     p.add_argument("--language", default="fi")
@@ -101,8 +101,8 @@ def register(sub: Any) -> None:
     p = worker.add_parser("list", help="list workers")
     p.set_defaults(func=cmd_worker_list)
     p = worker.add_parser("deactivate", help="deactivate a worker (alerts go to the team)")
-    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
+    p.add_argument("worker_id", type=db_id, metavar="WORKER_ID")
     p.set_defaults(func=cmd_worker_deactivate)
     p = worker.add_parser("reactivate", help="reactivate a worker")
-    p.add_argument("worker_id", type=int, metavar="WORKER_ID")
+    p.add_argument("worker_id", type=db_id, metavar="WORKER_ID")
     p.set_defaults(func=cmd_worker_reactivate)

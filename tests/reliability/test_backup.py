@@ -83,7 +83,7 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent_and_private(
             stop.set()
             await task
         assert code == 0, err
-        assert out.strip() == f"backup written to {copy}"
+        assert out.startswith(f"backup written to {copy} and verified")
         assert await bot.stop() == 0, bot.log_tail()
     finally:
         await core.db.close()
@@ -110,11 +110,12 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent_and_private(
     assert 0 < len(marks) < writes, "the writes went on during the backup"
     assert versions == query(db, "SELECT version FROM schema_version")
     assert query(db, "SELECT count(*) FROM audit_log WHERE action = 'db.backup'") == [(1,)]
-    # Refusals: an existing file needs --force, a missing folder is named.
+    # Refusals (a backup that did not happen: exit code 1): an existing file needs --force, a
+    # missing folder is named.
     code, _, err = await run_cli(tmp_path, bot_env(tg, db), "backup", str(copy))
-    assert code == 2 and "--force" in err
+    assert code == 1 and "--force" in err
     code, _, err = await run_cli(tmp_path, bot_env(tg, db), "backup", str(tmp_path / "no" / "x"))
-    assert code == 2 and "does not exist" in err
+    assert code == 1 and "does not exist" in err
 
 
 async def test_a_restored_backup_runs(

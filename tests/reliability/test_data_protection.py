@@ -102,7 +102,7 @@ async def test_the_daily_run_purges_a_closed_clients_personal_data_after_retenti
 ) -> None:
     client, user, o = await _a_full_client(silta)
     other, _ = await joined_client(silta, o.maria, "Keeper", telegram_id=5002)
-    await admin_service.set_policy(silta.core, None, "retention", "2d")
+    await admin_service.set_policy(silta.core, None, "retention", "2d", force=True)
     change = await worker_service.close_client(silta.core, o.maria, client.id)
     assert change.status == "done"
     await silta.settle()
