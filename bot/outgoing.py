@@ -17,6 +17,8 @@ class OutMessage:
     reply_to: int | None = None
     photo: bytes | None = None
     silent: bool = False
+    # A file sent with the text as its caption: (file name, contents), e.g. a long summary.
+    document: tuple[str, bytes] | None = None
 
 
 class SendError(Exception):

@@ -93,6 +93,16 @@ class TelegramTransport:
                     reply_markup=keyboard(message.buttons),
                     protect_content=message.protect,
                 )
+            elif message.document is not None:
+                name, data = message.document
+                sent = await self.bot.send_document(
+                    chat_id,
+                    document=InputFile(data, filename=name),
+                    caption=message.text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                    protect_content=message.protect,
+                )
             else:
                 sent = await self.bot.send_message(
                     chat_id,

@@ -105,6 +105,17 @@ async def reply(update: Update, message: OutMessage | str) -> None:
             protect_content=message.protect,
         )
         return
+    if message.document is not None:
+        name, data = message.document
+        await bot.send_document(
+            chat.id,
+            document=InputFile(data, filename=name),
+            caption=message.text or None,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message.buttons),
+            protect_content=message.protect,
+        )
+        return
     await bot.send_message(
         chat.id,
         message.text,

@@ -30,6 +30,7 @@ __all__ = [
     "Phase",
     "Phases",
     "Policy",
+    "RecordsPolicy",
     "Step",
     "TimeWindow",
     "WorkersPolicy",
@@ -258,6 +259,15 @@ class WorkersPolicy(_Model):
     digest_time: ClockTime = time(8, 0)
 
 
+# --- records (summaries for the client record system) ---------------------------------------
+
+
+class RecordsPolicy(_Model):
+    """When the morning digest reminds a worker of events not yet in the client system."""
+
+    remind_after_days: int = Field(default=7, ge=1, le=365)
+
+
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     """Default catalogue of deadline kinds, labelled in every client language.
 
@@ -323,6 +333,7 @@ class Policy(_Model):
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
+    records: RecordsPolicy = Field(default_factory=RecordsPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -406,6 +417,7 @@ POLICY_KEYS: list[str] = [
     "escalation.steps",
     "escalation.resurface_after",
     "workers.digest_time",
+    "records.remind_after_days",
     BENEFIT_KIND_KEY,
 ]
 

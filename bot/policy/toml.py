@@ -11,7 +11,15 @@ from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict
 
 __all__ = ["policy_from_toml", "policy_to_toml"]
 
-_SECTIONS = ("checkins", "appointments", "deadlines", "escalation", "workers", "benefit_kinds")
+_SECTIONS = (
+    "checkins",
+    "appointments",
+    "deadlines",
+    "escalation",
+    "workers",
+    "records",
+    "benefit_kinds",
+)
 _COMMENTS: dict[str, str] = {
     "quiet_hours": "no messages to clients in this window (may span midnight)",
     "retention": "closed clients' personal data deleted after this",
@@ -20,6 +28,7 @@ _COMMENTS: dict[str, str] = {
     "checkins.nudge_after": "a gentle reminder if not answered yet",
     "appointments.confirm_by": "still unconfirmed this long before: alert the worker",
     "deadlines.morning": "local time of day a deadline reminder goes out",
+    "records.remind_after_days": "digest lists clients with events not recorded for this many days",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiosqlite import Connection
@@ -10,6 +10,7 @@ from aiosqlite import Connection
 from bot.core import Core
 from bot.policy import is_working_time, local_to_utc
 from bot.scheduling.kinds import rows
+from bot.services import records
 from bot.services.access import visible_worker_ids
 from storage import engine as engine_repo
 from storage import items as items_repo
@@ -51,6 +52,10 @@ class DigestFacts:
     todays_appointments: list[tuple[Appointment, Client]]
     not_joined: list[Client]
     silent_longest: list[Client]
+    # Clients (own, not backed up) with events not marked recorded for longer than the policy's
+    # records.remind_after_days, with the oldest such event.
+    unrecorded: list[tuple[Client, datetime]] = field(default_factory=list)
+    remind_after_days: int = 7
 
 
 async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFacts | None:
@@ -86,4 +91,8 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
         silent_longest=sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[
             :3
         ],
+        unrecorded=await records.unrecorded(
+            conn, core, [c for c in own if c.worker_id == worker.id]
+        ),
+        remind_after_days=core.policy.records.remind_after_days,
     )

@@ -26,6 +26,7 @@ from handlers.worker.shared import (
     pick_client,
     send_tracked,
 )
+from handlers.worker.summary import show_summary
 from storage.models import Client
 
 STATUS_MARKS = {
@@ -245,6 +246,7 @@ CLIENT_ACTIONS: dict[str, ClientAction] = {
     "inv": new_invite,
     "ho": ask_handover,
     "close": _ask_close,
+    "sum": show_summary,
 }
 
 

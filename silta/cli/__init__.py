@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from bot.config import ConfigError, load_settings
-from silta.cli import admins, clients, data, items, policy, run, workers
+from silta.cli import admins, clients, data, items, policy, records, run, workers
 from silta.cli.common import EXIT_USAGE, CliError, Parser
 
 
@@ -17,7 +17,7 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for group in (run, admins, workers, clients, items, policy, data):
+    for group in (run, admins, workers, clients, items, policy, data, records):
         group.register(sub)
     return parser
 
