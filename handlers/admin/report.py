@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from matplotlib.figure import Figure
+
 from bot import charts
 from bot.i18n import Translator
 from bot.messages import h
@@ -37,6 +39,11 @@ def _parse(text: str) -> tuple[str, int] | None:
 
 
 def activity_chart(t: Translator, report: TeamReport) -> bytes:
+    """The team's weeks in the admin's language, as PNG."""
+    return charts.png(activity_figure(t, report))
+
+
+def activity_figure(t: Translator, report: TeamReport) -> Figure:
     """The team's weeks in the admin's language."""
     labels = charts.ActivityLabels(
         title=t("Team {team}: activity by week").format(team=report.team),
@@ -47,7 +54,7 @@ def activity_chart(t: Translator, report: TeamReport) -> bytes:
         minutes=t("minutes"),
     )
     weeks = [t.date(w.start).replace("\u2066", "").replace("\u2069", "") for w in report.weeks]
-    return charts.activity_chart(
+    return charts.activity_figure(
         labels,
         weeks,
         [w.answered for w in report.weeks],

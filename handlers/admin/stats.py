@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 from babel.numbers import format_percent
+from matplotlib.figure import Figure
 
 from bot import charts
 from bot.i18n import N_, Translator
@@ -119,6 +120,11 @@ def _chart_share(t: Translator, s: stats_service.Stats) -> str:
 
 def stats_chart(t: Translator, s: stats_service.Stats) -> bytes:
     """The statistics as one bar chart (counts only, never names)."""
+    return charts.png(stats_figure(t, s))
+
+
+def stats_figure(t: Translator, s: stats_service.Stats) -> Figure:
+    """The chart's figure, whose text objects a test can read."""
 
     def label(key: str) -> str:
         return _chart_label(t, CHART_LABELS[key])
@@ -153,7 +159,7 @@ def stats_chart(t: Translator, s: stats_service.Stats) -> bytes:
     title = t.ngettext("Silta: last {days} day", "Silta: last {days} days", s.days).format(
         days=s.days
     )
-    return charts.bar_chart(title, sections)
+    return charts.bar_figure(title, sections)
 
 
 async def cmd_stats(rq: Request) -> None:
