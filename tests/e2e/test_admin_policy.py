@@ -34,6 +34,7 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("escalation.steps", "assigned_worker:0s,team:6h,admins:12h"),
     ("escalation.resurface_after", "12h"),
     ("workers.digest_time", "07:30"),
+    ("records.remind_after_days", "10"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 
