@@ -91,8 +91,6 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
         silent_longest=sorted(joined, key=lambda c: c.last_seen_at or c.joined_at or c.created_at)[
             :3
         ],
-        unrecorded=await records.unrecorded(
-            conn, core, [c for c in own if c.worker_id == worker.id]
-        ),
+        unrecorded=await records.unrecorded(conn, core, worker, own),
         remind_after_days=core.policy.records.remind_after_days,
     )

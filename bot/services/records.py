@@ -287,12 +287,15 @@ async def mark_recorded(
 
 
 async def unrecorded(
-    conn: Connection, core: Core, clients: Iterable[Client]
+    conn: Connection, core: Core, worker: Worker, clients: Iterable[Client]
 ) -> list[tuple[Client, datetime]]:
-    """Clients whose oldest event not yet marked recorded is older than the policy allows."""
+    """The worker's own open clients whose oldest event not yet marked recorded is older than
+    the policy allows (the responsible worker records; closed clients are not nagged about)."""
     limit = core.now() - timedelta(days=core.policy.records.remind_after_days)
     found = []
     for client in clients:
+        if client.worker_id != worker.id or client.status == "closed":
+            continue
         last = await records_repo.last_mark(conn, client.id)
         first = await records_repo.first_event_after(conn, client.id, last)
         if first is not None and first < limit:

@@ -17,6 +17,7 @@ import pytest
 from bot.callbacks import encode
 from bot.services import items as item_service
 from silta.cli import main
+from storage import admin as admin_repo
 from storage import people as people_repo
 from storage import records as records_repo
 from tests.fake_telegram import FakeUser, SentMessage
@@ -395,3 +396,32 @@ async def test_a_team_lead_sees_one_row_per_client(
         ("1", "4", "3"),
         ("2", "0", "0"),
     ]
+
+
+async def test_a_long_summary_comes_as_a_text_file(silta: Silta) -> None:
+    team = await office(silta)
+    client, _ = await joined_client(silta, team.maria)
+    # A talkative month: 120 messages from the client (as the audit log records each one).
+    async with silta.core.db.tx() as conn:
+        for minute in range(120):
+            await admin_repo.audit(
+                conn,
+                now=silta.clock.now() + timedelta(minutes=minute),
+                actor_id=None,
+                actor_kind="client",
+                action="client.message",
+                client_id=client.id,
+            )
+    await silta.advance(timedelta(hours=3))
+    maria = team.maria_chat
+    await maria.send("/summary Pete")
+    sent = await silta.tg.wait_for(
+        lambda: next((m for m in maria.messages() if m.document is not None), None), what="file"
+    )
+    assert "120 events" in sent.text
+    assert sent.file_name == "silta-summary-1-2026-12-01.txt"
+    lines = sent.document.decode("utf-8").splitlines()
+    assert lines[0] == "Silta summary: Pete (#1)"
+    assert sum(line.endswith("Message from the client") for line in lines) == 120
+    assert "Messages: 120 from the client, 0 to the client" in lines
+    assert sent.buttons[0][0] == "✅ Recorded in the client system"
