@@ -3,8 +3,9 @@ fail, and the sending interface the dispatcher uses (bot/transport.py adapts it 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,35 @@ class OutMessage:
     silent: bool = False
     # A file sent with the text as its caption: (file name, contents), e.g. a long summary.
     document: tuple[str, bytes] | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The message as an outbox row's JSON payload (see `from_payload`)."""
+        payload: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            payload["buttons"] = self.buttons
+        if self.protect:
+            payload["protect"] = True
+        if self.silent:
+            payload["silent"] = True
+        if self.photo is not None:
+            payload["photo"] = base64.b64encode(self.photo).decode("ascii")
+        if self.document is not None:
+            name, data = self.document
+            payload["document"] = [name, base64.b64encode(data).decode("ascii")]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OutMessage:
+        photo = payload.get("photo")
+        document = payload.get("document")
+        return cls(
+            text=payload.get("text", ""),
+            buttons=[[(label, data) for label, data in row] for row in payload.get("buttons", [])],
+            protect=bool(payload.get("protect")),
+            photo=base64.b64decode(photo) if photo else None,
+            silent=bool(payload.get("silent")),
+            document=(document[0], base64.b64decode(document[1])) if document else None,
+        )
 
 
 class SendError(Exception):

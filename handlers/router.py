@@ -14,7 +14,16 @@ from handlers import admin as admin_handlers
 from handlers import client as client_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
-from handlers.common import Command, Press, Request, answer_query, lang_of, reply, resolve
+from handlers.common import (
+    Command,
+    Press,
+    Request,
+    answer_query,
+    answering,
+    lang_of,
+    reply,
+    resolve,
+)
 from handlers.context import SiltaContext
 
 log = logging.getLogger(__name__)
@@ -78,7 +87,9 @@ def _parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
 
 
 async def _request(update: Update, context: SiltaContext) -> Request:
-    """The sender's role and translator, computed once for the handler."""
+    """The sender's role and translator, computed once for the handler; answers that Telegram
+    will not take at once go to the outbox."""
+    answering(context.core)
     who: Who = await resolve(update, context)
     return Request(update, context, who, lang_of(update, who))
 
@@ -197,12 +208,12 @@ async def error_handler(update: object, context: SiltaContext) -> None:
         and update.effective_chat is not None
         and update.callback_query is None
         and not isinstance(err, TelegramError)
+        and context.bot_data.started
     ):
-        try:
-            t = lang_of(update)
-            await reply(update, t("Something went wrong. Please try again."))
-        except TelegramError:
-            pass
+        answering(context.core, new_update=False)
+        t = lang_of(update)
+        # Retried, then queued like any answer (handlers/common.py): it is not lost either.
+        await reply(update, t("Something went wrong. Please try again."))
 
 
 def register(app: Application) -> None:

@@ -83,4 +83,5 @@ CALLBACKS: dict[str, Press] = {
     "pl": plan.on_plan_button,
     "ho": handover.on_handover_button,
     "rc": summary.on_recorded,
+    "rn": replies.on_send_now,
 }

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 
+from bot.callbacks import Callback, encode
 from bot.i18n import Translator
 from bot.messages import h
 from bot.services import workers as worker_service
-from handlers.common import Request
+from bot.transport import OutMessage
+from handlers.common import Request, answer_query, edit_query_message
+from handlers.keyboards import stale
 from handlers.worker.flow import TextStep, take_text
 from handlers.worker.shared import as_code, not_found
 
@@ -28,7 +32,7 @@ async def cmd_reply(rq: Request) -> None:
             await rq.reply(not_found(t, found.status))
         return
     result = await worker_service.reply_to_client(rq.core, rq.me, found.client.id, text)
-    await rq.reply(_reply_status(t, result))
+    await rq.reply(_reply_status(t, result, rq.core.policy.zone))
 
 
 async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> None:
@@ -45,7 +49,7 @@ async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> Non
             result = await worker_service.reply_to_client(
                 rq.core, rq.who.worker, client_id, message.text
             )
-            await rq.reply(_reply_status(t, result))
+            await rq.reply(_reply_status(t, result, rq.core.policy.zone))
             return
     if message.text and await take_text(rq, message.text, steps):
         return
@@ -54,9 +58,42 @@ async def on_text(rq: Request, steps: Mapping[tuple[str, str], TextStep]) -> Non
     )
 
 
-def _reply_status(t: Translator, result: worker_service.ReplyResult) -> str:
+async def on_send_now(rq: Request, cb: Callback) -> None:
+    """ "Send now anyway": a reply waiting for the end of the quiet hours goes at once."""
+    t = rq.t
+    result = await worker_service.send_reply_now(rq.core, rq.me, cb.id)
+    if result.client is None:
+        await stale(rq.query, t)
+        return
+    if result.status == "sent":
+        await answer_query(rq.query)
+        await edit_query_message(rq.query, _sent(t, result))
+    elif result.status == "already":
+        await answer_query(rq.query, t("That message has already been sent."))
+        await edit_query_message(rq.query, _sent(t, result))
+    else:
+        await stale(rq.query, t)
+
+
+def _sent(t: Translator, result: worker_service.ReplyResult) -> str:
+    assert result.client is not None
+    return t("Sent to {client}.").format(client=t.ltr(h(result.client.label)))
+
+
+def _reply_status(t: Translator, result: worker_service.ReplyResult, zone: tzinfo) -> OutMessage:
+    if result.status == "sent" and result.arrives_at is not None and result.row_id is not None:
+        # Not sent yet: the worker is told when it will be, and may judge it cannot wait.
+        text = t("{client} gets this at {time}, after the quiet hours.").format(
+            client=t.ltr(h(result.client.label)) if result.client else "",
+            time=t.time(result.arrives_at, zone),
+        )
+        return OutMessage(text, [[(t("Send now anyway"), encode("rn", result.row_id))]])
+    return OutMessage(_status_text(t, result))
+
+
+def _status_text(t: Translator, result: worker_service.ReplyResult) -> str:
     if result.status == "sent" and result.client is not None:
-        return t("Sent to {client}.").format(client=t.ltr(h(result.client.label)))
+        return _sent(t, result)
     if result.status == "unreachable":
         return t("This client cannot get messages right now (not joined, closed or unreachable).")
     if result.status == "too_long":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiosqlite import Connection
 
 from bot.core import Core
+from bot.scheduling.kinds.answers import DirectAnswer
 from bot.scheduling.kinds.base import ClientMessage, Kind, Prepared, Skip
 from bot.scheduling.kinds.client import (
     AppointmentReminder,
@@ -48,6 +49,7 @@ KINDS: dict[str, Kind] = {
         RelayToWorker(),
         WorkerNotice(),
         Digest(),
+        DirectAnswer(),
         ContactDue(),
         AlertStep(),
         AlertResurface(),
