@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import encode
+from bot.outgoing import OutMessage
 from bot.services import items as item_service
 from silta.cli import main
 from storage import admin as admin_repo
@@ -425,3 +426,9 @@ async def test_a_long_summary_comes_as_a_text_file(silta: Silta) -> None:
     assert sum(line.endswith("Message from the client") for line in lines) == 120
     assert "Messages: 120 from the client, 0 to the client" in lines
     assert sent.buttons[0][0] == "✅ Recorded in the client system"
+
+
+def test_a_summary_file_survives_the_outbox() -> None:
+    """An answer Telegram would not take now waits in the outbox with its file."""
+    message = OutMessage("caption", document=("silta-summary-1.txt", "Pete\n".encode()))
+    assert OutMessage.from_payload(json.loads(json.dumps(message.to_payload()))) == message
