@@ -430,5 +430,5 @@ async def test_a_long_summary_comes_as_a_text_file(silta: Silta) -> None:
 
 def test_a_summary_file_survives_the_outbox() -> None:
     """An answer Telegram would not take now waits in the outbox with its file."""
-    message = OutMessage("caption", document=("silta-summary-1.txt", "Pete\n".encode()))
+    message = OutMessage("caption", document=("silta-summary-1.txt", b"Pete\n"))
     assert OutMessage.from_payload(json.loads(json.dumps(message.to_payload()))) == message
