@@ -1,50 +1,43 @@
-"""A small horizontal bar chart as PNG, drawn in pure Python (no imaging library needed)."""
+"""Charts as PNG, drawn by matplotlib (the Agg renderer, no display) in the DejaVu Sans font it
+ships, so labels in every Silta language can be drawn: Cyrillic as is, Arabic shaped and set
+right to left first (matplotlib draws characters in the order it is given them)."""
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.invites import _FONT as _BASE_FONT
+import arabic_reshaper
+import matplotlib
+from bidi.algorithm import get_display
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-Colour = tuple[int, int, int]
-
-# Letters the QR caption font lacks but Estonian and Swedish labels need, and a few symbols.
-_EXTRA_GLYPHS: dict[str, tuple[int, ...]] = {
-    "Ü": (10, 0, 17, 17, 17, 17, 14),
-    "Õ": (13, 18, 14, 17, 17, 17, 14),
-    "Š": (10, 4, 15, 16, 14, 1, 30),
-    "Ž": (10, 4, 31, 2, 4, 8, 31),
-    "É": (2, 4, 31, 16, 30, 16, 31),
-    "#": (10, 10, 31, 10, 31, 10, 10),
-    "%": (24, 25, 2, 4, 8, 19, 3),
-    "+": (0, 4, 4, 31, 4, 4, 0),
-    "'": (4, 4, 8, 0, 0, 0, 0),
-    "–": (0, 0, 0, 31, 0, 0, 0),
-}
-_FONT: dict[str, tuple[int, ...]] = {**_BASE_FONT, **_EXTRA_GLYPHS}
-
-WHITE: Colour = (255, 255, 255)
-INK: Colour = (33, 37, 41)
-MUTED: Colour = (222, 226, 230)
-PALETTE: tuple[Colour, ...] = (
-    (31, 119, 180),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (255, 127, 14),
-)
-
-_MARGIN = 24
-_LABEL_CHARS = 20  # longer labels are cut: the chart is read at a glance, not studied
-_NUMBER_CHARS = 10
+FONT = "DejaVu Sans"
+WIDTH_INCHES = 7.6  # 760 px at 100 dpi: sharp on a phone, small to send
+DPI = 100
+INK = "#212529"
+MUTED = "#adb5bd"
+PALETTE = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e")
+ANSWERED, UNANSWERED, TAKEN = "#2ca02c", "#d62728", "#1f77b4"
+_STYLE = {"font.family": FONT, "font.size": 13, "text.color": INK, "axes.edgecolor": MUTED}
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_ISOLATES = re.compile("[\u2066-\u2069\u200e\u200f]")
 
 
-def can_draw(text: str) -> bool:
-    """Whether every character of `text` has a glyph (lower case folds to upper)."""
-    return all(ch in _FONT for ch in text.upper())
+def shape(text: str) -> str:
+    """Text as matplotlib must be given it: Arabic letters joined and in visual order."""
+    text = _ISOLATES.sub("", text)  # direction marks are for chat clients; the font lacks them
+    if not _RTL.search(text):
+        return text
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def is_rtl(text: str) -> bool:
+    return bool(_RTL.search(text))
 
 
 @dataclass(frozen=True)
@@ -64,105 +57,118 @@ class Section:
     bars: Sequence[Bar] = field(default_factory=tuple)
 
 
-class _Canvas:
-    """An RGB pixel buffer with just the drawing the chart needs."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width = width
-        self.height = height
-        self.pixels = bytearray(WHITE * (width * height))
-
-    def rect(self, x: int, y: int, w: int, h: int, colour: Colour) -> None:
-        """Fill a rectangle, clipped to the canvas."""
-        x0, y0 = max(0, x), max(0, y)
-        x1, y1 = min(self.width, x + w), min(self.height, y + h)
-        if x1 <= x0 or y1 <= y0:
-            return
-        run = bytes(colour) * (x1 - x0)
-        for row in range(y0, y1):
-            start = (row * self.width + x0) * 3
-            self.pixels[start : start + len(run)] = run
-
-    def text(self, x: int, y: int, text: str, scale: int, colour: Colour) -> int:
-        """Draw text with its top-left corner at (x, y); returns the x after it."""
-        for ch in text.upper():
-            glyph = _FONT.get(ch, _FONT["?"])
-            for line, bits in enumerate(glyph):
-                for col in range(5):
-                    if bits & (16 >> col):
-                        self.rect(x + col * scale, y + line * scale, scale, scale, colour)
-            x += 6 * scale
-        return x
-
-    def png(self) -> bytes:
-        """Encode as an 8-bit RGB PNG."""
-
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            body = kind + data
-            return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-        stride = self.width * 3
-        raw = b"".join(
-            b"\x00" + bytes(self.pixels[row * stride : (row + 1) * stride])
-            for row in range(self.height)
-        )
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b"")
-        )
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    FigureCanvasAgg(fig)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
 
 
-def text_width(text: str, scale: int) -> int:
-    """Pixels a line of text takes (without the spacing after its last glyph)."""
-    return max(0, len(text) * 6 * scale - scale)
+def _bars(ax: Axes, section: Section, colour: str, rtl: bool) -> None:
+    """One section's horizontal bars with their labels and numbers."""
+    bars = list(section.bars) or [Bar("–", 0)]
+    rows = range(len(bars))
+    top = max((b.value for b in bars), default=0) or 1
+    ax.barh(rows, [b.value for b in bars], color=colour, height=0.65)
+    ax.set_yticks(list(rows), [shape(b.label) for b in bars])
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.3)
+    ax.set_title(shape(section.title), loc="right" if rtl else "left", fontweight="bold")
+    for row, bar in zip(rows, bars, strict=True):
+        number = f"{bar.value} {bar.note}" if bar.note else str(bar.value)
+        ax.text(bar.value + top * 0.02, row, shape(number), va="center")
+    ax.xaxis.set_visible(False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    if rtl:
+        # Right to left: bars grow leftwards from labels on the right.
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.spines["left"].set_visible(False)
+        ax.spines["right"].set_visible(True)
+        for text in ax.texts:
+            text.set_horizontalalignment("right")
 
 
-def bar_chart(title: str, sections: Sequence[Section], *, width: int = 760) -> bytes:
+def bar_figure(title: str, sections: Sequence[Section]) -> Figure:
+    """Titled sections of horizontal bars, each with its own scale (counts differ widely)."""
+    rtl = is_rtl(title)
+    heights = [max(1, len(s.bars)) + 1.2 for s in sections]
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(WIDTH_INCHES, 0.42 * sum(heights) + 1.0), dpi=DPI)
+        axes = fig.subplots(len(sections), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)
+        fig.suptitle(shape(title), fontsize=17, fontweight="bold")
+        for index, (ax, section) in enumerate(zip(axes[:, 0], sections, strict=True)):
+            _bars(ax, section, PALETTE[index % len(PALETTE)], rtl)
+        fig.tight_layout()
+    return fig
+
+
+def bar_chart(title: str, sections: Sequence[Section]) -> bytes:
     """PNG of titled sections of horizontal bars, each bar labelled and carrying its number."""
-    label_scale, title_scale = 2, 3
-    cell = 6 * label_scale
-    row_height, bar_height = 13 * label_scale, 9 * label_scale
-    labels = [bar.label[:_LABEL_CHARS] for s in sections for bar in s.bars]
-    label_width = max((len(label) for label in labels), default=4) * cell
-    bar_left = _MARGIN + label_width + cell
-    bar_room = max(40, width - bar_left - _MARGIN - _NUMBER_CHARS * cell)
+    return png(bar_figure(title, sections))
 
-    height = _MARGIN + 7 * title_scale + 3 * cell
-    for section in sections:
-        height += 7 * label_scale + cell + max(1, len(section.bars)) * row_height + cell
-    height += _MARGIN - cell
 
-    canvas = _Canvas(width, height)
-    canvas.text(
-        _MARGIN, _MARGIN, title[: (width - 2 * _MARGIN) // (6 * title_scale)], title_scale, INK
-    )
-    y = _MARGIN + 7 * title_scale + 2 * cell
-    for index, section in enumerate(sections):
-        colour = PALETTE[index % len(PALETTE)]
-        canvas.rect(_MARGIN, y - cell // 2, width - 2 * _MARGIN, 1, MUTED)
-        canvas.text(_MARGIN, y, section.title[: (width - 2 * _MARGIN) // cell], label_scale, INK)
-        y += 7 * label_scale + cell
-        # Each section has its own scale: alert counts stay readable next to check-in counts.
-        top = max((bar.value for bar in section.bars), default=0)
-        for bar in section.bars:
-            label = bar.label[:_LABEL_CHARS]
-            label_x = bar_left - cell - text_width(label, label_scale)
-            text_y = y + (bar_height - 7 * label_scale) // 2
-            canvas.text(label_x, text_y, label, label_scale, INK)
-            length = round(bar_room * bar.value / top) if top else 0
-            if bar.value > 0:
-                length = max(length, 2)
-            canvas.rect(bar_left, y, length, bar_height, colour)
-            number = f"{bar.value} {bar.note}" if bar.note else str(bar.value)
-            canvas.text(
-                bar_left + length + cell // 2, text_y, number[:_NUMBER_CHARS], label_scale, INK
-            )
-            y += row_height
-        if not section.bars:
-            canvas.text(bar_left, y, "-", label_scale, INK)
-            y += row_height
-        y += cell
-    return canvas.png()
+@dataclass(frozen=True)
+class ActivityLabels:
+    """The words of the team activity chart, in the reader's language."""
+
+    title: str
+    checkins: str
+    answered: str
+    unanswered: str
+    taken: str  # the axis of the median time to take an alert
+    minutes: str
+
+
+def activity_figure(
+    labels: ActivityLabels,
+    weeks: Sequence[str],
+    answered: Sequence[int],
+    unanswered: Sequence[int],
+    minutes: Sequence[float | None],
+) -> Figure:
+    """A team's weeks: answered and unanswered check-ins, and the median time to take an alert."""
+    rtl = is_rtl(labels.title)
+    loc = "right" if rtl else "left"
+    xs = list(range(len(weeks)))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(WIDTH_INCHES, 7.2), dpi=DPI)
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+        fig.suptitle(shape(labels.title), fontsize=17, fontweight="bold")
+        top.bar(xs, answered, color=ANSWERED, label=shape(labels.answered))
+        top.bar(xs, unanswered, bottom=answered, color=UNANSWERED, label=shape(labels.unanswered))
+        top.set_title(shape(labels.checkins), loc=loc, fontweight="bold")
+        top.legend(loc="upper right" if not rtl else "upper left", frameon=False)
+        top.yaxis.get_major_locator().set_params(integer=True)
+        # Head room above the tallest week keeps the legend off the bars.
+        totals = [a + u for a, u in zip(answered, unanswered, strict=True)]
+        top.set_ylim(0, max(totals, default=0) * 1.45 + 1)
+        taken = [m if m is not None else 0.0 for m in minutes]
+        bottom.bar(xs, taken, color=TAKEN)
+        for x, value in zip(xs, minutes, strict=True):
+            note = "–" if value is None else str(round(value))
+            bottom.text(x, (value or 0), note, ha="center", va="bottom")
+        bottom.set_title(shape(labels.taken), loc=loc, fontweight="bold")
+        bottom.set_ylabel(shape(labels.minutes))
+        bottom.set_ylim(0, max(taken, default=0) * 1.25 or 1)
+        bottom.set_xticks(xs, [shape(w) for w in weeks])
+        for ax in (top, bottom):
+            ax.spines["top"].set_visible(False)
+            ax.spines["right"].set_visible(False)
+            if rtl:
+                ax.invert_xaxis()
+        fig.tight_layout()
+    return fig
+
+
+def activity_chart(
+    labels: ActivityLabels,
+    weeks: Sequence[str],
+    answered: Sequence[int],
+    unanswered: Sequence[int],
+    minutes: Sequence[float | None],
+) -> bytes:
+    """PNG of a team's weekly activity."""
+    return png(activity_figure(labels, weeks, answered, unanswered, minutes))

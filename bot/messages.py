@@ -399,4 +399,16 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
             seen = client.last_seen_at or client.joined_at
             when = t.stamp(seen, zone) if seen else "—"
             lines.append("• " + t.ltr(h(client.label)) + " — " + when)
+    if facts.unrecorded:
+        lines.append("")
+        lines.append(
+            t.ngettext(
+                "Not yet in the client system, events older than {n} day:",
+                "Not yet in the client system, events older than {n} days:",
+                facts.remind_after_days,
+            ).format(n=facts.remind_after_days)
+        )
+        for client, since in facts.unrecorded[:10]:
+            lines.append("• " + t.ltr(h(client.label)) + " — " + t.stamp(since, zone))
+        lines.append(t("/summary shows what to record."))
     return OutMessage("\n".join(lines))

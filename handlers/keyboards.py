@@ -75,6 +75,11 @@ def card_actions(t: Translator, client: Client) -> Buttons:
     rows.append(
         [
             (t("🔓 Release date"), encode("cl", cid, "rel")),
+            (t("🧾 Summary"), encode("cl", cid, "sum")),
+        ]
+    )
+    rows.append(
+        [
             (t("⛔ Close"), encode("cl", cid, "close")),
         ]
     )

@@ -36,6 +36,7 @@ WORKER_MENU: Menu = (
     ("invite", N_("A new invite for a client")),
     ("handover", N_("Hand a client over to a colleague")),
     ("close", N_("End a client's service")),
+    ("summary", N_("A client's summary for the client record")),
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What I can do")),
 )
@@ -50,6 +51,7 @@ ADMIN_MENU: Menu = (
     ("makeadmin", N_("Make a worker an admin")),
     ("audit", N_("The latest audit log entries")),
     ("stats", N_("Statistics")),
+    ("report", N_("A team's clients and activity")),
 )
 
 

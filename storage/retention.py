@@ -78,6 +78,7 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
         ("contacts", "opened_at"),
         ("alerts", "raised_at"),
         ("audit_log", "at"),
+        ("record_marks", "period_end"),
     ):
         cur = await conn.execute(
             f"SELECT * FROM {table} WHERE client_id = ? ORDER BY {order}", (client_id,)

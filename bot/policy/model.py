@@ -35,6 +35,7 @@ __all__ = [
     "Phase",
     "Phases",
     "Policy",
+    "RecordsPolicy",
     "Step",
     "TimeWindow",
     "WorkersPolicy",
@@ -349,6 +350,15 @@ class InvitesPolicy(_Model):
     team_phone: Annotated[str, AfterValidator(_team_phone)] = ""
 
 
+# --- records (summaries for the client record system) ---------------------------------------
+
+
+class RecordsPolicy(_Model):
+    """When the morning digest reminds a worker of events not yet in the client system."""
+
+    remind_after_days: int = Field(default=7, ge=1, le=365)
+
+
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     """Default catalogue of deadline kinds, labelled in every client language.
 
@@ -416,6 +426,7 @@ class Policy(_Model):
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
     messages: MessagesPolicy = Field(default_factory=MessagesPolicy)
     invites: InvitesPolicy = Field(default_factory=InvitesPolicy)
+    records: RecordsPolicy = Field(default_factory=RecordsPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -517,6 +528,7 @@ POLICY_KEYS: list[str] = [
     "messages.max_media_mb",
     "invites.valid_after_release",
     "invites.team_phone",
+    "records.remind_after_days",
     BENEFIT_KIND_KEY,
 ]
 

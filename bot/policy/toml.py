@@ -21,6 +21,7 @@ _SECTIONS = (
     "workers",
     "messages",
     "invites",
+    "records",
     "benefit_kinds",
 )
 _COMMENTS: dict[str, str] = {
@@ -31,6 +32,7 @@ _COMMENTS: dict[str, str] = {
     "checkins.nudge_after": "a gentle reminder if not answered yet",
     "appointments.confirm_by": "still unconfirmed this long before: alert the worker",
     "deadlines.morning": "local time of day a deadline reminder goes out",
+    "records.remind_after_days": "digest lists clients with events not recorded for this many days",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
     "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
     "invites.valid_after_release": "an invite made before release works this long after it",

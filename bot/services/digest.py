@@ -11,6 +11,7 @@ from aiosqlite import Connection
 from bot.core import Core
 from bot.policy import is_working_time, local_to_utc
 from bot.scheduling.kinds import rows
+from bot.services import records
 from bot.services.access import visible_worker_ids
 from bot.services.phases import ClientPhase, phase_of
 from storage import engine as engine_repo
@@ -56,6 +57,10 @@ class DigestFacts:
     # Every listed client's phase, and the clients whose release is ahead, soonest first.
     phases: dict[int, ClientPhase] = field(default_factory=dict)
     before_release: list[Client] = field(default_factory=list)
+    # Clients (own, not backed up) with events not marked recorded for longer than the policy's
+    # records.remind_after_days, with the oldest such event.
+    unrecorded: list[tuple[Client, datetime]] = field(default_factory=list)
+    remind_after_days: int = 7
 
 
 async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFacts | None:
@@ -94,6 +99,8 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
         ],
         phases=phases,
         before_release=inside,
+        unrecorded=await records.unrecorded(conn, core, worker, own),
+        remind_after_days=core.policy.records.remind_after_days,
     )
 
 

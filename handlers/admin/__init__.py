@@ -5,7 +5,7 @@ Also the worker command /cadence (exported as WORKER_COMMANDS for the router to 
 
 from __future__ import annotations
 
-from handlers.admin import addworker, audit, cadence, policy, stats, teams, workers
+from handlers.admin import addworker, audit, cadence, policy, report, stats, teams, workers
 from handlers.common import Command, Press
 
 COMMANDS: dict[str, Command] = {
@@ -19,6 +19,7 @@ COMMANDS: dict[str, Command] = {
     "makeadmin": workers.cmd_makeadmin,
     "audit": audit.cmd_audit,
     "stats": stats.cmd_stats,
+    "report": report.cmd_report,
 }
 CALLBACKS: dict[str, Press] = {
     "adw": workers.on_worker_button,

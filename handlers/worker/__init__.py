@@ -19,6 +19,7 @@ from handlers.worker import (
     newclient,
     plan,
     replies,
+    summary,
 )
 from handlers.worker.clients import CARD_CHANGES, CLIENT_ACTIONS
 from handlers.worker.flow import ButtonStep, TextStep, cmd_cancel, on_guess, press
@@ -90,6 +91,7 @@ COMMANDS: dict[str, Command] = {
     "reply": replies.cmd_reply,
     "handover": handover.cmd_handover,
     "close": clients.cmd_close,
+    "summary": summary.cmd_summary,
 }
 CALLBACKS: dict[str, Press] = {
     "al": alerts.on_alert_button,
@@ -100,5 +102,6 @@ CALLBACKS: dict[str, Press] = {
     "wd": deadlines.on_deadline_button,
     "pl": plan.on_plan_button,
     "ho": handover.on_handover_button,
+    "rc": summary.on_recorded,
     "rn": replies.on_send_now,
 }

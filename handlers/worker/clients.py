@@ -26,6 +26,7 @@ from handlers.worker.shared import (
     pick_client,
     send_tracked,
 )
+from handlers.worker.summary import show_summary
 from storage.models import Client
 
 STATUS_MARKS = {
@@ -250,6 +251,7 @@ CLIENT_ACTIONS: dict[str, ClientAction] = {
     "ho": ask_handover,
     "rel": start_release_change,
     "close": _ask_close,
+    "sum": show_summary,
 }
 
 

@@ -76,6 +76,7 @@ PICKS: dict[str, tuple[str, str]] = {
     "plan": ("plan", N_("Whose release plan?")),
     "inv": ("invite", N_("Whom is the new invite for?")),
     "close": ("close", N_("Whose service do you want to end?")),
+    "sum": ("summary", N_("Whose summary for the client record?")),
 }
 
 

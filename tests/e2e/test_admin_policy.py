@@ -37,6 +37,7 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("messages.max_media_mb", "10"),
     ("invites.valid_after_release", "21d"),
     ("invites.team_phone", "+358 40 123 4567"),
+    ("records.remind_after_days", "10"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

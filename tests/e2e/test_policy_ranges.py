@@ -37,6 +37,7 @@ OUT_OF_RANGE: dict[str, tuple[str, str]] = {
     "messages.max_media_mb": ("5000", "at most 2000"),
     "invites.valid_after_release": ("900d", "between 0s and 365d"),
     "invites.team_phone": ("call me", "is not a phone number"),
+    "records.remind_after_days": ("400", "at most 365"),
 }
 
 # Values inside the hard range but outside the usual one, and the usual range named.
