@@ -22,6 +22,7 @@ import pypdfium2
 import segno
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+from PIL import Image, ImageDraw, ImageFont
 
 from bot.i18n import N_, RTL_LANGUAGES, Translator, translator
 
@@ -340,3 +341,41 @@ def card_files(facts: CardFacts, *, dpi: int = 216) -> tuple[bytes, bytes]:
     """The card as (PNG, A6 PDF), laid out once."""
     pdf = card_pdf([facts])
     return _png_of(pdf, dpi), pdf
+
+
+# A QR module of 10 px is about 4 cm wide on paper at 300 dpi, easy for a phone camera; the
+# quiet zone of 4 modules is what the QR standard asks for.
+QR_SCALE = 10
+QR_BORDER = 4
+
+
+def qr_png(link: str, caption: str | None = None) -> bytes:
+    """A plain QR code of `link` as a PNG (for a worker's invite), the caption (the code) set
+    below it in the card's font. Drawn by segno and Pillow."""
+    qr = segno.make(link, error="m", micro=False)
+    buffer = BytesIO()
+    qr.save(buffer, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    symbol = Image.open(BytesIO(buffer.getvalue())).convert("L")
+    if not caption:
+        return _png_bytes(symbol)
+    font = ImageFont.truetype(str(_fonts()[0]), size=QR_SCALE * 4)
+    width = symbol.width
+    left, top, right, bottom = font.getbbox(caption)
+    # A caption wider than the symbol is set smaller rather than cut.
+    if right - left > width - 2 * QR_SCALE:
+        size = max(8, int(QR_SCALE * 4 * (width - 2 * QR_SCALE) / (right - left)))
+        font = ImageFont.truetype(str(_fonts()[0]), size=size)
+        left, top, right, bottom = font.getbbox(caption)
+    image = Image.new("L", (width, symbol.height + (bottom - top) + 3 * QR_SCALE), 255)
+    image.paste(symbol, (0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.text(
+        ((width - (right - left)) / 2 - left, symbol.height - top), caption, font=font, fill=0
+    )
+    return _png_bytes(image)
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

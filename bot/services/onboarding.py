@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from aiosqlite import Connection
 
 from bot import invites as codes
-from bot.card import CardFacts
+from bot.card import CardFacts, qr_png
 from bot.clock import utc_iso
 from bot.core import Core
 from bot.i18n import LANGUAGES
@@ -65,7 +65,7 @@ class InviteCard:
         return self.expires_at.astimezone(policy.zone).date() - timedelta(days=1)
 
     def qr(self) -> bytes:
-        return codes.qr_png(self.link, self.grouped)
+        return qr_png(self.link, self.grouped)
 
     def printable(self, core: Core) -> CardFacts:
         """What the client's printed card shows (a client invite only)."""
