@@ -21,6 +21,11 @@ _COMMENTS: dict[str, str] = {
     "appointments.confirm_by": "still unconfirmed this long before: alert the worker",
     "deadlines.morning": "local time of day a deadline reminder goes out",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
+    "escalation.step_time": (
+        "working_time: first step when working time starts, each delay counts working time "
+        "only; or clock_time"
+    ),
+    "escalation.urgent": "at_once: urgent alerts go day or night and climb on the clock",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

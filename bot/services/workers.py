@@ -12,8 +12,9 @@ from bot.core import Core
 from bot.outgoing import MAX_RELAY_UNITS, utf16_len
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
+from bot.services import alerts as alert_service
 from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
-from bot.services.alerts import move_alerts, resolve, tell_recipients
+from bot.services.alerts import move_alerts, resolve
 from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo
@@ -78,6 +79,8 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         # A fresh key per message: two replies in the same instant are two messages.
         reply = rows.relay_to_client(client.id, worker.id, text, now, uuid4().hex)
         await outbox.add(conn, reply, now)
+        # An open "wrote a message" alert is handled by the answer; every copy says so.
+        await alert_service.replied(conn, core, client.id, worker)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
     return ReplyResult("sent", client)
@@ -429,7 +432,9 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
             return ClientChange(status, client)
         if client.telegram_id is not None and not client.unreachable:
             # Queued while the client is still open; any_status lets it out after the close.
-            goodbye = rows.client_notice(client.id, "goodbye", now, once="", any_status=True)
+            goodbye = rows.client_notice(
+                client.id, "goodbye", now, once="", any_status=True, closed_by=actor.id
+            )
             await outbox.add(conn, goodbye, now)
         client = await people_repo.update_client(
             conn, client.id, status="closed", closed_at=now, paused_until=None
@@ -438,10 +443,8 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
         await worker_queries.void_open_contacts(conn, client.id)
         await worker_queries.cancel_open_items(conn, client.id, now)
         for alert in await engine_repo.open_alerts(conn, client_id=client.id):
-            resolved = await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
-            if resolved is not None:
-                # Cards already delivered lose their buttons and say it is done.
-                await tell_recipients(conn, core, resolved, now)
+            # Cards already delivered lose their buttons and say it is done.
+            await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
         await admin_repo.revoke_open_invites(conn, client_id=client.id, now=now)
         await outbox.drop_pending(
             conn,

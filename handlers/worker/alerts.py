@@ -9,7 +9,6 @@ from bot.services import workers as worker_service
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.worker.shared import send_tracked
-from storage import people as people_repo
 
 MAX_ALERT_CARDS = 10
 
@@ -23,8 +22,9 @@ async def cmd_alerts(rq: Request) -> None:
         await rq.reply(t("No open alerts."))
         return
     chat = rq.update.effective_chat
-    for view in views[:MAX_ALERT_CARDS]:
-        card = alert_card(t, core.policy.zone, view.alert, view.client, view.taker)
+    shown = await alert_service.facts_of(core, [v.alert for v in views[:MAX_ALERT_CARDS]], t.lang)
+    for view in shown:
+        card = alert_card(t, core.policy.zone, view)
         message_id = await send_tracked(rq, card)
         if message_id is not None and chat is not None and view.client is not None:
             await worker_service.remember_card(core, rq.me, view.client.id, chat.id, message_id)
@@ -63,13 +63,6 @@ async def on_alert_button(rq: Request, cb: Callback) -> None:
             }.get(outcome.status),
         )
     if outcome.alert is not None:
-        async with core.db.read() as conn:
-            client = await people_repo.get_client(conn, outcome.alert.client_id or 0)
-            taker_id = (
-                outcome.alert.resolved_by
-                if outcome.alert.state == "resolved"
-                else outcome.alert.acknowledged_by
-            )
-            taker = await people_repo.get_worker(conn, taker_id) if taker_id else None
-        card = alert_card(t, core.policy.zone, outcome.alert, client, taker)
+        (seen,) = await alert_service.facts_of(core, [outcome.alert], t.lang)
+        card = alert_card(t, core.policy.zone, seen, words=outcome.words)
         await edit_query_message(query, card.text, card.buttons)

@@ -163,8 +163,9 @@ async def on_client_button(rq: Request, cb: Callback) -> None:
             await edit_query_message(
                 query,
                 t(
-                    "{client} is closed. The client got a goodbye, nothing more is planned, "
-                    "and the record is kept for the retention period."
+                    "{client} is closed. A goodbye is on its way to the client: I will tell "
+                    "you whether it arrived. Nothing more is planned, and the record is kept "
+                    "for the retention period."
                 ).format(client=client_name(t, client)),
             )
         else:

@@ -45,8 +45,8 @@ async def test_alerts_lists_the_open_ones_with_their_buttons(silta: Silta) -> No
 async def test_more_than_ten_alerts_are_counted(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
-    for n in range(12):
-        await _raise(silta, pete, "message", ref_id=n)
+    for n in range(12):  # twelve matters: one alert each (one per client and matter)
+        await _raise(silta, pete, "appointment_help", ref_id=n)
     before = len(o.maria_chat.messages())
     await o.maria_chat.send("/alerts")
     more = await o.maria_chat.next_message(contains="more open alerts")

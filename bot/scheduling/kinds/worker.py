@@ -7,11 +7,11 @@ from aiosqlite import Connection
 from bot import messages
 from bot.core import Core
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
-from bot.services import digest
+from bot.services import alerts, digest
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import people as people_repo
-from storage.models import Alert, OutboxRow, Worker
+from storage.models import OutboxRow
 
 
 class AttendanceQuestion(WorkerMessage):
@@ -36,12 +36,6 @@ class AttendanceQuestion(WorkerMessage):
     # Nothing follows the send: it is asked once, and the worker's answer settles it.
 
 
-async def _taker(conn: Connection, alert: Alert) -> Worker | None:
-    """Who took the alert, or resolved it once it is resolved."""
-    taker_id = alert.acknowledged_by if alert.state != "resolved" else alert.resolved_by
-    return await people_repo.get_worker(conn, taker_id) if taker_id else None
-
-
 class AlertCard(WorkerMessage):
     """An alert to one recipient, with take / snooze / done buttons."""
 
@@ -53,16 +47,11 @@ class AlertCard(WorkerMessage):
             return Skip("alert gone")
         if alert.state == "resolved":
             return Skip("resolved before delivery")
+        seen = await alerts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
-            job.t,
-            job.core.policy.zone,
-            alert,
-            job.about,
-            await _taker(job.conn, alert),
-            text=job.row.payload.get("text"),
-            resurfaced=bool(job.row.payload.get("resurfaced")),
+            job.t, job.core.policy.zone, seen, resurfaced=bool(job.row.payload.get("resurfaced"))
         )
-        return Send(job.chat, card, wipe_payload=True)
+        return Send(job.chat, card)
 
     async def after_sent(
         self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
@@ -85,10 +74,16 @@ class AlertEdit(WorkerMessage):
         alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
         if alert is None:
             return Skip("alert gone")
+        seen = await alerts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
-            job.t, job.core.policy.zone, alert, job.about, await _taker(job.conn, alert)
+            job.t, job.core.policy.zone, seen, words=job.row.payload.get("words")
         )
-        return Send(job.row.payload["chat_id"], card, edit_message_id=job.row.payload["message_id"])
+        return Send(
+            job.row.payload["chat_id"],
+            card,
+            edit_message_id=job.row.payload["message_id"],
+            wipe_payload=True,
+        )
 
 
 class RelayToWorker(WorkerMessage):
