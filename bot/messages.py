@@ -230,6 +230,38 @@ def alert_card(
     return OutMessage("\n".join(lines), alert_buttons(t, alert))
 
 
+def alert_summary(
+    t: Translator, zone: ZoneInfo, found: list[tuple[Alert, Client | None]], shown: int
+) -> OutMessage:
+    """/alerts: one message, counts by matter (oldest first), a button to open each alert."""
+    lines = [
+        t.ngettext("{n} open alert", "{n} open alerts", len(found)).format(n=len(found)),
+        "",
+    ]
+    groups: dict[str, list[Alert]] = {}
+    for alert, _ in sorted(found, key=lambda pair: pair[0].raised_at):
+        groups.setdefault(alert.reason, []).append(alert)
+    for reason, alerts in groups.items():
+        mark = "❗" if any(a.urgent for a in alerts) else "🔔"
+        lines.append(
+            t("{mark} {reason}: {n}, oldest {when}").format(
+                mark=mark,
+                reason=t(ALERT_REASONS.get(reason, reason)),
+                n=len(alerts),
+                when=t.stamp(alerts[0].raised_at, zone),
+            )
+        )
+    if len(found) > shown:
+        lines += ["", t("The first {n} are below; handle them to see the rest.").format(n=shown)]
+    buttons: Buttons = []
+    for alert, client in found[:shown]:
+        who = client.label if client else "—"
+        reason = t(ALERT_REASONS.get(alert.reason, alert.reason))
+        label = f"{'❗' if alert.urgent else '🔔'} {who} — {reason}"
+        buttons.append([(label[:60], encode("al", alert.id, "open"))])
+    return OutMessage("\n".join(lines), buttons)
+
+
 def _alert_since(t: Translator, zone: ZoneInfo, alert: Alert) -> list[str]:
     """Since when, and when the latest cause came if there were several."""
     lines = [t("Since {when}").format(when=t.stamp(alert.raised_at, zone))]

@@ -356,6 +356,15 @@ async def facts_of(core: Core, found: list[Alert], lang: str) -> list[AlertFacts
         return [await facts(conn, core, alert, lang) for alert in found]
 
 
+async def card_for(core: Core, worker: Worker, alert_id: int, lang: str) -> AlertFacts | None:
+    """An alert's card for a worker who may act on it (from the /alerts summary)."""
+    async with core.db.read() as conn:
+        alert = await engine_repo.get_alert(conn, alert_id)
+        if alert is None or not await may_handle(conn, worker, alert):
+            return None
+        return await facts(conn, core, alert, lang)
+
+
 async def may_handle(conn: Connection, worker: Worker, alert: Alert) -> bool:
     """Recipients, admins and the client's own team may act on an alert."""
     if not worker.active:

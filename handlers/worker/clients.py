@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import Callback
-from bot.i18n import N_, Translator
+from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.messages import choice_label, h
 from bot.services import workers as worker_service
 from bot.transport import OutMessage
@@ -70,6 +70,8 @@ async def cmd_clients(rq: Request) -> None:
             parts.append(t("(you back up)"))
         if row.client.status == "invited":
             parts.append(t("not joined yet"))
+        elif row.client.unreachable:
+            parts.append(t("unreachable"))
         answer = _last_answer(t, zone, row.client)
         if answer:
             parts.append(answer)
@@ -98,6 +100,13 @@ async def _card_message(rq: Request, client_id: int) -> tuple[OutMessage, int] |
         if card.backup is not None:
             staff += " · " + t("Backup: {worker}").format(worker=t.ltr(h(card.backup.name)))
         lines.append(staff)
+    if client.language:
+        # Workers wrote Finnish to clients who read Russian or Arabic: say which language.
+        lines.append(
+            t("🗣 Writes in: {language}").format(
+                language=LANGUAGE_NAMES.get(client.language, client.language)
+            )
+        )
     if client.release_date is not None:
         lines.append(t("Release date: {date}").format(date=t.day(client.release_date)))
     answer = _last_answer(t, zone, client)

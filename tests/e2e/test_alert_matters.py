@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.services import items as item_service
 from bot.services import workers as worker_service
 from storage import engine as engine_repo
+from storage import people as people_repo
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import ADMIN_ID, Silta
 from tests.worker_helpers import MARIA, TUULA, joined_client, office
@@ -157,6 +158,8 @@ async def test_a_message_to_a_worker_who_never_opened_the_bot_reaches_the_backup
     silta.tg.strict_chats = True  # Telegram: a chat nobody opened is "chat not found"
     maria = await silta.add_worker(MARIA, "Maria Virtanen", team="North", language="en")
     bert = await silta.add_worker(BERT, "Bert Backup", team="South", language="en")
+    async with silta.core.db.tx() as conn:
+        await people_repo.update_worker(conn, 1, language="en")  # the seeded admin
     for opened in (BERT, ADMIN_ID):
         await silta.tg.user(opened, language_code="en").command("start")
     await silta.settle()
