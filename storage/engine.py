@@ -184,6 +184,14 @@ async def forget_unsent_recipients(conn: Connection, alert_id: int) -> None:
     )
 
 
+async def forget_recipient(conn: Connection, alert_id: int, worker_id: int) -> None:
+    """A recipient the ladder passed over (unreachable) is no longer waiting for this alert."""
+    await conn.execute(
+        "DELETE FROM alert_recipients WHERE alert_id = ? AND worker_id = ? AND message_id IS NULL",
+        (alert_id, worker_id),
+    )
+
+
 async def alerts_awaiting(conn: Connection, worker_id: int) -> list[Alert]:
     """Open alerts this worker was made a recipient of but never received."""
     cur = await conn.execute(

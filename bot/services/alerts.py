@@ -310,6 +310,8 @@ async def worker_gone(conn: Connection, core: Core, worker_id: int) -> None:
         assert worker is not None
         await tell_admins_unreachable(conn, core, worker, now)
     for alert in await engine_repo.alerts_awaiting(conn, worker_id):
+        # Passed over once: a later refused message must not skip the next step too.
+        await engine_repo.forget_recipient(conn, alert.id, worker_id)
         if alert.step + 1 < len(alert.ladder):
             await outbox.drop_pending(conn, "skipped", alert_id=alert.id, kinds=("alert_step",))
             await notify_step(conn, core, alert, alert.step + 1, again=now)

@@ -19,3 +19,18 @@ CREATE INDEX alerts_matter ON alerts(client_id, matter, state);
 -- A worker whose chat Telegram refused (never opened the bot, blocked it, deactivated): alerts
 -- skip them until they write to the bot again.
 ALTER TABLE workers ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
+
+-- Alerts already open when upgrading get their matter, so the next cause folds into them.
+UPDATE alerts SET
+    matter = CASE
+        WHEN reason = 'no_answer' THEN 'checkin'
+        WHEN reason IN ('not_good', 'contact_me') THEN 'contact'
+        WHEN reason = 'blocked' THEN 'reach'
+        WHEN reason = 'plan_item' THEN 'plan'
+        WHEN reason IN ('unconfirmed', 'reschedule', 'appointment_help')
+            THEN 'appointment:' || ref_id
+        WHEN reason = 'deadline_help' THEN 'deadline:' || ref_id
+        ELSE reason
+    END,
+    last_at = raised_at,
+    step_at = raised_at;

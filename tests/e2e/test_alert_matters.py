@@ -196,3 +196,30 @@ async def test_a_pause_is_one_line_with_its_end(silta: Silta) -> None:
     assert not line.buttons
     async with silta.core.db.read() as conn:
         assert await engine_repo.open_alerts(conn, client_id=client.id) == []
+
+
+async def test_please_contact_me_twice_is_one_urgent_alert(silta: Silta) -> None:
+    o = await office(silta)
+    client, pete = await joined_client(silta, o.maria, "Pete")
+    await silta.advance_to(datetime(2026, 12, 2, 8, 1, tzinfo=UTC))
+    question = await silta.with_button(pete, "📞 Please contact me")
+    await silta.tg.wait_for_callback_answer(await pete.press(question, label="📞 Please"))
+    await pete.command("contact")
+    await silta.settle()
+    await silta.advance(timedelta(seconds=5))
+    cards = _cards(silta, MARIA, "asks you to get in touch")
+    assert len(cards) == 1, [c.text for c in cards]
+    await silta.tg.wait_for(lambda: "(×2)" in (cards[0].text or ""), what="the second ask counted")
+
+
+async def test_a_missed_check_in_then_not_doing_well_makes_the_alert_urgent_at_night(
+    silta: Silta,
+) -> None:
+    o = await office(silta)
+    client, pete = await joined_client(silta, o.maria, "Pete")
+    async with silta.core.db.tx() as conn:
+        from bot.services import alerts as alert_service
+
+        await alert_service.raise_alert(conn, silta.core, client, "contact_me", ref_id=1)
+        first = await alert_service.raise_alert(conn, silta.core, client, "not_good", ref_id=2)
+    assert first.count == 2 and first.urgent

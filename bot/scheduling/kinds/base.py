@@ -34,6 +34,8 @@ class Send:
     message: OutMessage
     edit_message_id: int | None = None
     wipe_payload: bool = False
+    # What the kind composed from, for its after_sent (e.g. an alert that changed meanwhile).
+    composed_from: object = None
 
 
 @dataclass

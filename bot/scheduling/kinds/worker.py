@@ -6,12 +6,14 @@ from aiosqlite import Connection
 
 from bot import messages
 from bot.core import Core
+from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
 from bot.services import alerts, digest
 from storage import engine as engine_repo
 from storage import items as items_repo
+from storage import outbox
 from storage import people as people_repo
-from storage.models import OutboxRow
+from storage.models import Alert, OutboxRow
 
 
 class AttendanceQuestion(WorkerMessage):
@@ -51,7 +53,7 @@ class AlertCard(WorkerMessage):
         card = messages.alert_card(
             job.t, job.core.policy.zone, seen, resurfaced=bool(job.row.payload.get("resurfaced"))
         )
-        return Send(job.chat, card)
+        return Send(job.chat, card, composed_from=_version(alert))
 
     async def after_sent(
         self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
@@ -62,7 +64,30 @@ class AlertCard(WorkerMessage):
             await engine_repo.set_recipient_message(
                 conn, row.alert_id, row.worker_id, sent.chat_id, message_id
             )
+            alert = await engine_repo.get_alert(conn, row.alert_id)
+            if alert is not None and _version(alert) != sent.composed_from:
+                # It changed while the card was on its way (another cause, taken, resolved).
+                rec = {
+                    "worker_id": row.worker_id,
+                    "chat_id": sent.chat_id,
+                    "message_id": message_id,
+                }
+                edit = rows.alert_edit(alert, rec, core.now(), tag=f"late:{message_id}")
+                await outbox.add(conn, edit, core.now())
         await _remember_relay(conn, core, row, sent, message_id)
+
+
+def _version(alert: Alert) -> tuple[object, ...]:
+    """What a card shows that can change after it was composed."""
+    return (
+        alert.count,
+        alert.state,
+        alert.urgent,
+        alert.reason,
+        alert.acknowledged_by,
+        alert.replied_by,
+        alert.words,
+    )
 
 
 class AlertEdit(WorkerMessage):
