@@ -114,3 +114,10 @@ async def recent_audit(conn: Connection, limit: int) -> list[AuditLine]:
         (limit,),
     )
     return [AuditLine(AuditEntry.from_row(r), r["actor_name"]) for r in await cur.fetchall()]
+
+
+async def data_version(conn: Connection) -> int:
+    """SQLite's counter of commits made by other connections to this database file."""
+    cur = await conn.execute("PRAGMA data_version")
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0

@@ -7,18 +7,18 @@ import contextlib
 import logging
 import random
 from collections import deque
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.core import Core
 from bot.outgoing import PermanentSendError, TransientSendError, Transport
-from bot.scheduling import planner, policy_store
+from bot.scheduling import planner, policy_store, recording
 from bot.scheduling.kinds.base import Later, Send, Skip
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
+from bot.scheduling.recording import Outcome
 from bot.services import retention
-from storage import outbox
+from storage import admin_queries, outbox
 from storage.db import savepoint
 from storage.models import OutboxRow
 
@@ -36,6 +36,8 @@ GROUP_COMMIT = 0.05
 # sender looks again (seconds).
 BATCH_WHILE_BUSY = 20
 PEOPLE_RECHECK = 0.1
+# How often the database is asked whether another process (the CLI) committed something (s).
+CHANGE_POLL = 1.0
 # Claimed rows waiting in the chats' queues, as a multiple of the batch size: claiming stops
 # there, so a long backlog stays in the outbox rather than in memory.
 QUEUED_BATCHES = 2
@@ -52,6 +54,7 @@ class Dispatcher:
         batch: int = 200,
         concurrency: int = CONCURRENCY,
         safety_poll: float = 30.0,
+        change_poll: float = CHANGE_POLL,
         seed: int | None = None,
     ) -> None:
         self.core = core
@@ -59,11 +62,13 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.safety_poll = safety_poll
+        self.change_poll = change_poll
         self._rng = random.Random(seed)
         self._running = False
         self._again = False
         self._timer: asyncio.Handle | None = None
         self._safety: asyncio.Task[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
         self._planning: asyncio.Task[None] | None = None
         self._run_over = asyncio.Event()
         self._stopped = False
@@ -79,7 +84,7 @@ class Dispatcher:
         self._ready: deque[int] = deque()
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0
-        self._done: list[_Outcome] = []
+        self._done: list[Outcome] = []
         self._flusher: asyncio.Task[None] | None = None
         # Rows handed to the senders and not yet recorded.
         self._open: set[int] = set()
@@ -149,6 +154,7 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         self._planning = loop.create_task(self._plan_at_start())
         self._safety = loop.create_task(self._safety_loop())
+        self._watch = loop.create_task(self._watch_loop())
 
     async def _plan_at_start(self) -> None:
         try:
@@ -167,6 +173,28 @@ class Dispatcher:
                 log.exception("policy reload failed")
             self.wake()
 
+    async def _watch_loop(self) -> None:
+        """Notice at once what another process (the CLI) committed to the database.
+
+        SQLite's `PRAGMA data_version` changes only when another connection commits, and reading
+        it costs microseconds, so a short timer sees a policy change or a new appointment within
+        about a second instead of at the next safety poll.
+        """
+        async with self.core.db.read() as conn:
+            seen = await admin_queries.data_version(conn)
+        while not self._stopped:
+            await asyncio.sleep(self.change_poll)
+            try:
+                async with self.core.db.read() as conn:
+                    version = await admin_queries.data_version(conn)
+                if version == seen:
+                    continue
+                seen = version
+                await self.reload_policy_if_changed()
+            except Exception:
+                log.exception("looking for changes by another process failed")
+            self.wake()
+
     async def reload_policy_if_changed(self) -> bool:
         """Load a newer stored policy version and re-plan with it."""
         return await policy_store.refresh(self.core)
@@ -176,8 +204,9 @@ class Dispatcher:
         self._stopped = True
         if self._timer is not None:
             self._timer.cancel()
-        if self._safety is not None:
-            self._safety.cancel()
+        for task in (self._safety, self._watch):
+            if task is not None:
+                task.cancel()
         if self._planning is not None:
             # The start-up re-plan stops after the batch in hand (see _plan_at_start).
             await self._planning
@@ -376,7 +405,7 @@ class Dispatcher:
                         self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
                         rest = [r for r, _ in queue]
                         queue.clear()
-                    self._done.append(_Outcome(row, item, outcome, rest, retry_at))
+                    self._done.append(Outcome(row, item, outcome, rest, retry_at))
                     if self._flusher is None or self._flusher.done():
                         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
                 del self._queues[chat]
@@ -390,7 +419,7 @@ class Dispatcher:
         wait = (
             timedelta(seconds=retry_after)
             if retry_after is not None
-            else backoff(row.attempts, self._rng.random())
+            else recording.backoff(row.attempts, self._rng.random())
         )
         return self.core.now() + wait
 
@@ -437,11 +466,11 @@ class Dispatcher:
             try:
                 async with savepoint(conn, "outcomes"):
                     for out in group:
-                        await self._record_one(conn, out)
+                        await recording.record_one(conn, core, out, self._retry_at)
             except Exception:
                 log.warning("recording a group failed; recording one by one")
                 for out in group:
-                    await self._record(conn, out)
+                    await recording.record(conn, core, out, self._retry_at)
         # Only now, after the commit: a failed commit leaves the group for the next try.
         del self._done[: len(group)]
         scrub = False
@@ -468,69 +497,6 @@ class Dispatcher:
         except Exception as exc:
             return exc
 
-    async def _record(self, conn: Any, out: _Outcome) -> None:
-        """Record one outcome in a savepoint of its own; a message that went out is marked
-        sent even when its bookkeeping fails, so it is not repeated."""
-        try:
-            async with savepoint(conn):
-                await self._record_one(conn, out)
-        except Exception:
-            log.exception("row %d (%s): recording failed", out.row.id, out.row.kind)
-            if isinstance(out.outcome, int):
-                await outbox.mark_sent(
-                    conn,
-                    out.row.id,
-                    self.core.now(),
-                    chat_id=out.item.chat_id,
-                    message_id=out.outcome,
-                    wipe_payload=True,
-                )
-
-    async def _record_one(self, conn: Any, out: _Outcome) -> None:
-        """Write down what Telegram said about one row, and what follows for the chat's rest."""
-        core = self.core
-        row, item, outcome = out.row, out.item, out.outcome
-        if isinstance(outcome, TransientSendError):
-            assert out.retry_at is not None  # set by the sender with the chat's hold
-            log.info(
-                "row %d (%s): %s, retry in %.1fs",
-                row.id,
-                row.kind,
-                outcome.reason,
-                (out.retry_at - core.now()).total_seconds(),
-            )
-            await outbox.retry_later(conn, row.id, out.retry_at, outcome.reason)
-        elif isinstance(outcome, PermanentSendError):
-            log.warning("row %d (%s) failed for good: %s", row.id, row.kind, outcome.reason)
-            await outbox.finish(conn, row.id, "failed", outcome.reason)
-            if outcome.recipient_gone:
-                await kind_of(row.kind).on_recipient_gone(conn, core, row, outcome.reason)
-        elif isinstance(outcome, Exception) or outcome is None:
-            log.error(
-                "row %d (%s): send raised %s; retrying later",
-                row.id,
-                row.kind,
-                type(outcome).__name__,
-            )
-            await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
-        else:
-            await outbox.mark_sent(
-                conn,
-                row.id,
-                core.now(),
-                chat_id=item.chat_id,
-                message_id=outcome,
-                wipe_payload=item.wipe_payload,
-            )
-            await kind_of(row.kind).after_sent(conn, core, row, item, outcome)
-        for rest in out.rest:
-            if isinstance(outcome, TransientSendError):
-                assert out.retry_at is not None
-                await outbox.retry_later(conn, rest.id, out.retry_at, "chat waits")
-            else:  # the recipient is gone: the same answer holds for the rest
-                assert isinstance(outcome, PermanentSendError)
-                await outbox.finish(conn, rest.id, "failed", outcome.reason)
-
     async def _run_timer(self, row: OutboxRow) -> None:
         """Run one timer row in its own transaction (or its own several, for the daily run)."""
         core = self.core
@@ -546,21 +512,3 @@ class Dispatcher:
             log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:
                 await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
-
-
-def backoff(attempts: int, jitter: float) -> timedelta:
-    """Exponential backoff capped at 15 minutes; `jitter` in [0, 1) spreads retries apart."""
-    base = min(900.0, 2.0 ** min(attempts, 10))
-    return timedelta(seconds=base * (0.5 + jitter))
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """What Telegram said about one row, and the chat's rows that were not tried after it."""
-
-    row: OutboxRow
-    item: Send
-    outcome: int | Exception | None
-    rest: list[OutboxRow]
-    # For a transient failure: when the row and the rest try again (the chat is held until then).
-    retry_at: Any = None

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import logging
 
+from aiosqlite import Connection
+
 from bot.core import Core
-from bot.policy import Policy, default_policy, local_to_utc
+from bot.policy import Policy, default_policy, local_to_utc, next_working_time
 from bot.scheduling import planner
 from storage import admin_queries
 
 log = logging.getLogger(__name__)
+
+# Worker-side rows that are due later only because the workers' working hours had not begun.
+WAITS_FOR_WORKING_HOURS = ("alert", "relay_to_worker")
 
 
 async def load_at_start(core: Core) -> Policy:
@@ -53,15 +58,33 @@ async def store(
 
 
 async def _follow(core: Core) -> int:
-    """Everything planned follows the policy in force: every client, and today's digests."""
+    """Everything planned follows the policy in force: every client, today's digests, and what
+    waits for the workers' working hours."""
     replanned = await planner.plan_all(core)
-    policy, now = core.policy, core.now()
     async with core.db.tx() as conn:
-        for row in await admin_queries.pending_of_kind(conn, "digest"):
-            day = row.due_at.astimezone(policy.zone).date()
-            due = local_to_utc(day, policy.workers.digest_time, policy.zone)
-            # A digest still ahead follows a changed digest time.
-            if due != row.due_at and due > now:
-                await admin_queries.reschedule(conn, row.id, due)
+        await _move_digests(conn, core)
+        await _retime_for_working_hours(conn, core)
     core.wake()
     return replanned
+
+
+async def _move_digests(conn: Connection, core: Core) -> None:
+    """A digest still ahead follows a changed digest time."""
+    policy, now = core.policy, core.now()
+    for row in await admin_queries.pending_of_kind(conn, "digest"):
+        day = row.due_at.astimezone(policy.zone).date()
+        due = local_to_utc(day, policy.workers.digest_time, policy.zone)
+        if due != row.due_at and due > now:
+            await admin_queries.reschedule(conn, row.id, due)
+
+
+async def _retime_for_working_hours(conn: Connection, core: Core) -> None:
+    """Alerts and messages held for the workers' next working time follow changed working
+    hours: a client's message is not left waiting for a morning that is no longer the start."""
+    now = core.now()
+    due = next_working_time(core.policy, now)
+    for kind in WAITS_FOR_WORKING_HOURS:
+        for row in await admin_queries.pending_of_kind(conn, kind):
+            # A row with a reason waits for Telegram (a retry), not for working hours.
+            if row.reason is None and row.due_at > now and row.due_at != due:
+                await admin_queries.reschedule(conn, row.id, due)

@@ -89,6 +89,33 @@ async def test_a_timeout_is_retried_and_a_duplicate_is_the_only_possible_cost(
         await stop_silta(silta)
 
 
+async def test_a_chat_that_always_answers_too_late_gets_the_message_at_most_twice(
+    tg: FakeTelegram,
+    tmp_path: Path,
+) -> None:
+    """Each timed-out send may have arrived: after two, the row is not sent a third time."""
+    silta = await start_silta(tg, tmp_path, limits=Limits(overall_per_second=0, read_timeout=0.3))
+    try:
+        (slow,) = await _clients(silta, 1)
+        await silta.advance_to(CHECKIN_AT - timedelta(minutes=1))  # the worker's digest goes first
+        # Every answer to this chat comes after PTB has given up waiting (12 s against 10 s in
+        # the field); Telegram delivered each one all the same.
+        tg.delay("sendMessage", seconds=0.6, count=10)
+        await silta.advance_to(CHECKIN_AT)
+        await silta.advance(timedelta(minutes=30))
+        assert _checkins(silta, slow.id) == 2, "sent once, and once more after the timeout"
+        async with silta.core.db.read() as conn:
+            cur = await conn.execute(
+                "SELECT state, reason FROM outbox WHERE kind = 'checkin' AND state != 'pending'"
+            )
+            rows = await cur.fetchall()
+        assert [(r[0], r[1]) for r in rows] == [("sent", "timed out twice: may not have arrived")]
+        await silta.advance(timedelta(days=1))
+        assert _checkins(silta, slow.id) >= 3, "the next check-in is planned as after a send"
+    finally:
+        await stop_silta(silta)
+
+
 def _rooms(silta: Silta, chat: int) -> list[str]:
     """The rooms of the appointment notices in the chat, in the order they arrived."""
     return PLACE.findall(" ".join(m.text or "" for m in silta.tg.messages(chat)))
