@@ -170,6 +170,10 @@ async def test_a_message_to_a_worker_who_never_opened_the_bot_reaches_the_backup
     assert _cards(silta, BERT, "Are you there?"), "the backup gets it at once"
     notice = await silta.tg.wait_for_message(ADMIN_ID, contains="cannot reach worker")
     assert "Maria Virtanen" in (notice.text or "")
+    admin = silta.tg.user(ADMIN_ID, language_code="en")
+    await admin.command("workers")
+    listing = await admin.next_message(contains="Maria Virtanen")
+    assert "cannot reach them" in (listing.text or "")
 
 
 async def test_a_goodbye_that_cannot_be_delivered_is_one_line_not_an_alert(silta: Silta) -> None:
@@ -183,6 +187,29 @@ async def test_a_goodbye_that_cannot_be_delivered_is_one_line_not_an_alert(silta
     await silta.advance(timedelta(days=2))
     texts = [m.text or "" for m in silta.tg.messages(MARIA) + silta.tg.messages(ADMIN_ID)]
     assert not [t for t in texts if "cannot be reached" in t], "no alert that climbs"
+
+
+async def test_a_delivered_goodbye_is_reported_as_delivered(silta: Silta) -> None:
+    o = await office(silta)
+    client, pete = await joined_client(silta, o.maria, "Pete")
+    await worker_service.close_client(silta.core, o.maria, client.id)
+    await silta.settle()
+    assert await pete.next_message(contains="")  # the goodbye itself
+    assert await o.maria_chat.next_message(contains="got the goodbye")
+
+
+async def test_a_client_who_declines_is_one_line_to_the_worker(silta: Silta) -> None:
+    o = await office(silta)
+    card = await silta.add_client(o.maria, "Pete", language="en")
+    pete = silta.tg.user(3001, language_code="en")
+    await pete.command("start", card.code)
+    offer = await pete.next_message(contains="Silta")
+    await silta.tg.wait_for_callback_answer(
+        await pete.press(offer, callback_data=offer.callback_data[1])
+    )
+    await silta.settle()
+    line = await o.maria_chat.next_message(contains="did not accept")
+    assert not line.buttons
 
 
 async def test_a_pause_is_one_line_with_its_end(silta: Silta) -> None:
