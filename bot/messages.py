@@ -15,7 +15,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
 from bot.outgoing import OutMessage
 from bot.outgoing import utf16_len as utf16_len
-from bot.services.alerts import AlertFacts
+from bot.services.alert_facts import AlertFacts
 from bot.services.digest import DigestFacts
 from storage.models import Alert, Appointment, Client, Deadline, Worker
 

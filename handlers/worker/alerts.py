@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.callbacks import Callback
 from bot.messages import alert_card, alert_summary
+from bot.services import alert_facts
 from bot.services import alerts as alert_service
 from bot.services import workers as worker_service
 from handlers import keyboards as kb
@@ -30,7 +31,7 @@ async def _open_card(rq: Request, alert_id: int) -> None:
     """A button of the summary: the alert's card, as its recipients got it."""
     t = rq.t
     core = rq.core
-    seen = await alert_service.card_for(core, rq.me, alert_id, t.lang)
+    seen = await alert_facts.card_for(core, rq.me, alert_id, t.lang)
     if seen is None:
         await kb.stale(rq.query, t)
         return
@@ -69,6 +70,6 @@ async def on_alert_button(rq: Request, cb: Callback) -> None:
             }.get(outcome.status),
         )
     if outcome.alert is not None:
-        (seen,) = await alert_service.facts_of(core, [outcome.alert], t.lang)
+        (seen,) = await alert_facts.facts_of(core, [outcome.alert], t.lang)
         card = alert_card(t, core.policy.zone, seen, words=outcome.words)
         await edit_query_message(query, card.text, card.buttons)

@@ -8,7 +8,7 @@ from bot import messages
 from bot.core import Core
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
-from bot.services import alerts, digest
+from bot.services import alert_facts, digest
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
@@ -49,7 +49,7 @@ class AlertCard(WorkerMessage):
             return Skip("alert gone")
         if alert.state == "resolved":
             return Skip("resolved before delivery")
-        seen = await alerts.facts(job.conn, job.core, alert, job.t.lang)
+        seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
             job.t, job.core.policy.zone, seen, resurfaced=bool(job.row.payload.get("resurfaced"))
         )
@@ -99,7 +99,7 @@ class AlertEdit(WorkerMessage):
         alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
         if alert is None:
             return Skip("alert gone")
-        seen = await alerts.facts(job.conn, job.core, alert, job.t.lang)
+        seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
             job.t, job.core.policy.zone, seen, words=job.row.payload.get("words")
         )
