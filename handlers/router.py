@@ -91,6 +91,10 @@ async def _request(update: Update, context: SiltaContext) -> Request:
     if who.worker is not None and who.worker.unreachable:
         # A worker Silta could not reach wrote: alerts reach them again.
         await reach.worker_seen(context.core, who.worker.id)
+    if who.client is not None and who.client.unreachable and update.effective_user is not None:
+        # Any sign of life from a client marked unreachable closes that alert and tells the
+        # worker, whatever they did (a button, a command, a message).
+        await reach.client_seen(context.core, update.effective_user.id)
     return Request(update, context, who, lang_of(update, who))
 
 

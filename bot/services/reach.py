@@ -13,7 +13,7 @@ from bot.core import Core
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services import alerts
-from bot.services.clients import mark_seen
+from bot.services.clients import mark_seen, seen
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
@@ -76,3 +76,8 @@ async def worker_seen(core: Core, worker_id: int) -> None:
     """Any update from a worker marked unreachable clears the mark."""
     async with core.db.tx() as conn:
         await worker_back(conn, core, worker_id)
+
+
+async def client_seen(core: Core, telegram_id: int) -> None:
+    """Any update from a client marked unreachable: they are back."""
+    await seen(core, telegram_id)

@@ -250,3 +250,19 @@ async def test_a_missed_check_in_then_not_doing_well_makes_the_alert_urgent_at_n
         await alert_service.raise_alert(conn, silta.core, client, "contact_me", ref_id=1)
         first = await alert_service.raise_alert(conn, silta.core, client, "not_good", ref_id=2)
     assert first.count == 2 and first.urgent
+
+
+async def test_any_sign_of_life_closes_the_unreachable_alert(silta: Silta) -> None:
+    o = await office(silta)
+    client, pete = await joined_client(silta, o.maria, "Pete")
+    await pete.block()
+    await silta.settle()
+    card = await silta.tg.wait_for_message(MARIA, contains="cannot be reached")
+    await pete.unblock(notify=False)  # Telegram's update lost; the client types /next
+    await pete.command("next")
+    await silta.settle()
+    assert await o.maria_chat.next_message(contains="can be reached again")
+    await silta.tg.wait_for(lambda: not card.buttons, what="the card closed")
+    await silta.advance(timedelta(days=2))
+    admin_texts = [m.text or "" for m in silta.tg.messages(ADMIN_ID)]
+    assert not [t for t in admin_texts if "cannot be reached" in t], "it stopped climbing"
