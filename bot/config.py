@@ -84,13 +84,22 @@ class Settings(BaseSettings):
         """The local time zone."""
         return ZoneInfo(self.timezone)
 
-    def pepper(self) -> bytes:
-        """The invite-hash secret."""
-        if self.invite_pepper is not None:
-            return self.invite_pepper.get_secret_value().encode()
+    def pepper_override(self) -> bytes | None:
+        """SILTA_INVITE_PEPPER, when set: used instead of the secret stored in the database."""
+        if self.invite_pepper is None:
+            return None
+        return self.invite_pepper.get_secret_value().encode()
+
+    def legacy_peppers(self) -> list[bytes]:
+        """Secrets that invite codes made before the stored secret (migration 0006) may use."""
+        # Before 0006 a code was hashed with the override, else the token, else a constant.
+        found = [b"silta-without-token"]
         if self.token is not None:
-            return self.token.get_secret_value().encode()
-        return b"silta-without-token"
+            found.insert(0, self.token.get_secret_value().encode())
+        override = self.pepper_override()
+        if override is not None:
+            found.insert(0, override)
+        return found
 
     def require_token(self) -> str:
         """The bot token, or a ConfigError saying what is wrong with it."""

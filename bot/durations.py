@@ -8,6 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
+from bot.i18n import N_
+from bot.reasons import Reason
+
 __all__ = [
     "Duration",
     "PositiveDuration",
@@ -27,19 +30,23 @@ _UNIT_ALIASES: dict[str, str] = {
 }
 _FORMAT_UNITS: tuple[tuple[str, int], ...] = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
 _PART = re.compile(r"(\d+)([a-z]+)")
-_EXAMPLES = "use a number and a unit, e.g. 90s, 15m, 24h, 3d or 1h30m"
+# Every duration problem ends with how to write one; translated as a whole with the rest.
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse a duration like ``90s``, ``15m``, ``24h``, ``3d``, ``1w`` or ``1h30m``."""
     if not isinstance(text, str):
-        raise ValueError(f"expected a duration text, got {type(text).__name__}; {_EXAMPLES}")
+        raise ValueError(Reason(N_("write a duration like 90s, 15m, 24h, 3d or 1h30m")))
     # Spaces inside ("1h 30m") are harmless; case is irrelevant ("24H" is obviously 24h).
     compact = "".join(text.split()).lower()
     if not compact:
-        raise ValueError(f"the duration is empty; {_EXAMPLES}")
+        raise ValueError(
+            Reason(N_("the duration is empty; write it like 90s, 15m, 24h, 3d or 1h30m"))
+        )
     if compact.startswith("-"):
-        raise ValueError(f"a duration cannot be negative: {text.strip()!r}")
+        raise ValueError(
+            Reason(N_("a duration cannot be negative: {value}"), value=repr(text.strip()))
+        )
     pos = 0
     total = 0
     seen: set[str] = set()
@@ -50,21 +57,42 @@ def parse_duration(text: str) -> timedelta:
         unit = _UNIT_ALIASES.get(unit, unit)
         if unit not in _UNIT_SECONDS:
             raise ValueError(
-                f"unknown time unit {unit!r} in {text.strip()!r}; "
-                "use s, m, h, d or w, e.g. 90s, 15m, 24h, 3d"
+                Reason(
+                    N_("unknown time unit {unit} in {value}; use s, m, h, d or w, e.g. 15m or 3d"),
+                    unit=repr(unit),
+                    value=repr(text.strip()),
+                )
             )
         if unit in seen:
-            raise ValueError(f"the unit {unit!r} appears twice in {text.strip()!r}")
+            raise ValueError(
+                Reason(
+                    N_("the unit {unit} appears twice in {value}"),
+                    unit=repr(unit),
+                    value=repr(text.strip()),
+                )
+            )
         seen.add(unit)
         total += int(number) * _UNIT_SECONDS[unit]
         pos = match.end()
     if pos != len(compact):
         if compact.isdigit():
-            raise ValueError(f"the duration {text.strip()!r} has no unit; {_EXAMPLES}")
-        raise ValueError(f"cannot read {text.strip()!r} as a duration; {_EXAMPLES}")
+            raise ValueError(
+                Reason(
+                    N_("{value} has no unit; write it like 90s, 15m, 24h, 3d or 1h30m"),
+                    value=repr(text.strip()),
+                )
+            )
+        raise ValueError(
+            Reason(
+                N_("cannot read {value} as a duration; write it like 90s, 15m, 24h, 3d or 1h30m"),
+                value=repr(text.strip()),
+            )
+        )
     # timedelta tops out at ~2.7 million years; anything near that is a typo, not a policy.
     if total > 100 * 365 * 86_400:
-        raise ValueError(f"the duration {text.strip()!r} is unreasonably long (over 100 years)")
+        raise ValueError(
+            Reason(N_("{value} is unreasonably long (over 100 years)"), value=repr(text.strip()))
+        )
     return timedelta(seconds=total)
 
 
@@ -89,23 +117,23 @@ def _coerce(value: Any) -> Any:
         return parse_duration(value)
     if isinstance(value, bool):
         # bool is an int subclass; True seconds is never what anyone meant.
-        raise ValueError(f"expected a duration like 3d, got {value!r}")
+        raise ValueError(Reason(N_("write a duration like 90s, 15m, 24h, 3d or 1h30m")))
     return value
 
 
 def _non_negative(td: timedelta) -> timedelta:
     """Reject negative and fractional durations that slipped in as timedelta objects."""
     if td < timedelta(0):
-        raise ValueError("a duration cannot be negative")
+        raise ValueError(Reason(N_("a duration cannot be negative")))
     if td.microseconds:
-        raise ValueError("durations must be whole seconds")
+        raise ValueError(Reason(N_("durations must be whole seconds")))
     return td
 
 
 def _at_least_one_second(td: timedelta) -> timedelta:
     """Reject zero where a zero duration would make a schedule fire in a tight loop."""
     if td < timedelta(seconds=1):
-        raise ValueError("must be at least 1s")
+        raise ValueError(Reason(N_("must be at least 1s")))
     return td
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
-from bot.outgoing import OutMessage
+from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
 from bot.services.alert_facts import AlertFacts
 from bot.services.digest import DigestFacts
@@ -38,6 +38,8 @@ DEADLINE_CHOICES = (
     ("help", N_("🙋 I need help")),
 )
 CHOICES = {"ck": CHECKIN_CHOICES, "ap": APPOINTMENT_CHOICES, "dl": DEADLINE_CHOICES}
+# On a deadline's own day "tomorrow" is too late: that reminder offers "later today" instead.
+LATER_TODAY = ("today", N_("⏰ Remind me later today"))
 CONTACT_KIND_CODES = {"checkin": "ck", "appointment": "ap", "deadline": "dl"}
 
 ALERT_REASONS = {
@@ -47,6 +49,7 @@ ALERT_REASONS = {
     "reschedule": N_("needs another time for an appointment"),
     "appointment_help": N_("needs help with an appointment"),
     "deadline_help": N_("needs help with a deadline"),
+    "deadline_missed": N_("let a deadline pass without marking it done"),
     "unconfirmed": N_("has not confirmed an appointment"),
     "paused": N_("paused the messages"),
     "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
@@ -60,16 +63,22 @@ def h(text: object) -> str:
     return escape(str(text), quote=False)
 
 
-def choice_buttons(t: Translator, code: str, contact_id: int) -> Buttons:
+def choice_buttons(
+    t: Translator, code: str, contact_id: int, *, due_today: bool = False
+) -> Buttons:
     """One-tap answers for a contact, two to a row so they fit narrow screens."""
     choices = CHOICES[code]
+    if due_today:
+        choices = tuple(
+            LATER_TODAY if choice == "later" else (choice, label) for choice, label in choices
+        )
     labels = [(t(label), encode(code, contact_id, choice)) for choice, label in choices]
     return [labels[i : i + 2] for i in range(0, len(labels), 2)]
 
 
 def choice_label(t: Translator, code: str, choice: str) -> str:
     """The translated label of an answer."""
-    for key, label in CHOICES.get(code, ()):
+    for key, label in (*CHOICES.get(code, ()), LATER_TODAY):
         if key == choice:
             return t(label)
     return choice
@@ -106,21 +115,24 @@ def deadline_what(t: Translator, policy_label: str, deadline: Deadline) -> str:
     return h(policy_label)
 
 
-def deadline_reminder(t: Translator, what: str, deadline: Deadline, contact_id: int) -> OutMessage:
-    """A benefit-deadline reminder: what and by when."""
+def deadline_reminder(
+    t: Translator, what: str, deadline: Deadline, contact_id: int, *, due_today: bool = False
+) -> OutMessage:
+    """A benefit-deadline reminder: what and by when (on the day itself, no "tomorrow")."""
     text = "\n".join(
         [
             t("Reminder: {what}").format(what=what),
             t("Do this by {date}.").format(date=t.day(deadline.due_date)),
         ]
     )
-    return OutMessage(text, choice_buttons(t, "dl", contact_id), protect=True)
+    buttons = choice_buttons(t, "dl", contact_id, due_today=due_today)
+    return OutMessage(text, buttons, protect=True)
 
 
-def nudge(t: Translator, code: str, contact_id: int) -> OutMessage:
-    """One gentle second ask, with the same buttons."""
+def nudge(t: Translator, code: str, contact_id: int, *, due_today: bool = False) -> OutMessage:
+    """One gentle second ask, with the same buttons (no "tomorrow" on a deadline's day)."""
     text = t("Hi again! One tap is enough, when you have a moment.")
-    return OutMessage(text, choice_buttons(t, code, contact_id), protect=True)
+    return OutMessage(text, choice_buttons(t, code, contact_id, due_today=due_today), protect=True)
 
 
 def answered(t: Translator, original: str, code: str, choice: str) -> str:
@@ -337,6 +349,53 @@ def relay_to_worker(t: Translator, client: Client, text: str) -> OutMessage:
     """A further message from a client whose message alert is already open."""
     head = t("💬 {client} wrote:").format(client=t.ltr(h(client.label)))
     return OutMessage(f"{head}\n{h(text)}\n\n" + t("Reply to this message to answer the client."))
+
+
+# What kind of thing a client or worker sent, for the line above a copied photo, voice or file.
+MEDIA_KINDS = {
+    "photo": N_("a photo"),
+    "voice": N_("a voice message"),
+    "video_note": N_("a video message"),
+    "video": N_("a video"),
+    "audio": N_("an audio file"),
+    "document": N_("a file"),
+    "animation": N_("an animation"),
+}
+# Telegram's limit for a caption, in UTF-16 units.
+MAX_CAPTION = 1024
+
+
+def _copy(head: str, caption: str, tail: str, media: dict) -> tuple[str, tuple[int, int]]:
+    """The caption for a copied message (head, the sender's caption cut to fit, tail)."""
+    source = (int(media["chat_id"]), int(media["message_id"]))
+    if media.get("kind") == "video_note":
+        return "", source  # Telegram gives round video messages no caption
+    room = MAX_CAPTION - utf16_len(head) - utf16_len(tail) - 4
+    parts = [head]
+    if caption:
+        parts.append(h(clip(caption, room)))
+    if tail:
+        parts += ["", tail]
+    return "\n".join(parts), source
+
+
+def media_to_worker(t: Translator, client: Client, media: dict) -> OutMessage:
+    """A client's photo, voice message or file as the worker sees it: copied, with who sent it."""
+    head = t("💬 {client} sent {what}:").format(
+        client=t.ltr(h(client.label)), what=t(MEDIA_KINDS.get(media.get("kind", ""), "a file"))
+    )
+    tail = t("Reply to this message to answer the client.")
+    text, source = _copy(head, media.get("caption", ""), tail, media)
+    # A round video message takes no caption: a button names the client (and opens the card).
+    card = [] if text else [[(f"💬 {client.label}", encode("cl", client.id, "card"))]]
+    return OutMessage(text, card, copy_from=source)
+
+
+def media_to_client(t: Translator, worker_first_name: str, media: dict) -> OutMessage:
+    """A worker's photo, voice message or file as the client sees it: from the worker by name."""
+    head = t("Message from {worker}:").format(worker=t.ltr(h(worker_first_name)))
+    text, source = _copy(head, media.get("caption", ""), "", media)
+    return OutMessage(text, protect=True, copy_from=source)
 
 
 def worker_notice(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -14,19 +15,22 @@ __all__ = [
     "parse_local_datetime",
 ]
 
-ReasonCode = Literal["format", "impossible", "past"]
+ReasonCode = Literal["format", "impossible", "past", "ambiguous"]
 
 
 class TimeParseError(ValueError):
-    """Text could not be read as a date/time; `reason` is 'format', 'impossible' or 'past'."""
+    """Text could not be read as a date/time; `reason` is 'format', 'impossible', 'past' or
+    'ambiguous' (a date without a year that was recently; `suggestion` is its next one)."""
 
-    def __init__(self, reason: ReasonCode) -> None:
+    def __init__(self, reason: ReasonCode, suggestion: datetime | date | None = None) -> None:
         super().__init__(reason)
         self.reason: ReasonCode = reason
+        self.suggestion = suggestion
 
 
-# Words for "today", "tomorrow" and "the day after" in fi/sv/en, as days from today.
+# Words for "yesterday", "today", "tomorrow" and "the day after" in fi/sv/en, as days from today.
 _RELATIVE: dict[str, int] = {
+    **dict.fromkeys(("eilen", "yesterday", "igår", "igar"), -1),
     **dict.fromkeys(("tänään", "tanaan", "today", "idag"), 0),
     **dict.fromkeys(("huomenna", "tomorrow", "imorgon"), 1),
     **dict.fromkeys(("ylihuomenna", "övermorgon", "iövermorgon", "overmorgon"), 2),
@@ -37,6 +41,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ("i övermorgon", "iövermorgon"),
     ("i morgon", "imorgon"),
     ("i dag", "idag"),
+    ("i går", "igår"),
 )
 _WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -98,38 +103,58 @@ def _make_date(year: int, month: int, day: int) -> date:
         raise TimeParseError("impossible") from None
 
 
-def _read_date(token: str, today: date) -> tuple[date | None, int | None]:
-    """(explicit date, weekday) named by one token; a year-less date is the next such date."""
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one date token named: a date or a weekday; for a date written without a year also
+    its latest occurrence before today (`before`), so a caller can pick the nearer one."""
+
+    day: date | None = None
+    weekday: int | None = None
+    before: date | None = None
+
+    def nearer_is_before(self, today: date) -> bool:
+        """A year-less date that was more recently than it comes next (1.12. on 2.12.)."""
+        return (
+            self.day is not None
+            and self.before is not None
+            and (today - self.before) < (self.day - today)
+        )
+
+
+def _occurrences(month: int, day: int, years: range) -> list[date]:
+    """That day and month in each year that has it (29.2. only in leap years)."""
+    found = []
+    for year in years:
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    return found
+
+
+def _read_date(token: str, today: date) -> _Read:
+    """What one token names; a year-less date is the next such date, with the one before."""
     word = token.rstrip(".")
     if word in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[word]), None
+        return _Read(today + timedelta(days=_RELATIVE[word]))
     if word in _WEEKDAYS:
-        return None, _WEEKDAYS[word]
+        return _Read(weekday=_WEEKDAYS[word])
     if m := _ISO_DATE.fullmatch(token):
-        return _make_date(int(m[1]), int(m[2]), int(m[3])), None
+        return _Read(_make_date(int(m[1]), int(m[2]), int(m[3])))
     if m := _FI_DATE.fullmatch(token):
         day, month = int(m[1]), int(m[2])
         if m[3] is None:
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 raise TimeParseError("impossible")
-            # Without a year people mean the coming one: 3.1. typed in December is next January.
-            for year in (
-                today.year,
-                today.year + 1,
-                today.year + 2,
-                today.year + 3,
-                today.year + 4,
-            ):
-                try:
-                    candidate = date(year, month, day)
-                except ValueError:
-                    continue  # 29.2. waits for a leap year
-                if candidate >= today:
-                    return candidate, None
-            raise TimeParseError("impossible")
+            around = _occurrences(month, day, range(today.year - 4, today.year + 5))
+            after = [d for d in around if d >= today]
+            if not after:
+                raise TimeParseError("impossible")
+            before = [d for d in around if d < today]
+            return _Read(after[0], before=before[-1] if before else None)
         year = int(m[3])
         # Two-digit years are this century's; nobody books appointments for 1926.
-        return _make_date(year + 2000 if len(m[3]) == 2 else year, month, day), None
+        return _Read(_make_date(year + 2000 if len(m[3]) == 2 else year, month, day))
     raise TimeParseError("format")
 
 
@@ -163,7 +188,8 @@ def parse_local_datetime(text: str, now_utc: datetime, zone: ZoneInfo) -> dateti
     if not _CLOCK.fullmatch(clock_token.rstrip(".")):
         raise TimeParseError("format")
     now_local = now_utc.astimezone(zone)
-    explicit, weekday = _read_date(date_token, now_local.date())
+    read = _read_date(date_token, now_local.date())
+    explicit, weekday = read.day, read.weekday
     clock = _read_clock(clock_token)
     if weekday is not None:
         # The next such weekday at that time strictly after now (today if still to come).
@@ -179,21 +205,34 @@ def parse_local_datetime(text: str, now_utc: datetime, zone: ZoneInfo) -> dateti
     when = _to_utc(explicit, clock, zone)
     if when <= now_utc:
         raise TimeParseError("past")
+    if read.nearer_is_before(now_local.date()):
+        # "1.12. 10:00" typed on 2.12.: a slip for a past day as likely as next year; ask.
+        raise TimeParseError("ambiguous", suggestion=when)
     return when
 
 
-def parse_local_date(text: str, today: date) -> date:
-    """Read a due date (``3.12.``, ``3.12.2026``, ``2026-12-03``, ``huomenna``, a weekday)."""
+def parse_local_date(text: str, today: date, *, past_ok: bool = False) -> date:
+    """Read a due date (``3.12.``, ``3.12.2026``, ``2026-12-03``, ``huomenna``, a weekday).
+
+    A date without a year that was more recently than it comes next is 'ambiguous' (with the
+    next one as the suggestion); with `past_ok` (a release date) it is simply the recent one.
+    """
     tokens, stated_weekday = _strip_weekday(_tokens(text), 1)
     if len(tokens) != 1:
         raise TimeParseError("format")
-    explicit, weekday = _read_date(tokens[0], today)
-    if weekday is not None:
+    read = _read_date(tokens[0], today)
+    if read.weekday is not None:
         # A due date "on Friday" typed on a Friday means today.
-        return today + timedelta(days=(weekday - today.weekday()) % 7)
+        return today + timedelta(days=(read.weekday - today.weekday()) % 7)
+    explicit = read.day
     assert explicit is not None
+    if read.nearer_is_before(today):
+        if not past_ok:
+            raise TimeParseError("ambiguous", suggestion=explicit)
+        assert read.before is not None
+        explicit = read.before
     _check_weekday(explicit, stated_weekday)
-    if explicit < today:
+    if explicit < today and not past_ok:
         raise TimeParseError("past")
     return explicit
 

@@ -84,6 +84,18 @@ class TelegramTransport:
     async def send(self, chat_id: int, message: OutMessage) -> int:
         """Send and return Telegram's message id."""
         try:
+            if message.copy_from is not None:
+                chat, source_id = message.copy_from
+                copied = await self.bot.copy_message(
+                    chat_id,
+                    from_chat_id=chat,
+                    message_id=source_id,
+                    caption=message.text or None,
+                    parse_mode=ParseMode.HTML if message.text else None,
+                    reply_markup=keyboard(message.buttons),
+                    protect_content=message.protect,
+                )
+                return copied.message_id
             if message.photo is not None:
                 sent = await self.bot.send_photo(
                     chat_id,

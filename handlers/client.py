@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from telegram import Message
 
 from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
-from bot.messages import MAX_RELAY_UNITS, answered, h, utf16_len
+from bot.messages import MAX_RELAY_UNITS, answered, h
+from bot.outgoing import split_text
 from bot.services import clients as client_service
+from bot.services import media as media_service
+from bot.services.media import too_big
 from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.transport import OutMessage
 from handlers.common import Request, answer_query, edit_query_message, lang_of
+from handlers.media import media_of
 from handlers.menus import set_client_commands
 from handlers.unknown import offer_problem, present
 
@@ -34,10 +39,24 @@ def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
         ("appointment", "move"): t("Okay. {worker} will contact you to find a new time."),
         ("appointment", "help"): t("Okay. {worker} will contact you soon."),
         ("deadline", "done"): t("Well done! Thank you."),
-        ("deadline", "later"): t("Okay, I will remind you tomorrow."),
         ("deadline", "help"): t("Okay. {worker} will contact you soon."),
     }
     return texts.get((kind, choice), t("Thank you!")).format(worker=name)
+
+
+def later_text(t: Translator, rq: Request, remind_at: datetime | None) -> str:
+    """The truth about "remind me later": tomorrow, later today, or not in time at all."""
+    zone = rq.core.policy.zone
+    if remind_at is None:
+        return t(
+            "The deadline is today, so I cannot remind you again in time. Please do it today, "
+            "or tap “I need help” and your worker will contact you."
+        )
+    if remind_at.astimezone(zone).date() == rq.core.now().astimezone(zone).date():
+        return t("Okay, I will remind you again today at {time}.").format(
+            time=t.time(remind_at, zone)
+        )
+    return t("Okay, I will remind you tomorrow.")
 
 
 async def on_consent(rq: Request, cb: Callback) -> None:
@@ -94,7 +113,10 @@ async def on_answer(rq: Request, cb: Callback) -> None:
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""
     await edit_query_message(query, answered(t, original, cb.kind, result.choice))
-    text = thanks(t, result.kind, result.choice, result.worker_name or "")
+    if result.kind == "deadline" and result.choice in ("later", "today"):
+        text = later_text(t, rq, result.remind_at)
+    else:
+        text = thanks(t, result.kind, result.choice, result.worker_name or "")
     if result.crisis:
         text += "\n\n" + crisis_lines(t, rq)
     await rq.reply(OutMessage(text, protect=True))
@@ -115,10 +137,18 @@ async def on_text(rq: Request) -> None:
             ),
         )
         return
-    if utf16_len(text) > MAX_RELAY_UNITS:
-        await rq.reply(t("Your message is very long. Please send it in shorter parts."))
-        return
-    status, worker, in_hours = await client_service.write_to_worker(rq.core, user.id, text)
+    # A long message goes on in parts, in order, rather than being refused whole.
+    result = ("no_worker", "", True)
+    for part in split_text(text, MAX_RELAY_UNITS):
+        result = await client_service.write_to_worker(rq.core, user.id, part)
+        if result[0] != "relayed":
+            break
+    await _passed_on(rq, *result)
+
+
+async def _passed_on(rq: Request, status: str, worker: str, in_hours: bool) -> None:
+    """The client hears that their message went on, and when it will be read."""
+    t = rq.t
     if status != "relayed":
         await rq.reply(t("I could not pass this on right now. Please try again later."))
         return
@@ -130,10 +160,42 @@ async def on_text(rq: Request) -> None:
 
 
 async def on_other_content(rq: Request) -> None:
-    """Stickers, photos, voice: only text can be passed on."""
-    await client_service.seen(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
+    """Photos, voice messages, videos and files go to the worker; a sticker gets a smile."""
+    message = rq.update.effective_message
+    user = rq.update.effective_user
+    assert message is not None and user is not None
     t = rq.t
-    await rq.reply(t("I can only pass on text messages. Please write your message as text."))
+    media = media_of(message)
+    if rq.who.client is not None and rq.who.client.status == "closed":
+        await rq.reply(
+            t(
+                "This service has ended for you. If you need help, contact your "
+                "local social services."
+            ),
+        )
+        return
+    if media is None:
+        await client_service.seen(rq.core, user.id)
+        if message.sticker is not None:
+            await rq.reply(
+                t(
+                    "Thank you! 🙂 I cannot pass stickers on. You can write, or send a photo or "
+                    "a voice message, and I will pass it on to your worker."
+                )
+            )
+        else:
+            await rq.reply(
+                t("I can pass on text, photos, voice messages and files. Please try one of those.")
+            )
+        return
+    if too_big(rq.core.policy, media):
+        await rq.reply(
+            t("This file is too big to pass on (over {n} MB). Please send a smaller one.").format(
+                n=rq.core.policy.messages.max_media_mb
+            )
+        )
+        return
+    await _passed_on(rq, *await media_service.to_worker(rq.core, user.id, media))
 
 
 async def cmd_next(rq: Request) -> None:
@@ -296,7 +358,10 @@ async def cmd_help(rq: Request) -> None:
                             t("/help – this help"),
                         ]
                     ),
-                    t("Write a message here and it goes to your worker."),
+                    t(
+                        "Write a message, or send a photo, a voice message or a file, and it "
+                        "goes to your worker."
+                    ),
                 ]
             ),
             protect=True,

@@ -70,6 +70,8 @@ class Flow:
     kind: str = ""
     text: str | None = None
     due: date | None = None
+    # A date typed without a year, read as its next one, waiting for "Did you mean …?" yes/no.
+    guess: str = ""
 
 
 @dataclass

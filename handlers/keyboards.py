@@ -72,7 +72,12 @@ def card_actions(t: Translator, client: Client) -> Buttons:
     elif client.status == "paused":
         last.append((t("▶️ Resume"), encode("cl", cid, "resume")))
     rows.append(last)
-    rows.append([(t("⛔ Close"), encode("cl", cid, "close"))])
+    rows.append(
+        [
+            (t("🔓 Release date"), encode("cl", cid, "rel")),
+            (t("⛔ Close"), encode("cl", cid, "close")),
+        ]
+    )
     return rows
 
 

@@ -22,7 +22,16 @@ from handlers import admin as admin_handlers
 from handlers import client as client_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
-from handlers.common import Command, Press, Request, answer_query, lang_of, reply, resolve
+from handlers.common import (
+    Command,
+    Press,
+    Request,
+    answer_query,
+    answering,
+    lang_of,
+    reply,
+    resolve,
+)
 from handlers.context import SiltaContext
 
 log = logging.getLogger(__name__)
@@ -86,7 +95,9 @@ def _parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
 
 
 async def _request(update: Update, context: SiltaContext) -> Request:
-    """The sender's role and translator, computed once for the handler."""
+    """The sender's role and translator, computed once for the handler; answers that Telegram
+    will not take at once go to the outbox."""
+    answering(context.core)
     who: Who = await resolve(update, context)
     if who.worker is not None and who.worker.unreachable:
         # A worker Silta could not reach wrote: alerts reach them again.
@@ -187,7 +198,7 @@ async def on_other(update: Update, context: SiltaContext) -> None:
     if rq.who.role == "client":
         await client_handlers.on_other_content(rq)
     elif rq.who.role in WORKERS:
-        await rq.reply(rq.t("Please send text or use the commands."))
+        await worker_handlers.on_media(rq)
     else:
         await rq.reply(unknown_handlers.explain(rq.t))
 
@@ -220,12 +231,12 @@ async def error_handler(update: object, context: SiltaContext) -> None:
         and update.effective_chat is not None
         and update.callback_query is None
         and not isinstance(err, TelegramError)
+        and context.bot_data.started
     ):
-        try:
-            t = lang_of(update)
-            await reply(update, t("Something went wrong. Please try again."))
-        except TelegramError:
-            pass
+        answering(context.core, new_update=False)
+        t = lang_of(update)
+        # Retried, then queued like any answer (handlers/common.py): it is not lost either.
+        await reply(update, t("Something went wrong. Please try again."))
 
 
 def register(app: Application) -> None:

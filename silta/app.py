@@ -117,9 +117,11 @@ async def seed_admins(core: Core) -> None:
         for tid in core.settings.admin_ids:
             worker = await people_repo.worker_by_telegram(conn, tid)
             if worker is None:
-                await people_repo.add_worker(
+                seeded = await people_repo.add_worker(
                     conn, name="Admin", now=now, telegram_id=tid, role="admin", language="fi"
                 )
+                # "Admin" is a placeholder: the bot asks the person their name at /start.
+                await people_repo.update_worker(conn, seeded.id, needs_name=1)
             elif worker.role != "admin" or not worker.active:
                 await people_repo.update_worker(conn, worker.id, role="admin", active=1)
 

@@ -33,9 +33,20 @@ async def add_invite(
     return Invite.from_row(await cur.fetchone())
 
 
-async def invite_by_hash(conn: Connection, code_hash: str) -> Invite | None:
-    cur = await conn.execute("SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
+async def invite_by_hash(
+    conn: Connection, code_hash: str, *, legacy: bool = False
+) -> Invite | None:
+    """The invite with this hash; `legacy` looks only among codes made before the stored secret."""
+    sql = "SELECT * FROM invites WHERE code_hash = ?" + (" AND legacy_pepper = 1" if legacy else "")
+    cur = await conn.execute(sql, (code_hash,))
     return Invite.from_row(await cur.fetchone())
+
+
+async def secret(conn: Connection, name: str) -> str | None:
+    """A server-side secret made by a migration (e.g. the invite-hash pepper)."""
+    cur = await conn.execute("SELECT value FROM secrets WHERE name = ?", (name,))
+    row = await cur.fetchone()
+    return row[0] if row else None
 
 
 async def get_invite(conn: Connection, invite_id: int) -> Invite | None:

@@ -46,6 +46,8 @@ class Worker(Model):
     language: str
     active: bool
     unreachable: bool = False
+    # Seeded from SILTA_ADMIN_IDS as "Admin": asked for a real name on first contact.
+    needs_name: bool = False
 
     @property
     def first_name(self) -> str:

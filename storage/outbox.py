@@ -267,6 +267,33 @@ async def retry_later(conn: Connection, row_id: int, due_at: datetime, reason: s
     )
 
 
+async def set_reason(conn: Connection, row_id: int, reason: str) -> None:
+    """Say why a new row waits: for the end of the quiet hours, or for another try after a
+    failure (the dispatcher reads a "timeout" here as one timed-out send already)."""
+    await conn.execute("UPDATE outbox SET reason = ? WHERE id = ?", (reason, row_id))
+
+
+async def retime_waiting(conn: Connection, reason: str, due_at: datetime) -> int:
+    """Move every pending row that waits for `reason` to `due_at`; returns how many moved."""
+    cur = await conn.execute(
+        "UPDATE outbox SET due_at = ? WHERE state = 'pending' AND reason = ? AND due_at != ?",
+        (utc_iso(due_at), reason, utc_iso(due_at)),
+    )
+    return cur.rowcount
+
+
+async def release_now(
+    conn: Connection, row_id: int, now: datetime, payload: dict[str, Any]
+) -> bool:
+    """Make a still pending row due at once, with a new payload; False if it is pending no more."""
+    cur = await conn.execute(
+        "UPDATE outbox SET due_at = ?, payload = ?, reason = NULL "
+        "WHERE id = ? AND state = 'pending'",
+        (utc_iso(now), json.dumps(payload, ensure_ascii=False), row_id),
+    )
+    return cur.rowcount > 0
+
+
 async def finish(conn: Connection, row_id: int, state: str, reason: str) -> None:
     """Drop or fail a row with its reason; payload wiped."""
     await conn.execute(

@@ -262,3 +262,23 @@ def test_deadline_input_is_checked(
     _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
     code, _, err = _run(capsys, "deadline", "add", "--client", "1", *argv)
     assert code == 2 and message in err
+
+
+def test_client_set_corrects_the_release_date_and_plans_again(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    far = _future(400)
+    assert _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "b")[0] == 0
+    code, out, err = _run(capsys, "client", "set", "1", "--release-date", far.isoformat())
+    assert code == 0, err
+    assert f"release date {far.isoformat()}" in out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT release_date FROM clients").fetchone() == (far.isoformat(),)
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
+    assert "client.release_date" in actions
+    code, out, _ = _run(capsys, "client", "set", "1", "--release-date", "none")
+    assert code == 0 and "not known" in out
+    code, _, err = _run(capsys, "client", "set", "1", "--release-date", "1.12.")
+    assert code == 2 and "--release-date" in err
+    code, _, err = _run(capsys, "client", "set", "9", "--release-date", "none")
+    assert code == 2 and "no client #9" in err

@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.durations import format_duration
+from bot.i18n import N_
 from bot.policy.model import BENEFIT_KIND_KEY, POLICY_KEYS, Phase, Policy, Step, settable_keys
 from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict, validate_phases
+from bot.reasons import Reason as R
 
 __all__ = [
     "describe_policy",
@@ -31,7 +33,9 @@ def _maybe_toml(raw: str, key: str) -> tuple[bool, Any]:
     try:
         return True, tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError([(key, f"cannot read {raw!r}: {exc}")]) from None
+        raise PolicyError(
+            [(key, R(N_("cannot read {value}: {error}"), value=repr(raw), error=exc))]
+        ) from None
 
 
 def _split_items(raw: str, separators: str = ",;") -> list[str]:
@@ -58,7 +62,14 @@ def _step_items(raw: str, key: str) -> list[dict[str, str]]:
     for i, item in enumerate(_split_items(raw)):
         compact = "".join(item.split())
         if ":" not in compact:
-            raise PolicyError([(f"{key}.{i}", f"write who:after, e.g. team:8h (got {item!r})")])
+            raise PolicyError(
+                [
+                    (
+                        f"{key}.{i}",
+                        R(N_("write who:after, e.g. team:8h (not {value})"), value=repr(item)),
+                    )
+                ]
+            )
         to, _, after = compact.partition(":")
         items.append({"to": to.lower(), "after": after})
     return items
@@ -70,7 +81,17 @@ def _label_items(raw: str, key: str) -> dict[str, str]:
     for item in _split_items(raw, ";"):
         lang, sep, label = item.partition("=")
         if not sep:
-            raise PolicyError([(key, f"write labels as fi=...;sv=...;en=... (got {item!r})")])
+            raise PolicyError(
+                [
+                    (
+                        key,
+                        R(
+                            N_("write labels as fi=...;sv=...;en=... (not {value})"),
+                            value=repr(item),
+                        ),
+                    )
+                ]
+            )
         labels[lang.strip().lower()] = label.strip()
     return labels
 
@@ -106,7 +127,9 @@ def set_policy_value(p: Policy, key: str, value: str) -> Policy:
             kinds.setdefault(slug, {})[lang] = parsed if is_toml else raw
         elif raw.lower() in ("-", "delete", "remove"):
             if slug not in kinds:
-                raise PolicyError([(key, f"there is no kind {slug!r} to remove")])
+                raise PolicyError(
+                    [(key, R(N_("there is no kind {kind} to remove"), kind=repr(slug)))]
+                )
             del kinds[slug]
         else:
             is_toml, parsed = _maybe_toml(raw, key)
@@ -114,8 +137,12 @@ def set_policy_value(p: Policy, key: str, value: str) -> Policy:
         return policy_from_dict(data)
     if key not in POLICY_KEYS:
         close = difflib.get_close_matches(key, settable_keys(p), n=3, cutoff=0.5)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise PolicyError([(key or "(key)", f"unknown setting{hint}")])
+        reason = (
+            R(N_("unknown setting; did you mean {keys}?"), keys=" / ".join(close))
+            if close
+            else R(N_("unknown setting"))
+        )
+        raise PolicyError([(key or "(key)", reason)])
     section, _, leaf = key.rpartition(".")
     target = data[section] if section else data
     target[leaf] = _typed_value(key, raw)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from bot.durations import Duration, PositiveDuration, format_duration
+from bot.i18n import N_
 from bot.policy.values import (
     LANGUAGES,
     REQUIRED_LANGUAGES,
@@ -19,6 +20,7 @@ from bot.policy.values import (
     Weekdays,
     WholeDays,
 )
+from bot.reasons import Reason as R
 
 __all__ = [
     "BENEFIT_KIND_KEY",
@@ -27,6 +29,7 @@ __all__ = [
     "CheckinPolicy",
     "DeadlinePolicy",
     "EscalationPolicy",
+    "MessagesPolicy",
     "Phase",
     "Phases",
     "Policy",
@@ -85,7 +88,9 @@ class WorkingHours(_Model):
     def _start_before_end(self) -> WorkingHours:
         """Working hours do not span midnight, which keeps 'next working time' unambiguous."""
         if self.start >= self.end:
-            raise _rules([("end", f"must be later than start ({self.start:%H:%M})")])
+            raise _rules(
+                [("end", R(N_("must be later than start ({start})"), start=f"{self.start:%H:%M}"))]
+            )
         return self
 
 
@@ -100,20 +105,31 @@ def _check_phases(phases: list[Phase]) -> list[Phase]:
     """Phases must end open-ended and their day limits must increase."""
     problems: list[tuple[str, str]] = []
     if not phases:
-        raise _rules([("", "needs at least one phase, e.g. 14:1d,60:3d,7d")])
+        raise _rules([("", R(N_("needs at least one phase, e.g. 14:1d,60:3d,7d")))])
     last = len(phases) - 1
     previous: int | None = None
     for i, phase in enumerate(phases):
         if i < last and phase.until_day is None:
-            problems.append((f"{i}.until_day", "only the last phase may leave out until_day"))
+            problems.append(
+                (f"{i}.until_day", R(N_("only the last phase may leave out until_day")))
+            )
         if i == last and phase.until_day is not None:
             problems.append(
-                (f"{i}.until_day", "the last phase must not have until_day; it lasts from then on")
+                (
+                    f"{i}.until_day",
+                    R(N_("the last phase must not have until_day; it lasts from then on")),
+                )
             )
         if phase.until_day is not None:
             if previous is not None and phase.until_day <= previous:
                 problems.append(
-                    (f"{i}.until_day", f"must be larger than the previous phase's ({previous})")
+                    (
+                        f"{i}.until_day",
+                        R(
+                            N_("must be larger than the previous phase's ({previous})"),
+                            previous=previous,
+                        ),
+                    )
                 )
             previous = phase.until_day
     if problems:
@@ -146,7 +162,14 @@ class CheckinPolicy(_Model):
         """A nudge after the answer window has closed would be pointless."""
         if self.nudge_after >= self.answer_within:
             limit = format_duration(self.answer_within)
-            raise _rules([("nudge_after", f"must be shorter than answer_within ({limit})")])
+            raise _rules(
+                [
+                    (
+                        "nudge_after",
+                        R(N_("must be shorter than answer_within ({limit})"), limit=limit),
+                    )
+                ]
+            )
         return self
 
 
@@ -156,7 +179,9 @@ def _no_repeats(key: str, values: list[timedelta]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     for i, value in enumerate(values):
         if value in seen:
-            problems.append((f"{key}.{i}", f"{format_duration(value)} is listed twice"))
+            problems.append(
+                (f"{key}.{i}", R(N_("{value} is listed twice"), value=format_duration(value)))
+            )
         seen.add(value)
     return problems
 
@@ -215,12 +240,14 @@ def _default_steps() -> list[Step]:
 def _check_steps(steps: list[Step]) -> list[tuple[str, str]]:
     """Problems with an escalation ladder (relative keys)."""
     if not steps:
-        return [("steps", "needs at least one step, e.g. assigned_worker:0s")]
+        return [("steps", R(N_("needs at least one step, e.g. assigned_worker:0s")))]
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
     for i, step in enumerate(steps):
         if step.to in seen:
-            problems.append((f"steps.{i}.to", f"{step.to} already has an earlier step"))
+            problems.append(
+                (f"steps.{i}.to", R(N_("{target} already has an earlier step"), target=step.to))
+            )
         seen.add(step.to)
         if i == 0:
             continue
@@ -229,11 +256,14 @@ def _check_steps(steps: list[Step]) -> list[tuple[str, str]]:
             problems.append(
                 (
                     f"steps.{i}.after",
-                    f"must not be earlier than the step before ({format_duration(before)})",
+                    R(
+                        N_("must not be earlier than the step before ({before})"),
+                        before=format_duration(before),
+                    ),
                 )
             )
         elif step.after < timedelta(seconds=1):
-            problems.append((f"steps.{i}.after", "only the first step may be 0s"))
+            problems.append((f"steps.{i}.after", R(N_("only the first step may be 0s"))))
     return problems
 
 
@@ -263,6 +293,13 @@ class WorkersPolicy(_Model):
     """Settings for the workers' side."""
 
     digest_time: ClockTime = time(8, 0)
+
+
+class MessagesPolicy(_Model):
+    """What clients and workers pass to each other through Silta (photos, voice, files)."""
+
+    # Larger photos, voice messages, videos and documents are not passed on; the sender is told.
+    max_media_mb: int = Field(default=20, ge=1, le=2000)
 
 
 def _default_benefit_kinds() -> dict[str, dict[str, str]]:
@@ -330,6 +367,7 @@ class Policy(_Model):
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
+    messages: MessagesPolicy = Field(default_factory=MessagesPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -341,7 +379,10 @@ class Policy(_Model):
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
-                f"unknown time zone {name!r}; use an IANA name like Europe/Helsinki"
+                R(
+                    N_("unknown time zone {name}; use an IANA name like Europe/Helsinki"),
+                    name=repr(name),
+                )
             ) from None
         return name
 
@@ -353,21 +394,33 @@ class Policy(_Model):
         cleaned: dict[str, dict[str, str]] = {}
         for slug, labels in kinds.items():
             if not _SLUG.fullmatch(slug):
-                problems.append((slug, "kind names use only a-z and _, e.g. housing_allowance"))
+                problems.append(
+                    (slug, R(N_("kind names use only a-z and _, e.g. housing_allowance")))
+                )
             for lang in REQUIRED_LANGUAGES:
                 if not labels.get(lang, "").strip():
-                    problems.append((f"{slug}.{lang}", f"a label in {lang} is required"))
+                    problems.append(
+                        (f"{slug}.{lang}", R(N_("a label in {lang} is required"), lang=lang))
+                    )
             for lang, label in labels.items():
                 if lang not in LANGUAGES:
                     problems.append(
-                        (f"{slug}.{lang}", f"unknown language; use {', '.join(LANGUAGES)}")
+                        (
+                            f"{slug}.{lang}",
+                            R(
+                                N_("unknown language; use {languages}"),
+                                languages=", ".join(LANGUAGES),
+                            ),
+                        )
                     )
                 elif len(label.strip()) > _MAX_LABEL:
-                    problems.append((f"{slug}.{lang}", f"at most {_MAX_LABEL} characters"))
+                    problems.append(
+                        (f"{slug}.{lang}", R(N_("at most {n} characters"), n=_MAX_LABEL))
+                    )
             # Labels become button texts; stray spaces around them are never intended.
             cleaned[slug] = {lang: label.strip() for lang, label in labels.items() if label.strip()}
         if "other" not in kinds:
-            problems.append(("other", "the catalogue must contain an 'other' kind"))
+            problems.append(("other", R(N_("the catalogue must contain an 'other' kind"))))
         if problems:
             raise _rules(problems)
         return cleaned
@@ -415,6 +468,7 @@ POLICY_KEYS: list[str] = [
     "escalation.step_time",
     "escalation.urgent",
     "workers.digest_time",
+    "messages.max_media_mb",
     BENEFIT_KIND_KEY,
 ]
 

@@ -6,12 +6,22 @@ import re
 import tomllib
 from typing import Any
 
+from bot.i18n import N_
 from bot.policy.model import Policy
 from bot.policy.validation import PolicyError, policy_from_dict, policy_to_dict
+from bot.reasons import Reason as R
 
 __all__ = ["policy_from_toml", "policy_to_toml"]
 
-_SECTIONS = ("checkins", "appointments", "deadlines", "escalation", "workers", "benefit_kinds")
+_SECTIONS = (
+    "checkins",
+    "appointments",
+    "deadlines",
+    "escalation",
+    "workers",
+    "messages",
+    "benefit_kinds",
+)
 _COMMENTS: dict[str, str] = {
     "quiet_hours": "no messages to clients in this window (may span midnight)",
     "retention": "closed clients' personal data deleted after this",
@@ -26,6 +36,7 @@ _COMMENTS: dict[str, str] = {
         "only; or clock_time"
     ),
     "escalation.urgent": "at_once: urgent alerts go day or night and climb on the clock",
+    "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"
@@ -114,5 +125,5 @@ def policy_from_toml(text: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError([("(file)", f"not valid TOML: {exc}")]) from None
+        raise PolicyError([("(file)", R(N_("not valid TOML: {error}"), error=exc))]) from None
     return policy_from_dict(data)

@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from bot.i18n import N_
 from bot.policy.model import Phase, Phases, Policy, settable_keys
 from bot.policy.values import ESCALATION_TARGETS
+from bot.reasons import Reason
 
 __all__ = [
     "PolicyError",
@@ -33,16 +35,39 @@ def _is_location_noise(part: str | int) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
+# Pydantic's own checks, said plainly and translatably; the limits come from the error context.
+_PYDANTIC_REASONS: dict[str, str] = {
+    "extra_forbidden": N_("unknown setting"),
+    "missing": N_("required but missing"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "greater_than": N_("must be more than {gt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "less_than": N_("must be less than {lt}"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be a table of values"),
+    "model_type": N_("must be a table of values"),
+}
+
+
 def _plain_reason(error: Any) -> str:
-    """Turn one pydantic error into a short plain-English reason."""
+    """Turn one pydantic error into a short plain reason (a translatable Reason when known)."""
     kind = error["type"]
-    msg: str = error["msg"]
-    if kind == "extra_forbidden":
-        return "unknown setting"
-    if kind == "missing":
-        return "required but missing"
+    ctx = error.get("ctx") or {}
+    raised = ctx.get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Reason):
+        return raised.args[0]
     if kind == "literal_error":
-        return f"must be one of {', '.join(ESCALATION_TARGETS)}"
+        return Reason(N_("must be one of {choices}"), choices=", ".join(ESCALATION_TARGETS))
+    if kind in _PYDANTIC_REASONS:
+        try:
+            return Reason(_PYDANTIC_REASONS[kind], **{k: v for k, v in ctx.items() if k != "error"})
+        except KeyError:
+            pass  # a context without the limit: fall back to pydantic's words
+    msg: str = error["msg"]
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     msg = msg.replace("Input should be", "should be")
     return msg[:1].lower() + msg[1:]
@@ -63,7 +88,7 @@ def _problems(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[tuple[
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, settable_keys(), n=3, cutoff=0.6)
             if close:
-                reason += f"; did you mean {' or '.join(close)}?"
+                reason = Reason(N_("unknown setting; did you mean {keys}?"), keys=" / ".join(close))
         problems.append((key, reason))
     return problems
 

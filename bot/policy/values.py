@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 from bot.durations import Duration
+from bot.i18n import N_
+from bot.reasons import Reason
 
 __all__ = [
     "DAY",
@@ -38,20 +40,31 @@ def _parse_clock(value: Any) -> Any:
     """Read a local time of day such as 21:00, 9.30 or 9; time objects pass through."""
     if isinstance(value, time):
         if value.tzinfo is not None:
-            raise ValueError("a policy time is local (see timezone) and must not carry a zone")
+            raise ValueError(
+                Reason(N_("a policy time is local (see timezone) and must not carry a zone"))
+            )
         if value.second or value.microsecond:
-            raise ValueError("times are whole minutes, like 21:00")
+            raise ValueError(Reason(N_("times are whole minutes, like 21:00")))
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a time of day like 21:00, got {value!r}")
+        raise ValueError(Reason(N_("write a time of day like 21:00")))
     match = _CLOCK.fullmatch(value.strip())
     if not match:
-        raise ValueError(f"cannot read {value.strip()!r} as a time of day; use HH:MM like 21:00")
+        raise ValueError(
+            Reason(
+                N_("cannot read {value} as a time of day; use HH:MM like 21:00"),
+                value=repr(value.strip()),
+            )
+        )
     hour, minute, second = (int(g) if g else 0 for g in match.groups())
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"{value.strip()!r} is not a time of day; use 00:00 to 23:59")
+        raise ValueError(
+            Reason(
+                N_("{value} is not a time of day; use 00:00 to 23:59"), value=repr(value.strip())
+            )
+        )
     if second:
-        raise ValueError("times are whole minutes, like 21:00")
+        raise ValueError(Reason(N_("times are whole minutes, like 21:00")))
     return time(hour, minute)
 
 
@@ -83,7 +96,10 @@ def _day_number(token: str) -> int:
     name = token.strip().lower().rstrip(".")
     if name not in _DAY_NAMES:
         raise ValueError(
-            f"unknown weekday {token.strip()!r}; use mon, tue, wed, thu, fri, sat, sun"
+            Reason(
+                N_("unknown weekday {value}; use mon, tue, wed, thu, fri, sat, sun"),
+                value=repr(token.strip()),
+            )
         )
     return _DAY_NAMES[name]
 
@@ -95,14 +111,18 @@ def parse_days(value: str | Iterable[str | int]) -> frozenset[int]:
     days: set[int] = set()
     for item in items:
         if isinstance(item, bool):
-            raise ValueError(f"expected a weekday name, got {item!r}")
+            raise ValueError(Reason(N_("write weekdays like mon-fri")))
         if isinstance(item, int):
             if not 0 <= item <= 6:
-                raise ValueError(f"weekday numbers are 0 (Monday) to 6 (Sunday), got {item}")
+                raise ValueError(
+                    Reason(
+                        N_("weekday numbers are 0 (Monday) to 6 (Sunday), not {value}"), value=item
+                    )
+                )
             days.add(item)
             continue
         if not isinstance(item, str):
-            raise ValueError(f"expected a weekday name, got {item!r}")
+            raise ValueError(Reason(N_("write weekdays like mon-fri")))
         if "-" in item:
             first, _, last = item.partition("-")
             a, b = _day_number(first), _day_number(last)
@@ -112,7 +132,7 @@ def parse_days(value: str | Iterable[str | int]) -> frozenset[int]:
         else:
             days.add(_day_number(item))
     if not days:
-        raise ValueError("name at least one weekday, e.g. mon-fri")
+        raise ValueError(Reason(N_("name at least one weekday, e.g. mon-fri")))
     return frozenset(days)
 
 
@@ -151,7 +171,9 @@ Weekdays = Annotated[
 def _whole_days(td: timedelta) -> timedelta:
     """Deadline reminders go out on a calendar morning, so only whole days make sense."""
     if td % DAY:
-        raise ValueError("must be whole days (the reminder goes out in the morning), e.g. 7d or 0d")
+        raise ValueError(
+            Reason(N_("must be whole days (the reminder goes out in the morning), e.g. 7d or 0d"))
+        )
     return td
 
 

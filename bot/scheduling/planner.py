@@ -40,6 +40,7 @@ CLIENT_KINDS = (
     "nudge",
     "client_notice",
     "relay_to_client",
+    "media_to_client",
 )
 APPOINTMENT_KINDS = ("appt_reminder", "appt_confirm_check", "appt_after")
 DEADLINE_KINDS = ("deadline_reminder", "deadline_passed")

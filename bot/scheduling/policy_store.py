@@ -10,13 +10,21 @@ plan twice or in the wrong order.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from aiosqlite import Connection
 
 from bot.core import Core
-from bot.policy import Policy, default_policy, local_to_utc, next_working_time
+from bot.policy import (
+    Policy,
+    default_policy,
+    local_to_utc,
+    move_out_of_quiet_hours,
+    next_working_time,
+)
 from bot.scheduling import planner
-from storage import admin_queries
+from bot.scheduling.kinds.base import QUIET_HOURS
+from storage import admin_queries, outbox
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +67,12 @@ async def store(
 
 async def _follow(core: Core) -> int:
     """Everything planned follows the policy in force: every client, today's digests, and what
-    waits for the workers' working hours."""
+    waits for the workers' working hours or the clients' quiet hours."""
     replanned = await planner.plan_all(core)
     async with core.db.tx() as conn:
         await _move_digests(conn, core)
         await _retime_for_working_hours(conn, core)
+        await _retime_quiet_waits(conn, core.policy, core.now())
     core.wake()
     return replanned
 
@@ -88,3 +97,11 @@ async def _retime_for_working_hours(conn: Connection, core: Core) -> None:
             # A row with a reason waits for Telegram (a retry), not for working hours.
             if row.reason is None and row.due_at > now and row.due_at != due:
                 await admin_queries.reschedule(conn, row.id, due)
+
+
+async def _retime_quiet_waits(conn: Connection, policy: Policy, now: datetime) -> None:
+    """Rows waiting for the end of the quiet hours wait for the new end, or go now if it is no
+    longer quiet: a reply held until 09:00 is not held longer (or shorter) than the new hours."""
+    moved = await outbox.retime_waiting(conn, QUIET_HOURS, move_out_of_quiet_hours(policy, now))
+    if moved:
+        log.info("%d rows waiting for the end of the quiet hours re-timed", moved)

@@ -43,6 +43,7 @@ _ITEM_MATTERS = {
     "reschedule": "appointment",
     "appointment_help": "appointment",
     "deadline_help": "deadline",
+    "deadline_missed": "deadline",
 }
 
 

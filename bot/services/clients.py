@@ -13,10 +13,10 @@ from bot import invites as invite_codes
 from bot.clock import utc_iso
 from bot.core import Core
 from bot.i18n import available_languages, pick_language
-from bot.policy import is_working_time, local_to_utc, next_working_time
+from bot.policy import in_quiet_hours, is_working_time, local_to_utc, next_working_time
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
-from bot.services import alerts
+from bot.services import alerts, invite_secret
 from bot.services.audit import audit_by
 from storage import admin as admin_repo
 from storage import engine as engine_repo
@@ -34,8 +34,11 @@ CONTACT_CODES = {"ck": "checkin", "ap": "appointment", "dl": "deadline"}
 VALID_CHOICES = {
     "checkin": ("good", "ok", "bad", "call"),
     "appointment": ("yes", "move", "help"),
-    "deadline": ("done", "later", "help"),
+    "deadline": ("done", "later", "today", "help"),
 }
+# "Remind me later" on a deadline's own day: this much later, if that is still today and not in
+# the quiet hours; otherwise the client is told plainly that no reminder can come in time.
+LATER_TODAY = (timedelta(hours=3), timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class AnswerResult:
     worker_name: str | None = None
     crisis: bool = False
     late: bool = False
+    # "Remind me later" on a deadline: when the reminder comes (None: none can come in time).
+    remind_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,7 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
         code = invite_codes.normalize_code(raw)
         invite = None
         if code is not None:
-            invite = await admin_repo.invite_by_hash(
-                conn, invite_codes.hash_code(code, core.settings.pepper())
-            )
+            invite = await invite_secret.find_invite(conn, core.settings, code)
         if invite is None or invite.revoked_at is not None:
             await admin_repo.record_failed_attempt(conn, telegram_id, now)
             return JoinOffer("invalid")
@@ -225,8 +228,12 @@ async def answer(
         crisis = await _ANSWERS[kind](conn, core, client, contact, choice)
         await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
+        remind_at = None
+        if kind == "deadline" and choice in ("later", "today"):
+            dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
+            remind_at = dl.snoozed_until if dl is not None else None
     core.wake()
-    return AnswerResult("ok", kind, choice, name, crisis, late)
+    return AnswerResult("ok", kind, choice, name, crisis, late, remind_at)
 
 
 async def _checkin_answered(
@@ -271,14 +278,29 @@ async def _deadline_answered(
     if choice == "done":
         await mark_deadline_done(conn, core, dl)
         await alerts.settle_matter(conn, core, client.id, f"deadline:{dl.id}", "settled")
-    elif choice == "later":
-        tomorrow = now.astimezone(core.policy.zone).date() + timedelta(days=1)
-        until = local_to_utc(tomorrow, core.policy.deadlines.morning, core.policy.zone)
-        await items_repo.update_deadline(conn, dl.id, snoozed_until=until)
+    elif choice in ("later", "today"):
+        await items_repo.update_deadline(conn, dl.id, snoozed_until=later_reminder(core, dl, now))
     else:
         await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
     await planner.plan_deadlines(conn, core, client, now)
     return False
+
+
+def later_reminder(core: Core, dl: Deadline, now: datetime) -> datetime | None:
+    """When "remind me later" reminds: tomorrow morning if the deadline is not yet due then,
+    else later today outside the quiet hours; None when no reminder can come before it ends."""
+    policy = core.policy
+    today = now.astimezone(policy.zone).date()
+    tomorrow = today + timedelta(days=1)
+    if tomorrow <= dl.due_date:
+        return local_to_utc(tomorrow, policy.deadlines.morning, policy.zone)
+    if dl.due_date < today:
+        return None
+    for wait in LATER_TODAY:
+        when = now + wait
+        if when.astimezone(policy.zone).date() == today and not in_quiet_hours(policy, when):
+            return when
+    return None
 
 
 _ANSWERS = {

@@ -11,6 +11,9 @@ from bot import invites as codes
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.identity import looks_like_personal_identity_code
+from bot.scheduling import planner
+from bot.services import invite_secret
+from bot.services.access import visible_client
 from bot.services.audit import audit_by
 from bot.timeparse import TimeParseError, parse_local_date
 from storage import admin as admin_repo
@@ -74,7 +77,7 @@ async def _issue(
     expires = now + core.policy.invite_lifetime
     await admin_repo.add_invite(
         conn,
-        code_hash=codes.hash_code(code, core.settings.pepper()),
+        code_hash=await invite_secret.hash_new_code(conn, core.settings, code),
         kind=kind,
         client_id=client_id,
         worker_id=worker_id,
@@ -195,18 +198,66 @@ RELEASE_RANGE_DAYS = 5 * 366
 
 
 def parse_release_date(text: str, today: date) -> date:
-    """A release date typed like a due date, but one in the past is fine; raises TimeParseError."""
+    """A release date typed like a due date, but one in the past is fine; raises TimeParseError.
 
-    try:
-        day = parse_local_date(text, today)
-    except TimeParseError as exc:
-        if exc.reason != "past":
-            raise
-        # Only a date with its year can be in the past; read it again without that rule.
-        day = parse_local_date(text, date(1900, 1, 1))
+    Without a year it is the nearest such day: "1.12." typed on 2.12. is yesterday (people are
+    often enrolled just after release), not next December.
+    """
+    day = parse_local_date(text, today, past_ok=True)
     if abs((day - today).days) > RELEASE_RANGE_DAYS:
         raise TimeParseError("impossible")
     return day
+
+
+MAX_WORKER_NAME = 64
+
+
+async def set_own_name(core: Core, worker: Worker, text: str) -> Worker | None:
+    """A worker's own name (an admin seeded as "Admin" gives it at first contact); None when
+    it is empty, too long or looks like an identity code."""
+    name = " ".join(text.split())
+    if (
+        not name
+        or len(name) > MAX_WORKER_NAME
+        or name.startswith("/")
+        or looks_like_personal_identity_code(name)
+    ):
+        return None
+    now = core.now()
+    async with core.db.tx() as conn:
+        await people_repo.update_worker(conn, worker.id, name=name, needs_name=0)
+        await audit_by(conn, now, worker, "worker.name", detail=f"worker {worker.id}")
+        return await people_repo.get_worker(conn, worker.id)
+
+
+async def set_release_date(
+    core: Core, actor: Worker | None, client_id: int, day: date | None, *, kind: str | None = None
+) -> Client | None:
+    """Correct a client's release date (None: not known) and re-plan from it.
+
+    Check-ins count their days from the release date, so a wrong one starts them a year late
+    or never; the client's rows follow the new date at once. None when the client is not
+    visible to `actor` or is closed.
+    """
+    now = core.now()
+    async with core.db.tx() as conn:
+        client = await visible_client(conn, actor, client_id)
+        if client is None or client.status == "closed":
+            return None
+        client = await people_repo.update_client(conn, client.id, release_date=day)
+        assert client is not None
+        await planner.plan_client(conn, core, client.id)
+        await audit_by(
+            conn,
+            now,
+            actor,
+            "client.release_date",
+            client_id=client.id,
+            detail=day.isoformat() if day else "unknown",
+            kind=kind,
+        )
+    core.wake()
+    return client
 
 
 BOT_USERNAME_KEY = "bot_username"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import uuid4
 
 from aiosqlite import Connection
@@ -10,8 +11,10 @@ from aiosqlite import Connection
 from bot.clock import utc_iso
 from bot.core import Core
 from bot.outgoing import MAX_RELAY_UNITS, utf16_len
+from bot.policy import in_quiet_hours, move_out_of_quiet_hours
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
+from bot.scheduling.kinds.base import QUIET_HOURS
 from bot.services import alerts as alert_service
 from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
 from bot.services.alerts import move_alerts, resolve
@@ -59,15 +62,21 @@ async def join_worker(core: Core, telegram_id: int, invite_id: int) -> WorkerJoi
 class ReplyResult:
     status: str  # sent, not_found, denied, unreachable, too_long
     client: Client | None = None
+    # Written in the clients' quiet hours: the row waits until `arrives_at` (their end).
+    arrives_at: datetime | None = None
+    row_id: int | None = None
 
 
 async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str) -> ReplyResult:
-    """A worker's message to a client, delivered through the outbox (never lost)."""
+    """A worker's message to a client, delivered through the outbox (never lost); in the
+    clients' quiet hours it waits for their end, and the result says until when."""
 
     if utf16_len(text) > MAX_RELAY_UNITS:
         # Refused up front: a message Telegram would reject must not be queued as "sent".
         return ReplyResult("too_long")
     now = core.now()
+    quiet = in_quiet_hours(core.policy, now)
+    due = move_out_of_quiet_hours(core.policy, now) if quiet else now
     async with core.db.tx() as conn:
         client = await people_repo.get_client(conn, client_id)
         if client is None:
@@ -77,13 +86,39 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         if client.telegram_id is None or client.status == "closed" or client.unreachable:
             return ReplyResult("unreachable", client)
         # A fresh key per message: two replies in the same instant are two messages.
-        reply = rows.relay_to_client(client.id, worker.id, text, now, uuid4().hex)
-        await outbox.add(conn, reply, now)
+        reply = rows.relay_to_client(client.id, worker.id, text, due, uuid4().hex)
+        row_id = await outbox.add(conn, reply, now)
+        if quiet and row_id is not None:
+            # Marked like a row the dispatcher holds back, so new quiet hours re-time it too.
+            await outbox.set_reason(conn, row_id, QUIET_HOURS)
         # An open "wrote a message" alert is handled by the answer; every copy says so.
         await alert_service.replied(conn, core, client.id, worker)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
-    return ReplyResult("sent", client)
+    return ReplyResult("sent", client, due if quiet else None, row_id)
+
+
+async def send_reply_now(core: Core, worker: Worker, row_id: int) -> ReplyResult:
+    """The worker judges a reply waiting for the end of the quiet hours urgent: it goes now.
+
+    Status: sent (released now), already (on its way or delivered), not_found.
+    """
+    now = core.now()
+    async with core.db.tx() as conn:
+        row = await outbox.get(conn, row_id)
+        # Only the author's own reply: the button is in their chat, and the id is guessable.
+        if row is None or row.kind != "relay_to_client" or row.worker_id != worker.id:
+            return ReplyResult("not_found")
+        client = await people_repo.get_client(conn, row.client_id or 0)
+        if client is None or not await can_see_client(conn, worker, client):
+            return ReplyResult("not_found")
+        if row.state != "pending":
+            return ReplyResult("already" if row.state in ("sending", "sent") else "gone", client)
+        if not await outbox.release_now(conn, row.id, now, {**row.payload, "urgent": True}):
+            return ReplyResult("already", client)
+        await audit_by(conn, now, worker, "client.reply.now", client_id=client.id)
+    core.wake()
+    return ReplyResult("sent", client, None, row_id)
 
 
 async def client_of_relay(core: Core, chat_id: int, message_id: int) -> int | None:

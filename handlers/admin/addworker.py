@@ -66,8 +66,8 @@ async def cmd_addworker(rq: Request) -> None:
                 "Who is the new worker? Send /addworker with their name, e.g. "
                 "{example}. Team and language can follow after | signs: {full}."
             ).format(
-                example=as_code("/addworker Maria Virtanen"),
-                full=as_code("/addworker Maria Virtanen | North | fi"),
+                example=as_code(t("/addworker Maria Virtanen")),
+                full=as_code(t("/addworker Maria Virtanen | North | fi")),
             ),
         )
         return

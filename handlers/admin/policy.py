@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import h
 from bot.policy import PolicyError, describe_policy
+from bot.reasons import render
 from bot.services import admin as admin_service
 from handlers.admin.shared import MAX_TEXT, as_code, fit, utf16_units
 from handlers.common import Request
@@ -56,7 +57,7 @@ async def cmd_policy(rq: Request) -> None:
         change = await admin_service.set_policy(rq.core, rq.me, key, value)
     except PolicyError as exc:
         lines = [t("Nothing was changed. Please fix:")]
-        lines += [f"• {as_code(k)}: {h(reason)}" for k, reason in exc.problems]
+        lines += [f"• {as_code(k)}: {h(render(t, reason))}" for k, reason in exc.problems]
         await rq.reply(fit(t, lines))
         return
     if change.status == "unchanged":

@@ -32,6 +32,7 @@ ALERT_REASON_LABELS = {
     "reschedule": N_("New time needed"),
     "appointment_help": N_("Appointment help"),
     "deadline_help": N_("Deadline help"),
+    "deadline_missed": N_("Deadline passed"),
     "unconfirmed": N_("Unconfirmed"),
     "paused": N_("Paused"),
     "blocked": N_("Unreachable"),

@@ -22,7 +22,7 @@ async def cmd_teams(rq: Request) -> None:
     lines += [
         "",
         t("Move a worker: /team WORKER TEAM NAME, e.g. {example}").format(
-            example=as_code("/team #3 North")
+            example=as_code(t("/team #3 North"))
         ),
     ]
     await rq.reply(fit(t, lines))
@@ -39,7 +39,8 @@ async def cmd_team(rq: Request) -> None:
     if not ref.strip() or not team.strip():
         await rq.reply(
             t("Write /team WORKER TEAM NAME, e.g. {example}, or with a full name: {full}.").format(
-                example=as_code("/team #3 North"), full=as_code("/team Maria Virtanen | North")
+                example=as_code(t("/team #3 North")),
+                full=as_code(t("/team Maria Virtanen | North")),
             ),
         )
         return

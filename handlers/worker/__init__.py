@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.callbacks import Callback
 from handlers.common import Command, Press, Request
+from handlers.context import Flow
 from handlers.worker import (
     alerts,
     appointments,
@@ -20,7 +21,7 @@ from handlers.worker import (
     replies,
 )
 from handlers.worker.clients import CARD_CHANGES, CLIENT_ACTIONS
-from handlers.worker.flow import ButtonStep, TextStep, cmd_cancel, press
+from handlers.worker.flow import ButtonStep, TextStep, cmd_cancel, on_guess, press
 from handlers.worker.help import cmd_start, join_as_worker
 
 __all__ = ["CALLBACKS", "CARD_CHANGES", "CLIENT_ACTIONS", "COMMANDS", "cmd_start", "join_as_worker"]
@@ -34,8 +35,22 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("deadline", "label"): deadlines.on_label,
     ("deadline", "due"): deadlines.on_due,
     ("planadd", "title"): plan.on_title,
+    ("release", "date"): newclient.on_release_change,
+    ("myname", "name"): help.on_name,
 }
+
+
+async def on_guessed_date(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
+    """Yes or no to "Did you mean 1.12.2027?" in a step where a date is typed."""
+    await on_guess(rq, flow, verb, TEXT_STEPS)
+
+
+GUESS = ButtonStep(on_guessed_date, verbs=("gy", "gn"))
 BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
+    ("appointment", "when"): GUESS,
+    ("apptmove", "when"): GUESS,
+    ("deadline", "due"): GUESS,
+    ("release", "date"): ButtonStep(newclient.on_release_unknown, verbs=("unknown",)),
     ("newclient", "language"): ButtonStep(newclient.on_language, prefix="lang-"),
     ("newclient", "release"): ButtonStep(newclient.on_skip_release, verbs=("skip",)),
     ("newclient", "backup"): ButtonStep(newclient.on_backup, verbs=("bk",)),
@@ -48,6 +63,11 @@ BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
 async def on_text(rq: Request) -> None:
     """Plain text from a worker: a reply to a relayed message, or a conversation's step."""
     await replies.on_text(rq, TEXT_STEPS)
+
+
+async def on_media(rq: Request) -> None:
+    """A photo, voice message or file from a worker: an answer to a client, if it replies."""
+    await replies.on_media(rq)
 
 
 async def on_flow_button(rq: Request, cb: Callback) -> None:
@@ -80,4 +100,5 @@ CALLBACKS: dict[str, Press] = {
     "wd": deadlines.on_deadline_button,
     "pl": plan.on_plan_button,
     "ho": handover.on_handover_button,
+    "rn": replies.on_send_now,
 }

@@ -15,7 +15,7 @@ from handlers.common import Request, answer_query, edit_query_message
 from handlers.worker.appointments import appointment_line, show_appointments, start_appointment
 from handlers.worker.deadlines import show_deadlines, start_deadline
 from handlers.worker.handover import ask_handover
-from handlers.worker.newclient import new_invite
+from handlers.worker.newclient import new_invite, start_release_change
 from handlers.worker.plan import show_plan
 from handlers.worker.shared import (
     as_code,
@@ -82,7 +82,7 @@ async def cmd_clients(rq: Request) -> None:
     lines.append(t("Tap a client to open the card."))
     if not team:
         lines.append(
-            t("Your team's clients too: {command}").format(command=as_code("/clients all"))
+            t("Your team's clients too: {command}").format(command=as_code(t("/clients all")))
         )
     await rq.reply(OutMessage(fit(lines, t("… and {n} more.")), kb.client_list(rows)))
 
@@ -254,6 +254,7 @@ CLIENT_ACTIONS: dict[str, ClientAction] = {
     "plan": _plan,
     "inv": new_invite,
     "ho": ask_handover,
+    "rel": start_release_change,
     "close": _ask_close,
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.callbacks import Callback, encode
 from bot.messages import h
 from bot.services import items as item_service
@@ -10,7 +12,15 @@ from bot.transport import OutMessage
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.context import Flow
-from handlers.worker.flow import begin_flow, chosen, end_flow, flow_buttons, prompt, text_or_ask
+from handlers.worker.flow import (
+    ask_guess,
+    begin_flow,
+    chosen,
+    end_flow,
+    flow_buttons,
+    prompt,
+    text_or_ask,
+)
 from handlers.worker.shared import (
     as_code,
     client_name,
@@ -112,7 +122,11 @@ async def on_due(rq: Request, flow: Flow, text: str) -> None:
     try:
         due = parse_local_date(text, today(rq))
     except TimeParseError as exc:
-        await prompt(rq, flow, date_problem(t, exc.reason, date_example(rq)))
+        if isinstance(exc.suggestion, date):
+            when = exc.suggestion
+            await ask_guess(rq, flow, f"{when.day}.{when.month}.{when.year}", t.day(when))
+        else:
+            await prompt(rq, flow, date_problem(t, exc.reason, date_example(rq)))
         return
     flow.due = due
     flow.step = "monthly"

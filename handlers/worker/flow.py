@@ -76,11 +76,50 @@ async def chosen(rq: Request, text: str) -> None:
 async def time_or_ask(rq: Request, flow: Flow, text: str) -> datetime | None:
     """The typed date and time, or None after asking again with the reason and an example."""
     core = rq.core
+    zone = core.policy.zone
     try:
-        return parse_local_datetime(text, core.now(), core.policy.zone)
+        return parse_local_datetime(text, core.now(), zone)
     except TimeParseError as exc:
-        await prompt(rq, flow, time_problem(rq.t, exc.reason, datetime_example(rq)))
+        if isinstance(exc.suggestion, datetime):
+            local = exc.suggestion.astimezone(zone)
+            typed = f"{local.day}.{local.month}.{local.year} {local:%H:%M}"
+            await ask_guess(rq, flow, typed, rq.t.datetime(exc.suggestion, zone))
+        else:
+            await prompt(rq, flow, time_problem(rq.t, exc.reason, datetime_example(rq)))
         return None
+
+
+async def ask_guess(rq: Request, flow: Flow, typed: str, shown: str) -> None:
+    """A date without a year that was only recently: "Did you mean …?" with yes and no.
+
+    Read silently as next year it would plan a year late; refused it would puzzle. Yes goes
+    on as if `typed` (the date with its year) had been written.
+    """
+    t = rq.t
+    flow.guess = typed
+    button = flow_buttons(flow)
+    await prompt(
+        rq,
+        flow,
+        t("Did you mean {when}?").format(when=shown),
+        [[(t("Yes"), button("gy")), (t("No"), button("gn"))]],
+    )
+
+
+async def on_guess(
+    rq: Request, flow: Flow, verb: str, steps: Mapping[tuple[str, str], TextStep]
+) -> None:
+    """The answer to "Did you mean …?": yes continues with that date, no asks for the year."""
+    t = rq.t
+    await answer_query(rq.query)
+    guess, flow.guess = flow.guess, ""
+    step = steps.get((flow.name, flow.step))
+    if verb == "gy" and guess and step is not None:
+        await chosen(rq, t("Yes"))
+        await step(rq, flow, guess)
+        return
+    await chosen(rq, t("No"))
+    await prompt(rq, flow, t("Please write the date again, with the year."))
 
 
 async def text_or_ask(rq: Request, flow: Flow, text: str, limit: int, problem: str) -> str | None:

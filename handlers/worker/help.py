@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from bot.i18n import translator
 from bot.messages import h
+from bot.services import onboarding
 from bot.services import workers as worker_service
 from handlers.common import Request, lang_of
-from handlers.menus import WORKER_MENU, set_worker_commands
+from handlers.context import Flow
+from handlers.menus import ADMIN_MENU, WORKER_ADMIN_MENU, WORKER_MENU, set_worker_commands
+from handlers.worker.flow import begin_flow, end_flow, prompt
 from handlers.worker.shared import as_code
 
 
@@ -35,12 +38,41 @@ async def join_as_worker(rq: Request, invite_id: int) -> None:
 
 
 async def cmd_start(rq: Request) -> None:
-    """A worker pressing /start gets the help."""
+    """A worker pressing /start gets the help; an admin seeded as "Admin" is asked their name."""
+    if rq.me.needs_name:
+        flow = begin_flow(rq, "myname", "name")
+        await prompt(
+            rq,
+            flow,
+            rq.t(
+                "Welcome to Silta! You are an admin here. What is your name? Colleagues see "
+                "it, and clients see your first name."
+            ),
+        )
+        return
+    await cmd_help(rq)
+
+
+async def on_name(rq: Request, flow: Flow, text: str) -> None:
+    """The name an admin seeded as "Admin" gives at first contact."""
+    t = rq.t
+    worker = await onboarding.set_own_name(rq.core, rq.me, text)
+    if worker is None:
+        await prompt(
+            rq,
+            flow,
+            t("Please write your name (at most {n} characters, never an identity number).").format(
+                n=onboarding.MAX_WORKER_NAME
+            ),
+        )
+        return
+    end_flow(rq)
+    await rq.reply(t("Thank you, {name}!").format(name=t.ltr(h(worker.name))))
     await cmd_help(rq)
 
 
 async def cmd_help(rq: Request) -> None:
-    """What a worker can do."""
+    """What a worker can do; an admin sees the admin commands too."""
     t = rq.t
     lines = [
         t(
@@ -49,7 +81,12 @@ async def cmd_help(rq: Request) -> None:
         ),
         "",
     ]
-    lines += [f"/{name} — {t(description)}" for name, description in WORKER_MENU]
+    lines += [
+        f"/{name} — {t(description)}" for name, description in (*WORKER_MENU, *WORKER_ADMIN_MENU)
+    ]
+    if rq.me.is_admin:
+        lines += ["", t("Admin commands:")]
+        lines += [f"/{name} — {t(description)}" for name, description in ADMIN_MENU]
     lines.append("")
     lines.append(
         t("Clients are named by number (#12) or nickname, e.g. {example}.").format(

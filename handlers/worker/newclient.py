@@ -187,6 +187,56 @@ async def _send_invite(rq: Request, card: InviteCard, *, new: bool) -> None:
     await rq.reply(OutMessage("\n".join(lines), photo=card.qr()))
 
 
+async def start_release_change(rq: Request, client: Client) -> None:
+    """The card's release-date button: correct it (or mark it not known); planning follows."""
+    t = rq.t
+    if client.status == "closed":
+        await rq.reply(closed_text(t, client))
+        return
+    flow = begin_flow(rq, "release", "date", client_id=client.id, label=client.label)
+    await prompt(
+        rq,
+        flow,
+        t(
+            "When is {client} released? Write the date, e.g. {example}. A date that has passed "
+            "is fine too."
+        ).format(client=client_name(t, client), example=as_code(date_example(rq))),
+        [[(t("Not known"), flow_buttons(flow)("unknown"))]],
+    )
+
+
+async def on_release_change(rq: Request, flow: Flow, text: str | None) -> None:
+    t = rq.t
+    day = None
+    if text is not None:
+        try:
+            day = onboarding.parse_release_date(text, today(rq))
+        except TimeParseError as exc:
+            await prompt(rq, flow, date_problem(t, exc.reason, date_example(rq)))
+            return
+    end_flow(rq)
+    client = await onboarding.set_release_date(
+        rq.core, rq.me, flow.client_id, day, kind=actor_kind(rq.me)
+    )
+    if client is None:
+        await rq.reply(t("No such client among yours."))
+        return
+    name = client_name(t, client)
+    await rq.reply(
+        t("Release date of {client}: {date}. Check-ins are planned from it.").format(
+            client=name, date=t.day(day)
+        )
+        if day is not None
+        else t("The release date of {client} is now marked not known.").format(client=name)
+    )
+
+
+async def on_release_unknown(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
+    await answer_query(rq.query)
+    await chosen(rq, rq.t("Not known"))
+    await on_release_change(rq, flow, None)
+
+
 async def cmd_invite(rq: Request) -> None:
     """/invite CLIENT: a new invite (for a new phone or a lost card); the old one stops."""
     client = await pick_client(rq, "inv")

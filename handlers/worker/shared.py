@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from telegram.constants import ParseMode
-
 from bot.i18n import N_, Translator
 from bot.messages import h
 from bot.services import items as item_service
 from bot.services import workers as worker_service
 from bot.timeparse import example_datetime
-from bot.transport import OutMessage, keyboard
+from bot.transport import OutMessage
 from handlers import keyboards as kb
 from handlers.common import Request
 from storage.models import Client
@@ -45,14 +43,9 @@ def fit(lines: list[str], more: str) -> str:
 
 
 async def send_tracked(rq: Request, message: OutMessage) -> int | None:
-    """Send into the update's chat and return the message id (for cards a reply may answer)."""
-    chat = rq.update.effective_chat
-    if chat is None:
-        return None
-    sent = await rq.update.get_bot().send_message(
-        chat.id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message.buttons)
-    )
-    return sent.message_id
+    """Send into the update's chat and return the message id (for cards a reply may answer);
+    None when Telegram would not take it now and the outbox delivers it later."""
+    return await rq.reply(message)
 
 
 def not_found(t: Translator, status: str = "none") -> str:

@@ -7,6 +7,7 @@ Invites need the bot's @name for the link: the running bot records it in the dat
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,30 @@ async def cmd_client_invite(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _release_arg(core: Core, value: str) -> date | None:
+    """--release-date: YYYY-MM-DD within the sensible range, or "none" when not known."""
+    if value.lower() in ("none", "unknown", "-"):
+        return None
+    release = iso_date(value, "--release-date")
+    today = core.now().astimezone(core.policy.zone).date()
+    if abs((release - today).days) > onboarding.RELEASE_RANGE_DAYS:
+        raise CliError("--release-date is too far from today")
+    return release
+
+
+@with_core
+async def cmd_client_set(core: Core, args: argparse.Namespace) -> int:
+    """Correct a client's release date; the client's messages are planned again from it."""
+    client = await existing_client(core, args.client_id)
+    release = _release_arg(core, args.release_date)
+    changed = await onboarding.set_release_date(core, None, client.id, release)
+    if changed is None:
+        raise CliError(f"client #{client.id} is closed")
+    shown = release.isoformat() if release else "not known"
+    print(f"client #{client.id} {client.nickname}: release date {shown}; messages re-planned")
+    return 0
+
+
 @with_core
 async def cmd_client_list(core: Core, args: argparse.Namespace) -> int:
     """Clients (of one worker), with status and release date."""
@@ -150,6 +175,15 @@ def register(sub: Any) -> None:
     p.add_argument("--qr", metavar="FILE", help="write the printable QR image (PNG) here")
     p.add_argument("--bot", metavar="USERNAME", help="the bot's @name for the link")
     p.set_defaults(func=cmd_client_invite)
+    p = clients.add_parser("set", help="correct a client's details (the release date)")
+    p.add_argument("client_id", type=int, metavar="CLIENT_ID")
+    p.add_argument(
+        "--release-date",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help='the corrected release date, or "none" when not known; planning follows',
+    )
+    p.set_defaults(func=cmd_client_set)
     p = clients.add_parser("list", help="list clients")
     p.add_argument("--worker", type=int, metavar="ID", help="only this worker's clients")
     p.set_defaults(func=cmd_client_list)

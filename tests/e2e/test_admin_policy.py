@@ -36,6 +36,7 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("escalation.step_time", "clock_time"),
     ("escalation.urgent", "working_time"),
     ("workers.digest_time", "07:30"),
+    ("messages.max_media_mb", "10"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

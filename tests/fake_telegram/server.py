@@ -48,6 +48,7 @@ _NOT_MODIFIED = (
 _QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 # Requests that count against Telegram's flood limits (edits and chat actions do not, here).
 _LIMITED_PREFIXES = ("send", "copy", "forward")
+_COPIED_MEDIA = ("photo", "voice", "video_note", "video", "audio", "document", "animation")
 
 
 @dataclass(slots=True)
@@ -1076,9 +1077,12 @@ class FakeTelegram:
             copied.pop("parse_mode", None)
             field = "text"
         else:
-            copied.setdefault("caption", source.get("caption"))
+            if copied.get("caption") is None:
+                copied["caption"] = source.get("caption")
             field = "caption"
-        sent = self._record_sent(chat, "copyMessage", copied, field)
+        # The copy carries the same media (same file ids), without "forwarded from".
+        media = {k: source[k] for k in _COPIED_MEDIA if k in source}
+        sent = self._record_sent(chat, "copyMessage", copied, field, media)
         return {"message_id": sent.message_id}
 
     async def _forward_message(self, params: dict[str, Any]) -> Any:

@@ -103,8 +103,20 @@ class FakeUser:
         }
         return self._new_message(sticker=sticker)
 
+    def _with(self, content: dict[str, Any], caption: str | None, reply_to: Any) -> dict[str, Any]:
+        """Send media content with an optional caption, as a reply if asked."""
+        if caption is not None:
+            content["caption"] = caption
+        if reply_to is not None:
+            content["reply_to_message"] = self._payload_of(reply_to)
+        return self._new_message(**content)
+
     async def send_photo(
-        self, data: bytes = b"\x89PNG fake", caption: str | None = None
+        self,
+        data: bytes = b"\x89PNG fake",
+        caption: str | None = None,
+        reply_to: SentMessage | dict[str, Any] | int | None = None,
+        file_size: int | None = None,
     ) -> dict[str, Any]:
         """Send a photo (its bytes are kept, so getFile works)."""
         file_id = f"photo-{next(self.fake._file_ids):06d}"
@@ -115,15 +127,18 @@ class FakeUser:
                 "file_unique_id": f"u{file_id}",
                 "width": 640,
                 "height": 480,
-                "file_size": len(data),
+                "file_size": file_size if file_size is not None else len(data),
             }
         ]
-        content: dict[str, Any] = {"photo": sizes}
-        if caption is not None:
-            content["caption"] = caption
-        return self._new_message(**content)
+        return self._with({"photo": sizes}, caption, reply_to)
 
-    async def send_voice(self, duration: int = 3, data: bytes = b"OggS fake") -> dict[str, Any]:
+    async def send_voice(
+        self,
+        duration: int = 3,
+        data: bytes = b"OggS fake",
+        caption: str | None = None,
+        reply_to: SentMessage | dict[str, Any] | int | None = None,
+    ) -> dict[str, Any]:
         """Send a voice message."""
         file_id = f"voice-{next(self.fake._file_ids):06d}"
         self.fake.files[file_id] = UploadedFile("voice", "voice.ogg", "audio/ogg", data)
@@ -134,10 +149,31 @@ class FakeUser:
             "mime_type": "audio/ogg",
             "file_size": len(data),
         }
-        return self._new_message(voice=voice)
+        return self._with({"voice": voice}, caption, reply_to)
+
+    async def send_video_note(self, duration: int = 5, data: bytes = b"mp4 fake") -> dict[str, Any]:
+        """Send a round video message (Telegram gives these no caption)."""
+        file_id = f"vnote-{next(self.fake._file_ids):06d}"
+        self.fake.files[file_id] = UploadedFile("video_note", "note.mp4", "video/mp4", data)
+        note = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "length": 240,
+            "duration": duration,
+            "file_size": len(data),
+        }
+        return self._new_message(video_note=note)
+
+    async def send_location(self, latitude: float, longitude: float) -> dict[str, Any]:
+        """Share a location (something Silta does not pass on)."""
+        return self._new_message(location={"latitude": latitude, "longitude": longitude})
 
     async def send_document(
-        self, data: bytes = b"%PDF fake", file_name: str = "file.pdf"
+        self,
+        data: bytes = b"%PDF fake",
+        file_name: str = "file.pdf",
+        caption: str | None = None,
+        reply_to: SentMessage | dict[str, Any] | int | None = None,
     ) -> dict[str, Any]:
         """Send a file."""
         file_id = f"doc-{next(self.fake._file_ids):06d}"
@@ -149,7 +185,7 @@ class FakeUser:
             "mime_type": "application/pdf",
             "file_size": len(data),
         }
-        return self._new_message(document=document)
+        return self._with({"document": document}, caption, reply_to)
 
     async def send_raw(self, update_fields: dict[str, Any]) -> dict[str, Any]:
         """Inject any update (e.g. {"edited_message": {...}} or an unknown kind) as is."""

@@ -29,6 +29,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "wd": ("cancel",),
     "pl": ("add", "edit", "view", "tick", "del"),
     "ho": ("w{worker_a}", "w{worker_b}"),
+    "rn": ("",),
     "adw": ("off", "offy", "offn", "on"),
     "adt": ("tok",),
     "adl": ("en.tok",),
@@ -76,6 +77,10 @@ async def _targets(world: World) -> dict[str, list[int]]:
         )
         invites = [r[0] for r in await cur.fetchall()]
         alerts = [a.id for a in await engine_repo.open_alerts(conn, client_id=b.id)]
+        cur = await conn.execute(
+            "SELECT id FROM outbox WHERE client_id = ? ORDER BY id DESC LIMIT 3", (b.id,)
+        )
+        rows = [r[0] for r in await cur.fetchall()]
         team = world.worker_b.team_id or 0
     return {
         "al": alerts,
@@ -86,6 +91,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "wd": deadlines,
         "pl": [b.id, *items],
         "ho": [b.id],
+        "rn": rows,
         "adw": [world.worker_b.id],
         "adt": [team],
         "adl": [team],

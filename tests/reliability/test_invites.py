@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import invites
 from bot.services import clients as client_service
-from bot.services import onboarding
+from bot.services import invite_secret, onboarding
 from tests.fake_telegram import FakeUser
 from tests.harness import Silta
 
@@ -80,7 +80,7 @@ async def test_codes_are_stored_only_as_a_keyed_hash(silta: Silta) -> None:
     async with silta.core.db.read() as conn:
         cur = await conn.execute("SELECT code_hash FROM invites")
         hashes = {r[0] for r in await cur.fetchall()}
-    pepper = silta.core.settings.pepper()
+        pepper = await invite_secret.current_pepper(conn, silta.core.settings)
     assert {invites.hash_code(c.code, pepper) for c in cards} <= hashes
     assert invites.hash_code(cards[0].code, b"another pepper") not in hashes
 

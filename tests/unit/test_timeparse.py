@@ -91,10 +91,32 @@ def test_weekdays(text: str, expected: datetime) -> None:
     assert parse(text) == expected
 
 
-def test_year_less_date_that_passed_is_next_year() -> None:
-    assert parse("3.1. 10:00") == local(2027, 1, 3, 10)
-    assert parse("9.6. 10:00") == local(2027, 6, 9, 10)
+def test_a_year_less_date_nearer_behind_than_ahead_is_asked_back() -> None:
+    """9.6. typed on 10.6. is as likely a slip as next June: the worker is asked."""
+    for text, suggestion in (
+        ("9.6. 10:00", local(2027, 6, 9, 10)),
+        ("3.1. 10:00", local(2027, 1, 3, 10)),
+    ):
+        with pytest.raises(TimeParseError) as info:
+            parse(text)
+        assert info.value.reason == "ambiguous" and info.value.suggestion == suggestion
+    assert parse("3.12. 10:00") == local(2026, 12, 3, 10), "nearer ahead: no question"
     assert parse("29.2. 10:00") == local(2028, 2, 29, 10)
+    assert parse("9.6.2027 10:00") == local(2027, 6, 9, 10), "with the year: as written"
+
+
+def test_yesterday_is_in_the_past_not_unreadable() -> None:
+    for text in ("eilen klo 10", "yesterday at 10", "i går kl 10"):
+        with pytest.raises(TimeParseError) as info:
+            parse(text)
+        assert info.value.reason == "past", text
+
+
+def test_a_release_date_without_a_year_is_the_nearest_one() -> None:
+    assert parse_local_date("9.6.", TODAY, past_ok=True) == date(2026, 6, 9)
+    assert parse_local_date("12.6.", TODAY, past_ok=True) == date(2026, 6, 12)
+    assert parse_local_date("eilen", TODAY, past_ok=True) == date(2026, 6, 9)
+    assert parse_local_date("3.1.2026", TODAY, past_ok=True) == date(2026, 1, 3)
 
 
 def test_year_rollover_example() -> None:
@@ -193,7 +215,6 @@ def test_naive_now_is_refused() -> None:
         ("imorgon", date(2026, 6, 11)),
         ("tänään", TODAY),
         ("10.6.", TODAY),
-        ("9.6.", date(2027, 6, 9)),
         ("ylihuomenna", date(2026, 6, 12)),
         ("pe", date(2026, 6, 12)),
         ("ke", TODAY),
@@ -214,6 +235,8 @@ def test_parse_local_date(text: str, expected: date) -> None:
         ("2026-02-30", "impossible"),
         ("pe 3.12.", "impossible"),
         ("9.6.2026", "past"),
+        ("9.6.", "ambiguous"),
+        ("eilen", "past"),
         ("2025-12-03", "past"),
     ],
 )

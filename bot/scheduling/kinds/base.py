@@ -25,6 +25,10 @@ from storage import outbox
 from storage import people as people_repo
 from storage.models import Client, Contact, OutboxRow, Worker
 
+# Why a client message waits for the end of the quiet hours. A change of the quiet hours re-times
+# exactly the rows that carry it (scheduling/policy_store), so every such wait writes this reason.
+QUIET_HOURS = "quiet hours"
+
 
 @dataclass
 class Send:
@@ -134,7 +138,12 @@ class ClientMessage(Kind):
     async def prepare(self, conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         now = core.now()
         target = await client_target(
-            conn, core, row, now, any_status=bool(row.payload.get("any_status"))
+            conn,
+            core,
+            row,
+            now,
+            any_status=bool(row.payload.get("any_status")),
+            urgent=bool(row.payload.get("urgent")),
         )
         if not isinstance(target, Client):
             return await self.not_now(conn, core, row, target, now)
@@ -196,9 +205,16 @@ class WorkerMessage(Kind):
 
 
 async def client_target(
-    conn: Connection, core: Core, row: OutboxRow, now: datetime, *, any_status: bool = False
+    conn: Connection,
+    core: Core,
+    row: OutboxRow,
+    now: datetime,
+    *,
+    any_status: bool = False,
+    urgent: bool = False,
 ) -> Client | Skip | Later:
-    """The client if they can be messaged now; otherwise why not."""
+    """The client if they can be messaged now; otherwise why not. `urgent` (a worker judged that
+    one message could not wait) lets it through the quiet hours."""
     client = await people_repo.get_client(conn, row.client_id or 0)
     if client is None or client.telegram_id is None:
         return Skip("no client")
@@ -206,8 +222,8 @@ async def client_target(
         return Skip("client unreachable")
     if not any_status and client.status != "active":
         return Skip(f"client {client.status}")
-    if in_quiet_hours(core.policy, now):
-        return Later(move_out_of_quiet_hours(core.policy, now), "quiet hours")
+    if not urgent and in_quiet_hours(core.policy, now):
+        return Later(move_out_of_quiet_hours(core.policy, now), QUIET_HOURS)
     return client
 
 

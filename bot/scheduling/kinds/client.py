@@ -94,14 +94,18 @@ class DeadlineReminder(ClientMessage):
         dl = await items_repo.get_deadline(job.conn, job.row.ref_id or 0)
         if dl is None or dl.status != "open":
             return Skip("deadline closed")
-        if dl.due_date < job.now.astimezone(policy.zone).date():
+        today = job.now.astimezone(policy.zone).date()
+        if dl.due_date < today:
             return Skip("deadline passed")
         answer_due = job.now + policy.checkins.answer_within
         contact = await open_contact(
             job.conn, job.core, job.row, job.client, "deadline", answer_due, job.now
         )
         what = messages.deadline_what(job.t, policy.benefit_label(dl.kind, job.t.lang), dl)
-        return Send(job.chat, messages.deadline_reminder(job.t, what, dl, contact.id))
+        reminder = messages.deadline_reminder(
+            job.t, what, dl, contact.id, due_today=dl.due_date == today
+        )
+        return Send(job.chat, reminder)
 
 
 class Nudge(ClientMessage):
@@ -114,7 +118,12 @@ class Nudge(ClientMessage):
         if asked is None or asked.state != "open":
             return Skip("answered")
         code = messages.CONTACT_KIND_CODES[asked.kind]
-        return Send(job.chat, messages.nudge(job.t, code, asked.id))
+        due_today = False
+        if asked.kind == "deadline":
+            dl = await items_repo.get_deadline(job.conn, asked.ref_id or 0)
+            today = job.now.astimezone(job.core.policy.zone).date()
+            due_today = dl is not None and dl.due_date <= today
+        return Send(job.chat, messages.nudge(job.t, code, asked.id, due_today=due_today))
 
 
 class ClientNotice(ClientMessage):
@@ -147,4 +156,16 @@ class RelayToClient(ClientMessage):
         worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
         name = worker.first_name if worker else ""
         message = messages.relay_to_client(job.t, name, job.row.payload.get("text", ""))
+        return Send(job.chat, message, wipe_payload=True)
+
+
+class MediaToClient(ClientMessage):
+    """A worker's photo, voice message or file, copied to the client; ids wiped once delivered."""
+
+    name = "media_to_client"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
+        name = worker.first_name if worker else ""
+        message = messages.media_to_client(job.t, name, job.row.payload)
         return Send(job.chat, message, wipe_payload=True)

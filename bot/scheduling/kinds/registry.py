@@ -5,12 +5,14 @@ from __future__ import annotations
 from aiosqlite import Connection
 
 from bot.core import Core
+from bot.scheduling.kinds.answers import DirectAnswer
 from bot.scheduling.kinds.base import ClientMessage, Kind, Prepared, Skip
 from bot.scheduling.kinds.client import (
     AppointmentReminder,
     Checkin,
     ClientNotice,
     DeadlineReminder,
+    MediaToClient,
     Nudge,
     RelayToClient,
 )
@@ -28,6 +30,7 @@ from bot.scheduling.kinds.worker import (
     AlertEdit,
     AttendanceQuestion,
     Digest,
+    MediaToWorker,
     RelayToWorker,
     WorkerNotice,
 )
@@ -42,12 +45,15 @@ KINDS: dict[str, Kind] = {
         Nudge(),
         ClientNotice(),
         RelayToClient(),
+        MediaToClient(),
         AttendanceQuestion(),
         AlertCard(),
         AlertEdit(),
         RelayToWorker(),
+        MediaToWorker(),
         WorkerNotice(),
         Digest(),
+        DirectAnswer(),
         ContactDue(),
         AlertStep(),
         AlertResurface(),

@@ -284,15 +284,45 @@ def relay_to_worker(client_id: int, worker_id: int, text: str, due: datetime, on
     )
 
 
-def relay_to_client(client_id: int, worker_id: int, text: str, now: datetime, once: str) -> Planned:
-    """A worker's reply; it reaches a paused client too (they wrote first)."""
+def relay_to_client(client_id: int, worker_id: int, text: str, due: datetime, once: str) -> Planned:
+    """A worker's reply (due now, or at the end of the quiet hours); it reaches a paused client
+    too (they wrote first)."""
     return Planned(
         key=f"reply:{client_id}:{worker_id}:{once}",
         kind="relay_to_client",
-        due_at=now,
+        due_at=due,
         client_id=client_id,
         worker_id=worker_id,
         payload={"text": text, "any_status": True},
+    )
+
+
+def media_to_worker(
+    client_id: int, worker_id: int, media: dict[str, Any], due: datetime, once: str
+) -> Planned:
+    """A client's photo, voice message or file for their worker. `media` holds only Telegram's
+    ids (chat, message, kind) and the caption, wiped once delivered."""
+    return Planned(
+        key=f"media:{client_id}:{once}",
+        kind="media_to_worker",
+        due_at=due,
+        worker_id=worker_id,
+        client_id=client_id,
+        payload=dict(media),
+    )
+
+
+def media_to_client(
+    client_id: int, worker_id: int, media: dict[str, Any], now: datetime, once: str
+) -> Planned:
+    """A worker's photo, voice message or file answering a client (reaches a paused one too)."""
+    return Planned(
+        key=f"mreply:{client_id}:{worker_id}:{once}",
+        kind="media_to_client",
+        due_at=now,
+        client_id=client_id,
+        worker_id=worker_id,
+        payload={**media, "any_status": True},
     )
 
 
@@ -327,6 +357,19 @@ def worker_notice(
         worker_id=worker_id,
         client_id=client_id,
         payload={"notice": notice, **payload},
+    )
+
+
+def answer(
+    chat_id: int, message: dict[str, Any], now: datetime, once: str, edit_message_id: int | None
+) -> Planned:
+    """A direct answer to someone's update that Telegram would not take at once (rendered
+    already: `message` is an OutMessage payload); `edit_message_id` makes it an edit."""
+    return Planned(
+        key=f"answer:{chat_id}:{once}",
+        kind="answer",
+        due_at=now,
+        payload={"chat_id": chat_id, "edit": edit_message_id, "message": message},
     )
 
 

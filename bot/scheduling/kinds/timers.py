@@ -70,13 +70,18 @@ class AppointmentConfirmCheck(Timer):
 
 
 class DeadlinePassed(Timer):
-    """A deadline's day is over: a monthly one rolls on to next month."""
+    """A deadline's day is over: still open, the worker is told; a monthly one rolls on."""
 
     name = "deadline_passed"
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         dl = await items_repo.get_deadline(conn, row.ref_id or 0)
-        if dl and dl.status == "open" and dl.monthly:
+        if dl is None or dl.status != "open":
+            return
+        client = await people_repo.get_client(conn, dl.client_id)
+        if client is not None and client.status != "closed":
+            await alerts.raise_alert(conn, core, client, "deadline_missed", ref_id=dl.id)
+        if dl.monthly:
             await items.roll_monthly(conn, core, dl)
 
 

@@ -129,6 +129,24 @@ class RelayToWorker(WorkerMessage):
             await _remember_relay(conn, core, row, sent, message_id)
 
 
+class MediaToWorker(WorkerMessage):
+    """A client's photo, voice message or file, copied (not forwarded) to their worker."""
+
+    name = "media_to_worker"
+
+    async def compose(self, job: ToWorker) -> Prepared:
+        if job.about is None:
+            return Skip("no client")
+        message = messages.media_to_worker(job.t, job.about, job.row.payload)
+        return Send(job.chat, message, wipe_payload=True)
+
+    async def after_sent(
+        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
+    ) -> None:
+        if message_id is not None:
+            await _remember_relay(conn, core, row, sent, message_id)
+
+
 class WorkerNotice(WorkerMessage):
     """A short notice to a worker (a client joined, a hand-over, all clear...)."""
 
