@@ -16,6 +16,7 @@ from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
 from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
 from bot.services.alert_facts import AlertFacts
+from bot.services.alerts import words_of
 from bot.services.digest import DigestFacts
 from storage.models import Alert, Appointment, Client, Deadline, Worker
 
@@ -233,13 +234,33 @@ def alert_card(
         )
     if seen.assigned is not None:
         lines.append(t("👤 Assigned: {worker}").format(worker=t.ltr(h(seen.assigned.name))))
-    text = words if words is not None else alert.words
-    if text:
-        lines += ["", "💬 " + h(text)]
-        if alert.state != "resolved":
-            lines += ["", t("Reply to this message to answer the client.")]
-    lines.extend(_alert_status(t, zone, seen))
+    status = _alert_status(t, zone, seen)
+    said = words_of(words if words is not None else alert.words)
+    if said:
+        tail = ["", t("Reply to this message to answer the client.")]
+        if alert.state == "resolved":
+            tail = []
+        # Telegram counts the text after entity parsing: the escapes below count as one.
+        room = MAX_MESSAGE_UNITS - utf16_len("\n".join(lines + tail + status)) - 8
+        lines += ["", "💬 " + h(_fit_words(said, room)), *tail]
+    lines.extend(status)
     return OutMessage("\n".join(lines), alert_buttons(t, alert))
+
+
+def _fit_words(said: list[str], room: int) -> str:
+    """The client's messages in `room`: the first whole if it fits, then as many of the latest
+    as fit, '…' for any left out between."""
+    first, rest = said[0], said[1:]
+    used = utf16_len(first)
+    latest: list[str] = []
+    for text in reversed(rest):
+        if used + utf16_len(text) + 2 > room:
+            break
+        latest.insert(0, text)
+        used += utf16_len(text) + 2
+    parts = [first, *(["…"] if len(latest) < len(rest) else []), *latest]
+    shown = "\n\n".join(parts)
+    return shown if utf16_len(shown) <= room else clip(shown, room)
 
 
 def alert_summary(
@@ -363,6 +384,7 @@ MEDIA_KINDS = {
 }
 # Telegram's limit for a caption, in UTF-16 units.
 MAX_CAPTION = 1024
+MAX_MESSAGE_UNITS = 4096
 
 
 def _copy(head: str, caption: str, tail: str, media: dict) -> tuple[str, tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from aiosqlite import Connection
 from bot.clock import utc_iso
 from bot.core import Core
 from bot.durations import format_duration, parse_duration
+from bot.outgoing import utf16_len
 from bot.policy import add_working_time
 from bot.scheduling.kinds import rows
 from bot.services.access import can_see_client
@@ -115,7 +117,7 @@ async def raise_alert(
         contact_id=contact_id,
         ref_id=ref_id,
         matter=matter,
-        words=words,
+        words=json.dumps([words], ensure_ascii=False) if words is not None else None,
     )
     await _audit(conn, now, f"alert.raise.{reason}", client.id, alert.id)
     await notify_step(conn, core, alert, 0)
@@ -151,7 +153,7 @@ async def _gather(
     downgrades an urgent alert.
     """
     if (reason, contact_id, ref_id) == (alert.reason, alert.contact_id, alert.ref_id) and (
-        words is None or words == alert.words
+        words is None or words_of(alert.words)[-1:] == [words]
     ):
         return alert
     now = core.now()
@@ -180,15 +182,29 @@ async def _gather(
     return updated
 
 
-# What a card keeps of a client's messages: Telegram's 4096 characters less the card's lines.
-MAX_WORDS = 3000
+# What an alert keeps of a client's messages (UTF-16 units): the first whole, then the latest.
+MAX_WORDS = 6000
+
+
+def words_of(raw: str | None) -> list[str]:
+    """The client's messages an alert keeps, oldest first (stored as a JSON list)."""
+    if not raw:
+        return []
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return [raw]
+    return [str(w) for w in found] if isinstance(found, list) else [raw]
 
 
 def _more_words(before: str | None, latest: str) -> str:
-    """A further message joins the ones before, in order; the oldest give way past the limit
-    (each is also relayed on its own, so nothing is lost from the worker's chat)."""
-    joined = f"{before}\n\n{latest}" if before else latest
-    return joined if len(joined) <= MAX_WORDS else "…" + joined[-(MAX_WORDS - 1) :]
+    """A further message joins the ones before. Past the limit the middle ones give way: the
+    first is on the card the assigned worker got (nowhere else), and each later one was also
+    relayed on its own, so nothing is lost from the worker's chat."""
+    kept = [*words_of(before), latest]
+    while len(kept) > 2 and sum(utf16_len(w) for w in kept) > MAX_WORDS:
+        del kept[1]
+    return json.dumps(kept, ensure_ascii=False)
 
 
 def _reach_time(core: Core, alert: Alert, now: datetime) -> datetime:
