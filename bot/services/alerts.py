@@ -497,8 +497,17 @@ async def replied(conn: Connection, core: Core, client_id: int, worker: Worker) 
     alert = await engine_repo.open_alert_of_matter(conn, client_id, "message")
     if alert is None:
         return
-    await engine_repo.set_alert(conn, alert.id, replied_by=worker.id, replied_at=now)
-    await resolve(conn, alert.id, now, by=worker.id, resolution="replied")
+    updated = await engine_repo.set_alert(conn, alert.id, replied_by=worker.id, replied_at=now)
+    seen = any(
+        r["worker_id"] == worker.id and r["message_id"] is not None
+        for r in await engine_repo.recipients(conn, alert.id)
+    )
+    if seen:
+        await resolve(conn, alert.id, now, by=worker.id, resolution="replied")
+    elif updated is not None:
+        # Written before the card reached them (or by someone not on it): the message may be
+        # one they have not read yet, so the alert stays open; its cards say who answered.
+        await tell_recipients(conn, core, updated, now)
     core.wake()
 
 
