@@ -11,10 +11,12 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import encode
-from bot.i18n import N_, Translator
+from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
 from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
+from bot.services.alert_facts import AlertFacts
+from bot.services.alerts import words_of
 from bot.services.digest import DigestFacts
 from bot.services.phases import ClientPhase
 from storage.models import Alert, Appointment, Client, Deadline, Worker
@@ -201,30 +203,140 @@ def alert_buttons(t: Translator, alert: Alert) -> Buttons:
 def alert_card(
     t: Translator,
     zone: ZoneInfo,
-    alert: Alert,
-    client: Client | None,
-    taker: Worker | None,
+    seen: AlertFacts,
     *,
-    text: str | None = None,
+    words: str | None = None,
     resurfaced: bool = False,
 ) -> OutMessage:
-    """The alert as a worker sees it: who, why, since when, state, and buttons."""
+    """The alert as a worker sees it: who (and in which language), what, since when, what the
+    client said and last answered, who is assigned, what happened since, and buttons."""
+    alert, client = seen.alert, seen.client
     who = t.ltr(h(client.label)) if client else "—"
-    urgent = "❗ " if alert.urgent else "🔔 "
+    head = ("❗ " if alert.urgent else "🔔 ") + t("{client} {reason}").format(
+        client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
+    )
+    if alert.count > 1:
+        head += " " + t("(×{n})").format(n=alert.count)
+    lines = [t("Still open:"), head] if resurfaced else [head]
+    if client is not None and client.language:
+        lines.append(
+            t("🗣 Writes in: {language}").format(
+                language=LANGUAGE_NAMES.get(client.language, client.language)
+            )
+        )
+    lines.extend(_alert_matter(t, zone, seen))
+    lines.extend(_alert_since(t, zone, alert))
+    if client is not None and client.last_answer and client.last_answer_at:
+        lines.append(
+            t("Last check-in answer: {answer}, {when}").format(
+                answer=choice_label(t, "ck", client.last_answer),
+                when=t.stamp(client.last_answer_at, zone),
+            )
+        )
+    if seen.assigned is not None:
+        lines.append(t("👤 Assigned: {worker}").format(worker=t.ltr(h(seen.assigned.name))))
+    status = _alert_status(t, zone, seen)
+    said = words_of(words if words is not None else alert.words)
+    if said:
+        tail = ["", t("Reply to this message to answer the client.")]
+        if alert.state == "resolved":
+            tail = []
+        # Telegram counts the text after entity parsing: the escapes below count as one.
+        room = MAX_MESSAGE_UNITS - utf16_len("\n".join(lines + tail + status)) - 8
+        lines += ["", "💬 " + h(_fit_words(said, room)), *tail]
+    lines.extend(status)
+    return OutMessage("\n".join(lines), alert_buttons(t, alert))
+
+
+def _fit_words(said: list[str], room: int) -> str:
+    """The client's messages in `room`: the first whole if it fits, then as many of the latest
+    as fit, '…' for any left out between."""
+    first, rest = said[0], said[1:]
+    used = utf16_len(first)
+    latest: list[str] = []
+    for text in reversed(rest):
+        if used + utf16_len(text) + 2 > room:
+            break
+        latest.insert(0, text)
+        used += utf16_len(text) + 2
+    parts = [first, *(["…"] if len(latest) < len(rest) else []), *latest]
+    shown = "\n\n".join(parts)
+    return shown if utf16_len(shown) <= room else clip(shown, room)
+
+
+def alert_summary(
+    t: Translator, zone: ZoneInfo, found: list[tuple[Alert, Client | None]], shown: int
+) -> OutMessage:
+    """/alerts: one message, counts by matter (oldest first), a button to open each alert."""
     lines = [
-        urgent
-        + t("{client} {reason}").format(
-            client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
-        ),
-        t("Since {when}").format(when=t.stamp(alert.raised_at, zone)),
+        t.ngettext("{n} open alert", "{n} open alerts", len(found)).format(n=len(found)),
+        "",
     ]
-    if resurfaced:
-        lines.insert(0, t("Still open:"))
-    if text:
-        lines.append("")
-        lines.append("💬 " + h(text))
-        lines.append("")
-        lines.append(t("Reply to this message to answer the client."))
+    groups: dict[str, list[Alert]] = {}
+    for alert, _ in sorted(found, key=lambda pair: pair[0].raised_at):
+        groups.setdefault(alert.reason, []).append(alert)
+    for reason, alerts in groups.items():
+        mark = "❗" if any(a.urgent for a in alerts) else "🔔"
+        lines.append(
+            t("{mark} {reason}: {n}, oldest {when}").format(
+                mark=mark,
+                reason=t(ALERT_REASONS.get(reason, reason)),
+                n=len(alerts),
+                when=t.stamp(alerts[0].raised_at, zone),
+            )
+        )
+    if len(found) > shown:
+        lines += ["", t("The first {n} are below; handle them to see the rest.").format(n=shown)]
+    buttons: Buttons = []
+    for alert, client in found[:shown]:
+        who = client.label if client else "—"
+        reason = t(ALERT_REASONS.get(alert.reason, alert.reason))
+        label = f"{'❗' if alert.urgent else '🔔'} {who} — {reason}"
+        buttons.append([(label[:60], encode("al", alert.id, "open"))])
+    return OutMessage("\n".join(lines), buttons)
+
+
+def _alert_since(t: Translator, zone: ZoneInfo, alert: Alert) -> list[str]:
+    """Since when, and when the latest cause came if there were several."""
+    lines = [t("Since {when}").format(when=t.stamp(alert.raised_at, zone))]
+    if alert.count > 1 and alert.last_at is not None:
+        lines.append(t("Latest: {when}").format(when=t.stamp(alert.last_at, zone)))
+    return lines
+
+
+def _alert_matter(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
+    """The matter in one line: which check-in, appointment or deadline; until when paused."""
+    alert = seen.alert
+    if seen.appointment is not None:
+        appt = seen.appointment
+        return [
+            t("📅 Appointment {day} at {time}, {place}").format(
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=h(appt.place)
+            )
+        ]
+    if seen.deadline is not None:
+        return [
+            t("📄 {what}, due {date}").format(
+                what=h(seen.deadline_label), date=t.day(seen.deadline.due_date)
+            )
+        ]
+    if alert.reason == "no_answer" and seen.contact is not None:
+        return [
+            t("Check-in asked {when}, no answer").format(when=t.stamp(seen.contact.opened_at, zone))
+        ]
+    return []
+
+
+def _alert_status(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
+    """What has happened since: answered, taken, snoozed, resolved (and how)."""
+    alert, taker = seen.alert, seen.taker
+    lines: list[str] = []
+    if seen.replier is not None and alert.replied_at is not None:
+        lines.append(
+            t("↩️ {worker} replied at {time}").format(
+                worker=t.ltr(h(seen.replier.name)), time=t.stamp(alert.replied_at, zone)
+            )
+        )
     if alert.state == "acknowledged" and taker is not None:
         lines.append(t("✋ Taken by {worker}").format(worker=t.ltr(h(taker.name))))
     elif alert.state == "snoozed" and taker is not None and alert.snoozed_until:
@@ -234,11 +346,25 @@ def alert_card(
             )
         )
     elif alert.state == "resolved":
-        if taker is not None:
-            lines.append(t("✔️ Done, by {worker}").format(worker=t.ltr(h(taker.name))))
-        else:
-            lines.append(t("✔️ All clear: the client answered."))
-    return OutMessage("\n".join(lines), alert_buttons(t, alert))
+        lines.append(_resolved_line(t, alert, taker))
+    return lines
+
+
+def _resolved_line(t: Translator, alert: Alert, taker: Worker | None) -> str:
+    """How an alert ended."""
+    if alert.resolution == "answered":
+        return t("✔️ All clear: the client answered.")
+    if alert.resolution == "reachable":
+        return t("✔️ All clear: the client can be reached again.")
+    if alert.resolution == "settled":
+        return t("✔️ All clear: the client answered the reminder.")
+    if alert.resolution == "closed":
+        return t("✔️ Closed: the client's Silta service ended.")
+    if alert.resolution == "replied":
+        return "✔️"
+    if taker is not None:
+        return t("✔️ Done, by {worker}").format(worker=t.ltr(h(taker.name)))
+    return t("✔️ Done")
 
 
 def relay_to_worker(t: Translator, client: Client, text: str) -> OutMessage:
@@ -259,6 +385,7 @@ MEDIA_KINDS = {
 }
 # Telegram's limit for a caption, in UTF-16 units.
 MAX_CAPTION = 1024
+MAX_MESSAGE_UNITS = 4096
 
 
 def _copy(head: str, caption: str, tail: str, media: dict) -> tuple[str, tuple[int, int]]:
@@ -299,8 +426,27 @@ def worker_notice(
 ) -> OutMessage:
     """Short notes to workers (all clear, hand-over)."""
     who = t.ltr(h(client.label)) if client else "—"
-    if notice == "all_clear":
-        text = t("✔️ All clear: {client} answered.").format(client=who)
+    if notice == "settled":
+        text = _settled_notice(t, args.get("resolution", ""), who)
+    elif notice == "worker_unreachable":
+        text = t(
+            "⚠️ Silta cannot reach worker {worker}: ask them to open the bot and press Start. "
+            "Their alerts go to the next step meanwhile."
+        ).format(worker=t.ltr(h(args.get("worker", ""))))
+    elif notice == "paused":
+        text = _paused_notice(t, zone, args, who)
+    elif notice == "goodbye_undelivered":
+        text = t(
+            "⚠️ The goodbye to {client} could not be delivered: they had blocked Silta."
+        ).format(client=who)
+    elif notice == "goodbye_delivered":
+        text = t("✉️ {client} got the goodbye message.").format(client=who)
+    elif notice == "declined":
+        text = t("{client} did not accept the terms, so Silta sends them nothing.").format(
+            client=who
+        )
+    elif notice == "blocked_now":
+        text = t("🚫 {client} blocked Silta: messages to them have stopped.").format(client=who)
     elif notice == "handover_in":
         text = t("📥 {client} was handed over to you by {worker}.").format(
             client=who, worker=t.ltr(h(args.get("worker", "")))
@@ -323,6 +469,25 @@ def worker_notice(
     else:
         text = t("Silta: {client}").format(client=who)
     return OutMessage(text)
+
+
+def _settled_notice(t: Translator, resolution: str, who: str) -> str:
+    """One line: an alert closed because the client acted."""
+    if resolution == "reachable":
+        return t("📶 {client} can be reached again; the alert is closed.").format(client=who)
+    if resolution == "settled":
+        return t("✔️ {client} answered the reminder; the alert is closed.").format(client=who)
+    return t("✔️ All clear: {client} answered.").format(client=who)
+
+
+def _paused_notice(t: Translator, zone: ZoneInfo, args: dict, who: str) -> str:
+    """One line: the client paused the messages (until when)."""
+    until = args.get("until")
+    if until:
+        return t("⏸ {client} paused the messages until {when}.").format(
+            client=who, when=t.stamp(datetime.fromisoformat(until), zone)
+        )
+    return t("⏸ {client} paused the messages until they turn them back on.").format(client=who)
 
 
 def attendance_question(

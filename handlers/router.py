@@ -6,9 +6,17 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.callbacks import Callback, decode
+from bot.services import reach
 from bot.services.access import Who
 from handlers import admin as admin_handlers
 from handlers import client as client_handlers
@@ -91,6 +99,13 @@ async def _request(update: Update, context: SiltaContext) -> Request:
     will not take at once go to the outbox."""
     answering(context.core)
     who: Who = await resolve(update, context)
+    if who.worker is not None and who.worker.unreachable:
+        # A worker Silta could not reach wrote: alerts reach them again.
+        await reach.worker_seen(context.core, who.worker.id)
+    if who.client is not None and who.client.unreachable and update.effective_user is not None:
+        # Any sign of life from a client marked unreachable closes that alert and tells the
+        # worker, whatever they did (a button, a command, a message).
+        await reach.client_seen(context.core, update.effective_user.id)
     return Request(update, context, who, lang_of(update, who))
 
 
@@ -188,6 +203,14 @@ async def on_other(update: Update, context: SiltaContext) -> None:
         await rq.reply(unknown_handlers.explain(rq.t))
 
 
+async def on_member(update: Update, context: SiltaContext) -> None:
+    """Someone blocked (kicked) or unblocked the bot in their private chat: noticed at once."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private" or change.from_user is None:
+        return
+    await reach.membership_changed(context.core, change.from_user.id, change.new_chat_member.status)
+
+
 async def on_anything(update: Update, context: SiltaContext) -> None:
     """Update kinds we do not handle (edits, reactions, member changes) are ignored on purpose."""
     return None
@@ -235,4 +258,5 @@ def register(app: Application) -> None:
         ),
         0,
     )
+    app.add_handler(ChatMemberHandler(on_member, ChatMemberHandler.MY_CHAT_MEMBER, chat_id=None), 0)
     app.add_handler(TypeHandler(Update, on_anything), 1)

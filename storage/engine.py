@@ -76,11 +76,35 @@ async def add_alert(
     now: datetime,
     contact_id: int | None = None,
     ref_id: int | None = None,
+    matter: str | None = None,
+    words: str | None = None,
 ) -> Alert:
     cur = await conn.execute(
-        "INSERT INTO alerts(client_id, reason, urgent, ladder, raised_at, contact_id, ref_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (client_id, reason, int(urgent), json.dumps(ladder), utc_iso(now), contact_id, ref_id),
+        "INSERT INTO alerts(client_id, reason, urgent, ladder, raised_at, contact_id, ref_id, "
+        "matter, words, last_at, step_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            client_id,
+            reason,
+            int(urgent),
+            json.dumps(ladder),
+            utc_iso(now),
+            contact_id,
+            ref_id,
+            matter,
+            words,
+            utc_iso(now),
+            utc_iso(now),
+        ),
+    )
+    return Alert.from_row(await cur.fetchone())
+
+
+async def open_alert_of_matter(conn: Connection, client_id: int, matter: str) -> Alert | None:
+    """The open (unresolved) alert about this client and matter, if there is one."""
+    cur = await conn.execute(
+        "SELECT * FROM alerts WHERE client_id = ? AND matter = ? AND state != 'resolved' "
+        "ORDER BY id LIMIT 1",
+        (client_id, matter),
     )
     return Alert.from_row(await cur.fetchone())
 
@@ -146,10 +170,36 @@ async def set_recipient_message(
 
 async def recipients(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        "SELECT worker_id, chat_id, message_id FROM alert_recipients WHERE alert_id = ?",
+        "SELECT worker_id, chat_id, message_id, notified_at FROM alert_recipients "
+        "WHERE alert_id = ?",
         (alert_id,),
     )
     return [dict(r) for r in await cur.fetchall()]
+
+
+async def forget_unsent_recipients(conn: Connection, alert_id: int) -> None:
+    """Recipients whose card was not delivered yet are to be told again (a new round)."""
+    await conn.execute(
+        "DELETE FROM alert_recipients WHERE alert_id = ? AND message_id IS NULL", (alert_id,)
+    )
+
+
+async def forget_recipient(conn: Connection, alert_id: int, worker_id: int) -> None:
+    """A recipient the ladder passed over (unreachable) is no longer waiting for this alert."""
+    await conn.execute(
+        "DELETE FROM alert_recipients WHERE alert_id = ? AND worker_id = ? AND message_id IS NULL",
+        (alert_id, worker_id),
+    )
+
+
+async def alerts_awaiting(conn: Connection, worker_id: int) -> list[Alert]:
+    """Open alerts this worker was made a recipient of but never received."""
+    cur = await conn.execute(
+        "SELECT a.* FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id "
+        "WHERE r.worker_id = ? AND r.message_id IS NULL AND a.state = 'open' ORDER BY a.id",
+        (worker_id,),
+    )
+    return [Alert.from_row(r) for r in await cur.fetchall()]
 
 
 # --- relays ----------------------------------------------------------------------------------

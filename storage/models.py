@@ -45,6 +45,7 @@ class Worker(Model):
     team_id: int | None
     language: str
     active: bool
+    unreachable: bool = False
     # Seeded from SILTA_ADMIN_IDS as "Admin": asked for a real name on first contact.
     needs_name: bool = False
 
@@ -182,6 +183,14 @@ class Alert(Model):
     snoozed_until: datetime | None
     resolved_by: int | None
     resolved_at: datetime | None
+    resolution: str | None = None
+    matter: str | None = None
+    count: int = 1
+    last_at: datetime | None = None
+    words: str | None = None
+    replied_by: int | None = None
+    replied_at: datetime | None = None
+    step_at: datetime | None = None
 
     @field_validator("ladder", mode="before")
     @classmethod

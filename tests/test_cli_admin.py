@@ -317,3 +317,26 @@ def test_worker_deactivate_and_reactivate(silta: Run, db_path: Path) -> None:
     assert with_core(db_path, maria).active
     code, _, err = silta("worker", "deactivate", "999")
     assert code == 2 and "no worker #999" in err
+
+
+def test_worker_add_prints_the_join_link_and_list_shows_who_cannot_be_reached(
+    silta: Run, db_path: Path
+) -> None:
+    code, out, _ = silta(
+        "worker", "add", "--telegram-id", "1200", "--name", "Anna Aalto", "--bot", "silta_bot"
+    )
+    assert code == 0
+    assert "join:    https://t.me/silta_bot" in out
+    assert "must open this and press Start" in out
+
+    async def unreachable(core: Core) -> None:
+        async with core.db.tx() as conn:
+            anna = await people_repo.worker_by_telegram(conn, 1200)
+            assert anna is not None
+            await people_repo.update_worker(conn, anna.id, unreachable=1)
+
+    with_core(db_path, unreachable)
+    code, out, _ = silta("worker", "list")
+    assert code == 0
+    [line] = [row for row in out.splitlines() if "Anna Aalto" in row]
+    assert "unreachable" in line

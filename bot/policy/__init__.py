@@ -9,6 +9,7 @@ Layers, each importing only those above it: `values` (clock times, weekdays, voc
 from __future__ import annotations
 
 from bot.policy.calendar import (
+    add_working_time,
     checkin_interval,
     in_quiet_hours,
     is_finnish_holiday,
@@ -73,6 +74,7 @@ __all__ = [
     "TimeWindow",
     "WorkersPolicy",
     "WorkingHours",
+    "add_working_time",
     "checkin_interval",
     "default_policy",
     "describe_policy",

@@ -117,6 +117,24 @@ def next_working_time(p: Policy, when_utc: datetime) -> datetime:
     raise ValueError("no working day within a year; check working_hours.days")
 
 
+def add_working_time(p: Policy, start_utc: datetime, span: timedelta) -> datetime:
+    """The moment `span` of working time (working days and hours only) has passed since
+    `start_utc`; with a zero span, the first working moment at or after it."""
+    now = next_working_time(p, start_utc)
+    left = span
+    # Each turn uses up one working day's remaining hours; a year of days bounds any ladder.
+    for _ in range(400):
+        local = now.astimezone(p.zone)
+        day_end = local_to_utc(local.date(), p.working_hours.end, p.zone)
+        if day_end <= now:  # an end at or before the start: the day runs to midnight
+            day_end = local_to_utc(local.date() + timedelta(days=1), time(0), p.zone)
+        if left <= day_end - now:
+            return now + left
+        left -= day_end - now
+        now = next_working_time(p, day_end)
+    raise ValueError("working time does not add up within a year; check working_hours")
+
+
 def _phase_for_day(phases: list[Phase], day: int) -> Phase:
     """The phase that contains day number `day` (days counted from the start date, day 0)."""
     for phase in phases:

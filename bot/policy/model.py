@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -301,6 +301,13 @@ class EscalationPolicy(_Model):
     resurface_after: Annotated[PositiveDuration, _ranged("escalation.resurface_after")] = timedelta(
         hours=24
     )
+    # Non-urgent alerts: "working_time" reaches the first step when working time starts, and each
+    # later step's delay counts only working time (holidays excluded) from when the step before
+    # could act; "clock_time" counts hours on the clock from the raise.
+    step_time: Literal["working_time", "clock_time"] = "working_time"
+    # Urgent alerts ("not doing well", "please contact me"): "at_once" reaches the assigned worker
+    # at once, day or night, and climbs on the clock; "working_time" treats them like the others.
+    urgent: Literal["at_once", "working_time"] = "at_once"
 
     @model_validator(mode="after")
     def _ladder(self) -> EscalationPolicy:
@@ -524,6 +531,8 @@ POLICY_KEYS: list[str] = [
     "deadlines.morning",
     "escalation.steps",
     "escalation.resurface_after",
+    "escalation.step_time",
+    "escalation.urgent",
     "workers.digest_time",
     "messages.max_media_mb",
     "invites.valid_after_release",

@@ -34,6 +34,11 @@ _COMMENTS: dict[str, str] = {
     "deadlines.morning": "local time of day a deadline reminder goes out",
     "records.remind_after_days": "digest lists clients with events not recorded for this many days",
     "escalation.resurface_after": "acknowledged but not resolved: back to whoever took it",
+    "escalation.step_time": (
+        "working_time: first step when working time starts, each delay counts working time "
+        "only; or clock_time"
+    ),
+    "escalation.urgent": "at_once: urgent alerts go day or night and climb on the clock",
     "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
     "invites.valid_after_release": "an invite made before release works this long after it",
     "invites.team_phone": "printed on invite cards; empty: left out",

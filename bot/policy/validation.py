@@ -77,7 +77,11 @@ def _plain_reason(error: Any) -> str:
     if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Reason):
         return raised.args[0]
     if kind == "literal_error":
-        return Reason(N_("must be one of {choices}"), choices=", ".join(ESCALATION_TARGETS))
+        # pydantic's "expected" reads like "'a' or 'b'": the choices, without the quotes.
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return Reason(
+            N_("must be one of {choices}"), choices=expected or ", ".join(ESCALATION_TARGETS)
+        )
     if kind in _PYDANTIC_REASONS:
         try:
             return Reason(_PYDANTIC_REASONS[kind], **{k: v for k, v in ctx.items() if k != "error"})

@@ -152,7 +152,15 @@ async def consent(
             return JoinResult("stale")
         if not agree:
             await admin_repo.set_invite(conn, invite.id, pending_telegram_id=None)
-            return JoinResult("declined", client, await _worker_name(conn, client))
+            if client.worker_id:
+                # One line, once per invite: the worker should know, without an alert.
+                notice = rows.worker_notice(
+                    client.worker_id, client.id, "declined", now, once=str(invite.id)
+                )
+                await outbox.add(conn, notice, now)
+            name = await _worker_name(conn, client)
+            core.wake()
+            return JoinResult("declined", client, name)
         # This Telegram account may have belonged to an older record: free it first.
         other = await people_repo.client_by_telegram(conn, telegram_id)
         if other is not None and other.id != client.id:
@@ -216,8 +224,9 @@ async def answer(
             unreachable=0,
             **({"last_answer": choice, "last_answer_at": now} if kind == "checkin" else {}),
         )
-        if late:
-            await alerts.all_clear(conn, core, contact.id)
+        if kind == "checkin":
+            # Any answer settles "has not answered", late or not, for this or an older question.
+            await alerts.all_clear(conn, core, client.id)
         crisis = await _ANSWERS[kind](conn, core, client, contact, choice)
         await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
@@ -250,7 +259,10 @@ async def _appointment_answered(
         return False
     status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
     await items_repo.update_appointment(conn, appt.id, now, confirmation=status, confirmed_at=now)
-    if choice != "yes":
+    if choice == "yes":
+        await alerts.settle_matter(conn, core, client.id, f"appointment:{appt.id}", "settled")
+    else:
+        # Folds into an open "not confirmed" alert about the same appointment, as its news.
         reason = "reschedule" if choice == "move" else "appointment_help"
         await alerts.raise_alert(conn, core, client, reason, ref_id=appt.id)
     await planner.plan_appointments(conn, core, client, now)
@@ -267,6 +279,7 @@ async def _deadline_answered(
         return False
     if choice == "done":
         await mark_deadline_done(conn, core, dl)
+        await alerts.settle_matter(conn, core, client.id, f"deadline:{dl.id}", "settled")
     elif choice in ("later", "today"):
         await items_repo.update_deadline(conn, dl.id, snoozed_until=later_reminder(core, dl, now))
     else:
@@ -326,15 +339,15 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
         if client is None or client.status == "closed" or client.worker_id is None:
             return ("no_worker", "", True)
         client = await mark_seen(conn, core, client)
-        open_msg = await engine_repo.open_alerts(conn, client_id=client.id, reason="message")
-        if open_msg:
+        open_msg = await engine_repo.open_alert_of_matter(conn, client.id, "message")
+        if open_msg is not None:
             due = next_working_time(core.policy, now)
             relay = rows.relay_to_worker(client.id, client.worker_id, text, due, uuid.uuid4().hex)
             await outbox.add(conn, relay, now)
-        else:
-            await alerts.raise_alert(
-                conn, core, client, "message", payload={"text": text}, ref_id=int(now.timestamp())
-            )
+        # The alert keeps the latest words until it is resolved (a backup's copy shows them).
+        await alerts.raise_alert(
+            conn, core, client, "message", words=text, ref_id=int(now.timestamp())
+        )
         await _audit_client(conn, now, "client.message", client.id)
         name = await _worker_name(conn, client)
     core.wake()
@@ -348,9 +361,8 @@ async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
     updated = await people_repo.update_client(conn, client.id, last_seen_at=now, unreachable=0)
     assert updated is not None
     if was_unreachable:
-        for alert in await engine_repo.open_alerts(conn, client_id=client.id, reason="blocked"):
-            await alerts.resolve(conn, alert.id, now, by=None, resolution="reachable")
-        if client.worker_id:
+        told = await alerts.settle_matter(conn, core, client.id, "reach", "reachable")
+        if client.worker_id and not told:
             notice = rows.worker_notice(
                 client.worker_id, client.id, "reachable", now, once=utc_iso(now)
             )
@@ -406,7 +418,13 @@ async def pause(core: Core, telegram_id: int, choice: str) -> Client | None:
         for contact in await engine_repo.open_contacts(conn, client.id):
             await engine_repo.set_contact(conn, contact.id, state="void")
         await planner.plan_client(conn, core, client.id)
-        await alerts.raise_alert(conn, core, client, "paused", ref_id=int(now.timestamp()))
+        if client.worker_id:
+            # One line to the worker: a pause is the client's choice, not an alert that climbs.
+            until = utc_iso(client.paused_until) if client.paused_until else ""
+            notice = rows.worker_notice(
+                client.worker_id, client.id, "paused", now, once=utc_iso(now), until=until
+            )
+            await outbox.add(conn, notice, now)
         await _audit_client(conn, now, f"client.pause.{choice}", client.id)
     core.wake()
     return client

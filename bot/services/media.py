@@ -18,7 +18,6 @@ from bot.services.access import can_see_client
 from bot.services.audit import audit_by
 from bot.services.clients import mark_seen
 from bot.services.workers import ReplyResult
-from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import Worker
@@ -53,16 +52,16 @@ async def to_worker(core: Core, telegram_id: int, media: Media) -> tuple[str, st
         if client is None or client.status == "closed" or client.worker_id is None:
             return ("no_worker", "", True)
         client = await mark_seen(conn, core, client)
-        if not await engine_repo.open_alerts(conn, client_id=client.id, reason="message"):
-            # The first message opens the alert, so someone answers; the copy follows it.
-            await alerts.raise_alert(
-                conn,
-                core,
-                client,
-                "message",
-                payload={"text": media.caption},
-                ref_id=int(now.timestamp()),
-            )
+        # The first message opens the alert, so someone answers; later ones count in it. The
+        # copy of the media follows; the caption is the client's words on the card.
+        await alerts.raise_alert(
+            conn,
+            core,
+            client,
+            "message",
+            words=media.caption or None,
+            ref_id=int(now.timestamp()),
+        )
         due = next_working_time(core.policy, now)
         row = rows.media_to_worker(
             client.id, client.worker_id, media.payload(), due, uuid.uuid4().hex
@@ -89,6 +88,7 @@ async def to_client(core: Core, worker: Worker, client_id: int, media: Media) ->
             return ReplyResult("unreachable", client)
         row = rows.media_to_client(client.id, worker.id, media.payload(), now, uuid.uuid4().hex)
         await outbox.add(conn, row, now)
+        await alerts.replied(conn, core, client.id, worker)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id, detail=media.kind)
     core.wake()
     return ReplyResult("sent", client)

@@ -15,8 +15,9 @@ from bot.policy import in_quiet_hours, move_out_of_quiet_hours
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import QUIET_HOURS
+from bot.services import alerts as alert_service
 from bot.services.access import can_see_client, open_client, visible_client, visible_worker_ids
-from bot.services.alerts import move_alerts, resolve, tell_recipients
+from bot.services.alerts import move_alerts, resolve
 from bot.services.audit import audit_by
 from bot.services.phases import ClientPhase, phase_of
 from storage import admin as admin_repo
@@ -91,6 +92,8 @@ async def reply_to_client(core: Core, worker: Worker, client_id: int, text: str)
         if quiet and row_id is not None:
             # Marked like a row the dispatcher holds back, so new quiet hours re-time it too.
             await outbox.set_reason(conn, row_id, QUIET_HOURS)
+        # An open "wrote a message" alert is handled by the answer; every copy says so.
+        await alert_service.replied(conn, core, client.id, worker)
         await audit_by(conn, now, worker, "client.reply", client_id=client.id)
     core.wake()
     return ReplyResult("sent", client, due if quiet else None, row_id)
@@ -473,7 +476,9 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
             return ClientChange(status, client)
         if client.telegram_id is not None and not client.unreachable:
             # Queued while the client is still open; any_status lets it out after the close.
-            goodbye = rows.client_notice(client.id, "goodbye", now, once="", any_status=True)
+            goodbye = rows.client_notice(
+                client.id, "goodbye", now, once="", any_status=True, closed_by=actor.id
+            )
             await outbox.add(conn, goodbye, now)
         client = await people_repo.update_client(
             conn, client.id, status="closed", closed_at=now, paused_until=None
@@ -482,10 +487,8 @@ async def close_client(core: Core, actor: Worker, client_id: int) -> ClientChang
         await worker_queries.void_open_contacts(conn, client.id)
         await worker_queries.cancel_open_items(conn, client.id, now)
         for alert in await engine_repo.open_alerts(conn, client_id=client.id):
-            resolved = await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
-            if resolved is not None:
-                # Cards already delivered lose their buttons and say it is done.
-                await tell_recipients(conn, core, resolved, now)
+            # Cards already delivered lose their buttons and say it is done.
+            await resolve(conn, alert.id, now, by=actor.id, resolution="closed")
         await admin_repo.revoke_open_invites(conn, client_id=client.id, now=now)
         await outbox.drop_pending(
             conn,

@@ -41,6 +41,8 @@ async def cmd_workers(rq: Request) -> None:
             notes.append(t("inactive"))
         elif w.telegram_id is None:
             notes.append(t("has not joined yet"))
+        elif w.unreachable:
+            notes.append(t("⚠️ Silta cannot reach them: ask them to open the bot"))
         lines.append(f"{worker_line(t, w)} · " + " · ".join(notes))
         if w.id == me.id or len(buttons) >= MAX_WORKER_BUTTONS:
             continue

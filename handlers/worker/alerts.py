@@ -1,41 +1,45 @@
-"""/alerts: alert cards, and the buttons that take, snooze or finish an alert."""
+"""/alerts: a summary with a button per alert, the cards, and the buttons that take, snooze or
+finish an alert."""
 
 from __future__ import annotations
 
 from bot.callbacks import Callback
-from bot.messages import alert_card
+from bot.messages import alert_card, alert_summary
+from bot.services import alert_facts
 from bot.services import alerts as alert_service
 from bot.services import workers as worker_service
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.worker.shared import send_tracked
-from storage import people as people_repo
 
 MAX_ALERT_CARDS = 10
 
 
 async def cmd_alerts(rq: Request) -> None:
-    """/alerts: one card per open alert (at most ten), then how many more there are."""
+    """/alerts: one summary message (counts by matter, oldest first) with a button per alert."""
     t = rq.t
     core = rq.core
     views = await worker_service.visible_alerts(core, rq.me)
     if not views:
         await rq.reply(t("No open alerts."))
         return
+    found = [(v.alert, v.client) for v in views]
+    await rq.reply(alert_summary(t, core.policy.zone, found, MAX_ALERT_CARDS))
+
+
+async def _open_card(rq: Request, alert_id: int) -> None:
+    """A button of the summary: the alert's card, as its recipients got it."""
+    t = rq.t
+    core = rq.core
+    seen = await alert_facts.card_for(core, rq.me, alert_id, t.lang)
+    if seen is None:
+        await kb.stale(rq.query, t)
+        return
+    await answer_query(rq.query)
+    message_id = await send_tracked(rq, alert_card(t, core.policy.zone, seen))
     chat = rq.update.effective_chat
-    for view in views[:MAX_ALERT_CARDS]:
-        card = alert_card(t, core.policy.zone, view.alert, view.client, view.taker)
-        message_id = await send_tracked(rq, card)
-        if message_id is not None and chat is not None and view.client is not None:
-            await worker_service.remember_card(core, rq.me, view.client.id, chat.id, message_id)
-    if len(views) > MAX_ALERT_CARDS:
-        await rq.reply(
-            t.ngettext(
-                "{n} more open alert. Handle these first, then type /alerts again.",
-                "{n} more open alerts. Handle these first, then type /alerts again.",
-                len(views) - MAX_ALERT_CARDS,
-            ).format(n=len(views) - MAX_ALERT_CARDS),
-        )
+    if message_id is not None and chat is not None and seen.client is not None:
+        await worker_service.remember_card(core, rq.me, seen.client.id, chat.id, message_id)
 
 
 async def on_alert_button(rq: Request, cb: Callback) -> None:
@@ -43,6 +47,9 @@ async def on_alert_button(rq: Request, cb: Callback) -> None:
     query = rq.query
     assert rq.who.worker is not None
     t = rq.t
+    if cb.choice == "open":
+        await _open_card(rq, cb.id)
+        return
     outcome = await alert_service.act(rq.core, rq.who.worker, cb.id, cb.choice)
     core = rq.core
     if outcome.status == "denied" or outcome.status == "gone":
@@ -63,13 +70,6 @@ async def on_alert_button(rq: Request, cb: Callback) -> None:
             }.get(outcome.status),
         )
     if outcome.alert is not None:
-        async with core.db.read() as conn:
-            client = await people_repo.get_client(conn, outcome.alert.client_id or 0)
-            taker_id = (
-                outcome.alert.resolved_by
-                if outcome.alert.state == "resolved"
-                else outcome.alert.acknowledged_by
-            )
-            taker = await people_repo.get_worker(conn, taker_id) if taker_id else None
-        card = alert_card(t, core.policy.zone, outcome.alert, client, taker)
+        (seen,) = await alert_facts.facts_of(core, [outcome.alert], t.lang)
+        card = alert_card(t, core.policy.zone, seen, words=outcome.words)
         await edit_query_message(query, card.text, card.buttons)

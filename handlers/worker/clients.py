@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import Callback
-from bot.i18n import N_, Translator
+from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.messages import choice_label, h, phase_text
 from bot.services import workers as worker_service
 from bot.transport import OutMessage
@@ -71,6 +71,8 @@ async def cmd_clients(rq: Request) -> None:
             parts.append(t("(you back up)"))
         if row.client.status == "invited":
             parts.append(t("not joined yet"))
+        elif row.client.unreachable:
+            parts.append(t("unreachable"))
         if row.phase.name != "closed":
             parts.append(phase_text(t, row.phase))
         answer = _last_answer(t, zone, row.client)
@@ -101,6 +103,13 @@ async def _card_message(rq: Request, client_id: int) -> tuple[OutMessage, int] |
         if card.backup is not None:
             staff += " · " + t("Backup: {worker}").format(worker=t.ltr(h(card.backup.name)))
         lines.append(staff)
+    if client.language:
+        # Workers wrote Finnish to clients who read Russian or Arabic: say which language.
+        lines.append(
+            t("🗣 Writes in: {language}").format(
+                language=LANGUAGE_NAMES.get(client.language, client.language)
+            )
+        )
     phase = phase_text(t, card.phase)
     if client.release_date is not None:
         phase += " (" + t.date(client.release_date) + ")"
@@ -168,8 +177,9 @@ async def on_client_button(rq: Request, cb: Callback) -> None:
             await edit_query_message(
                 query,
                 t(
-                    "{client} is closed. The client got a goodbye, nothing more is planned, "
-                    "and the record is kept for the retention period."
+                    "{client} is closed. A goodbye is on its way to the client: I will tell "
+                    "you whether it arrived. Nothing more is planned, and the record is kept "
+                    "for the retention period."
                 ).format(client=client_name(t, client)),
             )
         else:

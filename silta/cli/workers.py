@@ -8,6 +8,7 @@ from typing import Any
 from bot.core import Core
 from bot.i18n import LANGUAGES
 from bot.services import admin as admin_service
+from bot.services import onboarding
 from bot.services.audit import audit_by
 from silta.cli.common import CliError, add_group, db_id, with_core
 from storage import people as people_repo
@@ -40,6 +41,13 @@ async def cmd_worker_add(core: Core, args: argparse.Namespace) -> int:
         )
         await audit_by(conn, now, None, "worker.add", detail=f"worker {worker.id}")
     print(f"worker #{worker.id} {worker.name}" + (f" in team {team.name}" if team else ""))
+    bot = (args.bot or await onboarding.known_bot_username(core) or "").removeprefix("@")
+    where = f"https://t.me/{bot}" if bot else "the bot in Telegram"
+    print(f"join:    {where}")
+    print(
+        "The worker must open this and press Start: until they do, Silta cannot message them "
+        "and their alerts go to the next step."
+    )
     return 0
 
 
@@ -49,13 +57,18 @@ async def cmd_worker_list(core: Core, args: argparse.Namespace) -> int:
     async with core.db.read() as conn:
         rows = await people_repo.list_workers(conn)
         teams = {t.id: t.name for t, _ in await people_repo.list_teams(conn)}
-    print(f"{'id':>4}  {'name':<24} {'role':<7} {'team':<16} {'active':<6} {'joined':<6} clients")
+    print(
+        f"{'id':>4}  {'name':<24} {'role':<7} {'team':<16} {'active':<6} {'joined':<6} "
+        f"{'reach':<11} clients"
+    )
     for worker, count in rows:
+        # "unreachable": Telegram refused their chat (never opened the bot, blocked it).
+        reach = "unreachable" if worker.unreachable else "ok"
         print(
             f"{worker.id:>4}  {worker.name[:24]:<24} {worker.role:<7} "
             f"{teams.get(worker.team_id or 0, '-')[:16]:<16} "
             f"{'yes' if worker.active else 'no':<6} "
-            f"{'yes' if worker.telegram_id else 'no':<6} {count}"
+            f"{'yes' if worker.telegram_id else 'no':<6} {reach:<11} {count}"
         )
     return 0
 
@@ -97,6 +110,7 @@ def register(sub: Any) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--team")
     p.add_argument("--language", default="fi")
+    p.add_argument("--bot", help="the bot's @username for the join link (else the one recorded)")
     p.set_defaults(func=cmd_worker_add)
     p = worker.add_parser("list", help="list workers")
     p.set_defaults(func=cmd_worker_list)

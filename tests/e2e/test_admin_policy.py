@@ -33,6 +33,8 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("deadlines.morning", "08:30"),
     ("escalation.steps", "assigned_worker:0s,team:6h,admins:12h"),
     ("escalation.resurface_after", "12h"),
+    ("escalation.step_time", "clock_time"),
+    ("escalation.urgent", "working_time"),
     ("workers.digest_time", "07:30"),
     ("messages.max_media_mb", "10"),
     ("invites.valid_after_release", "21d"),

@@ -38,6 +38,8 @@ OUT_OF_RANGE: dict[str, tuple[str, str]] = {
     "invites.valid_after_release": ("900d", "between 0s and 365d"),
     "invites.team_phone": ("call me", "is not a phone number"),
     "records.remind_after_days": ("400", "at most 365"),
+    "escalation.step_time": ("sometimes", "working_time, clock_time"),
+    "escalation.urgent": ("never", "at_once, working_time"),
 }
 
 # Values inside the hard range but outside the usual one, and the usual range named.

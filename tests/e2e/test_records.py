@@ -146,6 +146,7 @@ EXPECTED = {
         "4.12.2026 10.00 Kuulumiskysely: ei vastausta",
         "4.12.2026 16.00 Hälytys: Ei vastausta",
         "5.12.2026 10.00 Kuulumiskysely: vastaus 🙂 Ihan ok klo 10.00",
+        "5.12.2026 10.00 Hälytys päättyi: asiakas vastasi",
         "5.12.2026 11.00 Hälytys: Viesti",
         "5.12.2026 11.00 Vapautumissuunnitelman kohta tehty: Henkilökortti",
         "5.12.2026 11.00 Vapautumissuunnitelman kohta tehty: Pankkitili",
@@ -156,7 +157,7 @@ EXPECTED = {
         "Yhteensä:",
         "Kuulumiskyselyt: 4 kysytty, 3 vastattu, 1 vastaamatta",
         "Muistutukset: 4, vastattu 4",
-        "Hälytykset: 3 syntyi, 1 otettu hoitoon, 1 hoidettu; "
+        "Hälytykset: 3 syntyi, 1 otettu hoitoon, 2 hoidettu; "
         "hoitoon ottamisen mediaaniaika 40 minuuttia",
         "Tapaamiset: 1 toteutui, 1 jäi väliin, 0 siirretty",
         "Vapautumissuunnitelman kohtia tehty: 2",
@@ -182,6 +183,7 @@ EXPECTED = {
         "2026-12-04 10:00 Avstämning: inget svar",
         "2026-12-04 16:00 Larm: Inget svar",
         "2026-12-05 10:00 Avstämning: svarade 🙂 Okej kl. 10:00",
+        "2026-12-05 10:00 Larmet avslutades: klienten svarade",
         "2026-12-05 11:00 Larm: Meddelande",
         "2026-12-05 11:00 Punkt i frigivningsplanen klar: Identitetskort",
         "2026-12-05 11:00 Punkt i frigivningsplanen klar: Bankkonto",
@@ -192,7 +194,7 @@ EXPECTED = {
         "Totalt:",
         "Avstämningar: 4 skickade, 3 besvarade, 1 obesvarade",
         "Påminnelser: 4, besvarade 4",
-        "Larm: 3 utlösta, 1 tagna, 1 avslutade; mediantid tills ett larm togs 40 minuter",
+        "Larm: 3 utlösta, 1 tagna, 2 avslutade; mediantid tills ett larm togs 40 minuter",
         "Möten: 1 genomförda, 1 uteblivna, 0 flyttade",
         "Klara punkter i frigivningsplanen: 2",
         "Meddelanden: 2 från klienten, 1 till klienten",
@@ -326,7 +328,7 @@ async def test_text_csv_and_json_agree(
     lines = text.splitlines()
     assert lines[1] == "Ajanjakso: 1.12.2026 0.00 – 6.12.2026 0.00"
     events = lines[lines.index("") + 1 : lines.index("Yhteensä:") - 1]
-    assert events == EXPECTED["fi"][5:25]
+    assert events == EXPECTED["fi"][5:26]
     rows = list(csv.DictReader(io.StringIO(table)))
     parsed = json.loads(data)
     assert [f"{r['date']} {r['time']}" for r in rows] == [

@@ -19,6 +19,13 @@ async def _raise(silta: Silta, client, reason: str = "contact_me", ref_id: int =
     return alert
 
 
+async def _open_from_summary(silta: Silta, chat, label: str):
+    """/alerts, then the summary's button whose label contains `label`: the alert's card."""
+    summary = await ask(chat, "/alerts", contains="open alert")
+    await chat.press(summary, label=label)
+    return await chat.next_message(contains=label)
+
+
 async def test_alerts_lists_the_open_ones_with_their_buttons(silta: Silta) -> None:
     o = await office(silta)
     nothing = await ask(o.maria_chat, "/alerts")
@@ -26,18 +33,20 @@ async def test_alerts_lists_the_open_ones_with_their_buttons(silta: Silta) -> No
     pete, _ = await joined_client(silta, o.maria, "Pete")
     await _raise(silta, pete, "no_answer")
     await _raise(silta, pete, "contact_me")
-    before = len(o.maria_chat.messages())
-    await o.maria_chat.send("/alerts")
-    await silta.tg.wait_for(lambda: len(o.maria_chat.messages()) >= before + 2)
-    cards = o.maria_chat.messages()[-2:]
-    assert "asks you to get in touch" in cards[0].text, "urgent first"
-    assert "has not answered" in cards[1].text
-    assert all(any("handle" in label for label, _ in c.buttons) for c in cards)
-    answer = await tap(silta, o.maria_chat, cards[0], "handle")
+    summary = await ask(o.maria_chat, "/alerts", contains="open alert")
+    assert summary.text.startswith("2 open alerts"), "one message first"
+    assert "has not answered: 1" in summary.text and "asks you to get in touch: 1" in summary.text
+    labels = [label for label, _ in summary.buttons]
+    assert "get in touch" in labels[0], "urgent first"
+    assert "has not answered" in labels[1]
+    await o.maria_chat.press(summary, label="get in touch")
+    card = await o.maria_chat.next_message(contains="asks you to get in touch")
+    assert any("handle" in label for label, _ in card.buttons)
+    answer = await tap(silta, o.maria_chat, card, "handle")
     assert "yours" in (answer.text or "")
-    await silta.tg.wait_for(lambda: "Taken by Maria Virtanen" in (cards[0].text or ""))
+    await silta.tg.wait_for(lambda: "Taken by Maria Virtanen" in (card.text or ""))
     team = await ask(o.tuula_chat, "/alerts")
-    assert "Pete" in team.text, "the team sees them too"
+    assert "Pete" in str(team.buttons), "the team sees them too"
     other = await ask(o.sam_chat, "/alerts")
     assert "No open alerts" in other.text
 
@@ -45,23 +54,22 @@ async def test_alerts_lists_the_open_ones_with_their_buttons(silta: Silta) -> No
 async def test_more_than_ten_alerts_are_counted(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
-    for n in range(12):
-        await _raise(silta, pete, "message", ref_id=n)
+    for n in range(12):  # twelve matters: one alert each (one per client and matter)
+        await _raise(silta, pete, "appointment_help", ref_id=n)
     before = len(o.maria_chat.messages())
-    await o.maria_chat.send("/alerts")
-    more = await o.maria_chat.next_message(contains="more open alerts")
-    assert more.text.startswith("2 more")
-    assert len(o.maria_chat.messages()) - before == 11
+    summary = await ask(o.maria_chat, "/alerts", contains="open alerts")
+    assert summary.text.startswith("12 open alerts")
+    assert "needs help with an appointment: 12" in summary.text
+    assert "first 10" in summary.text and len(summary.buttons) == 10
+    assert len(o.maria_chat.messages()) - before == 1
 
 
 async def test_two_workers_taking_one_alert_at_once(silta: Silta) -> None:
     o = await office(silta)
     pete, _ = await joined_client(silta, o.maria, "Pete")
     alert = await _raise(silta, pete, "contact_me")
-    await o.maria_chat.send("/alerts")
-    card_m = await o.maria_chat.next_message(contains="get in touch")
-    await o.tuula_chat.send("/alerts")
-    card_t = await o.tuula_chat.next_message(contains="get in touch")
+    card_m = await _open_from_summary(silta, o.maria_chat, "get in touch")
+    card_t = await _open_from_summary(silta, o.tuula_chat, "get in touch")
     q1, q2 = await asyncio.gather(
         o.maria_chat.press(card_m, label="handle"), o.tuula_chat.press(card_t, label="handle")
     )

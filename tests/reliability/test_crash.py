@@ -87,7 +87,8 @@ async def _plan_notices(
 async def _raise_alerts(
     core: Core, clients: list[Client], first: int, count: int
 ) -> dict[int, int]:
-    """`count` urgent alerts (they go at once, whatever the hour); returns alert id -> row id."""
+    """`count` urgent alerts (they go at once, whatever the hour); returns alert id -> row id.
+    Client n gets alert n: a second urgent alert for the same client would fold into the first."""
     rows = {}
     async with core.db.tx() as conn:
         for n in range(first, first + count):
@@ -124,7 +125,8 @@ async def test_sigkill_again_and_again_loses_nothing_and_repeats_only_claimed_ro
     db = tmp_path / "silta.db"
     core = await open_core(tg, db)
     try:
-        clients = await _world(core, tg, workers=4, clients=30)
+        # 50 clients: each alert below is its own (one open alert per client and matter).
+        clients = await _world(core, tg, workers=4, clients=50)
         notice_rows = await _plan_notices(core, clients, 0, 110)
         alert_rows = await _raise_alerts(core, clients, 0, 30)
         # Slowish answers, delivered before they are answered: the window a kill can hit.

@@ -159,11 +159,14 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "teams": "SELECT * FROM teams",
         "policy_versions": "SELECT * FROM policy_versions",
     }
+    # Not `unreachable`: it follows what the person does with their own chat (blocking the bot
+    # marks them, writing again clears it), not a change to the staff records.
+    staff = "SELECT id, telegram_id, name, role, team_id, language, active, created_at FROM workers"
     if workers is None:
-        queries["workers"] = "SELECT * FROM workers"
+        queries["workers"] = staff
     else:
         wmarks = ",".join(str(int(w)) for w in workers) or "NULL"
-        queries["workers"] = f"SELECT * FROM workers WHERE id IN ({wmarks})"
+        queries["workers"] = f"{staff} WHERE id IN ({wmarks})"
     found: dict[str, Any] = {}
     async with silta.core.db.read() as conn:
         for name, sql in queries.items():

@@ -18,9 +18,8 @@ from bot.core import Core
 from bot.i18n import Translator, translator
 from bot.outgoing import OutMessage
 from bot.policy import in_quiet_hours, move_out_of_quiet_hours
-from bot.scheduling import planner
 from bot.scheduling.kinds import rows
-from bot.services import alerts
+from bot.services import alerts, reach
 from storage import engine as engine_repo
 from storage import outbox
 from storage import people as people_repo
@@ -39,6 +38,8 @@ class Send:
     message: OutMessage
     edit_message_id: int | None = None
     wipe_payload: bool = False
+    # What the kind composed from, for its after_sent (e.g. an alert that changed meanwhile).
+    composed_from: object = None
 
 
 @dataclass
@@ -163,20 +164,10 @@ class ClientMessage(Kind):
         self, conn: Connection, core: Core, row: OutboxRow, reason: str
     ) -> None:
         """Stop messaging the client and tell the worker."""
-        if not row.client_id:
-            return
-        client = await people_repo.update_client(conn, row.client_id, unreachable=1)
-        contact = await engine_repo.contact_for_outbox(conn, row.id)
-        if contact is not None and contact.state == "open":
-            await engine_repo.set_contact(conn, contact.id, state="void")
-        await outbox.drop_pending(
-            conn,
-            f"client {reason}",
-            client_id=row.client_id,
-            kinds=(*planner.CLIENT_KINDS, "contact_due"),
-        )
+        client = await people_repo.get_client(conn, row.client_id or 0)
         if client is not None:
-            await alerts.raise_alert(conn, core, client, "blocked")
+            goodbye = row.kind == "client_notice" and row.payload.get("notice") == "goodbye"
+            await reach.client_gone(conn, core, client, goodbye=goodbye)
 
 
 class WorkerMessage(Kind):
@@ -190,8 +181,12 @@ class WorkerMessage(Kind):
         if isinstance(worker_id, Skip):
             return worker_id
         worker = await people_repo.get_worker(conn, worker_id or 0)
-        if worker is None or worker.telegram_id is None or not worker.active:
+        if worker is None or not worker.active:
             return Skip("worker unavailable", state="failed")
+        if worker.telegram_id is None or worker.unreachable:
+            # Known to be out of reach: what the kind does then (an alert climbs on) happens now.
+            await self.on_recipient_gone(conn, core, row, "unreachable")
+            return Skip("worker unreachable", state="failed")
         about = await people_repo.get_client(conn, row.client_id) if row.client_id else None
         return await self.compose(
             ToWorker(conn, core, row, worker, about, translator(worker.language))
@@ -199,6 +194,14 @@ class WorkerMessage(Kind):
 
     async def compose(self, job: ToWorker) -> Prepared:
         raise NotImplementedError(self.name)
+
+    async def on_recipient_gone(
+        self, conn: Connection, core: Core, row: OutboxRow, reason: str
+    ) -> None:
+        """The worker cannot be reached: the admins hear it once, and every alert they have not
+        got passes to its next step at once (nothing falls on the floor)."""
+        if row.worker_id:
+            await alerts.worker_gone(conn, core, row.worker_id)
 
 
 async def client_target(

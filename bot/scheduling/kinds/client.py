@@ -9,6 +9,7 @@ from aiosqlite import Connection
 from bot import messages
 from bot.core import Core
 from bot.scheduling import planner
+from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import (
     ClientMessage,
     Later,
@@ -20,6 +21,7 @@ from bot.scheduling.kinds.base import (
 )
 from storage import engine as engine_repo
 from storage import items as items_repo
+from storage import outbox
 from storage import people as people_repo
 from storage.models import OutboxRow
 
@@ -133,6 +135,16 @@ class ClientNotice(ClientMessage):
         notice = job.row.payload.get("notice", "")
         zone = job.core.policy.zone
         return Send(job.chat, messages.client_notice(job.t, zone, notice, job.row.payload))
+
+    async def after_sent(
+        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
+    ) -> None:
+        """The worker who closed the client hears that the goodbye really arrived."""
+        closer = row.payload.get("closed_by")
+        if row.payload.get("notice") == "goodbye" and closer and row.client_id:
+            now = core.now()
+            notice = rows.worker_notice(closer, row.client_id, "goodbye_delivered", now, once="")
+            await outbox.add(conn, notice, now)
 
 
 class RelayToClient(ClientMessage):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from storage.models import Alert, Appointment, Deadline
+from storage.models import Alert, Appointment, Deadline, Worker
 from storage.outbox import Planned
 from storage.times import utc_iso
 
@@ -144,12 +144,14 @@ def contact_due(client_id: int, contact_id: int, due: datetime) -> Planned:
 
 
 def alert_card(
-    alert: Alert, worker_id: int, due: datetime, *, step: int, payload: dict[str, Any] | None
+    alert: Alert, worker_id: int, due: datetime, *, step: int, again: datetime | None = None
 ) -> Planned:
-    """The alert card to one recipient of one ladder step."""
-    return _alert_row(
-        f"alert:{alert.id}:{worker_id}:{step}", alert, worker_id, due, payload or {}, kind="alert"
-    )
+    """The alert card to one recipient of one ladder step; `again` marks a later round (an
+    urgent upgrade, a skipped recipient, a hand-over) that must not collide with the first."""
+    key = f"alert:{alert.id}:{worker_id}:{step}"
+    if again is not None:
+        key += f":{utc_iso(again)}"
+    return _alert_row(key, alert, worker_id, due, {}, kind="alert")
 
 
 def alert_card_moved(alert: Alert, worker_id: int, due: datetime, now: datetime) -> Planned:
@@ -171,26 +173,52 @@ def alert_card_back(alert: Alert, worker_id: int, now: datetime) -> Planned:
     )
 
 
-def alert_edit(alert: Alert, recipient: dict[str, Any], now: datetime, *, tag: str) -> Planned:
-    """Refresh the card a recipient got (who took it, resolved); `tag` tells apart the edits."""
+def alert_edit(
+    alert: Alert,
+    recipient: dict[str, Any],
+    now: datetime,
+    *,
+    tag: str,
+    words: str | None = None,
+) -> Planned:
+    """Refresh the card a recipient got (who took it, resolved); `tag` tells apart the edits.
+    `words` keeps the client's text on a resolved card (wiped from the row once sent)."""
+    payload: dict[str, Any] = {
+        "chat_id": recipient["chat_id"],
+        "message_id": recipient["message_id"],
+    }
+    if words is not None:
+        payload["words"] = words
     return _alert_row(
         f"alertedit:{alert.id}:{recipient['worker_id']}:{tag}",
         alert,
         recipient["worker_id"],
         now,
-        {"chat_id": recipient["chat_id"], "message_id": recipient["message_id"]},
+        payload,
         kind="alert_edit",
     )
 
 
-def alert_all_clear(alert: Alert, worker_id: int, now: datetime) -> Planned:
+def alert_settled(alert: Alert, worker_id: int, now: datetime, resolution: str) -> Planned:
+    """One line to a recipient: the matter settled itself (the client answered, came back)."""
     return _alert_row(
         f"allclear:{alert.id}:{worker_id}",
         alert,
         worker_id,
         now,
-        {"notice": "all_clear"},
+        {"notice": "settled", "resolution": resolution},
         kind="worker_notice",
+    )
+
+
+def worker_unreachable_notice(admin_id: int, worker: Worker, now: datetime) -> Planned:
+    """An admin is told once that Silta cannot reach a worker (until the worker comes back)."""
+    return Planned(
+        key=f"wunreach:{admin_id}:{worker.id}:{worker.telegram_id}",
+        kind="worker_notice",
+        due_at=now,
+        worker_id=admin_id,
+        payload={"notice": "worker_unreachable", "worker": worker.name},
     )
 
 

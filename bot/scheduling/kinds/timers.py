@@ -64,7 +64,8 @@ class AppointmentConfirmCheck(Timer):
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         appt = await items_repo.get_appointment(conn, row.ref_id or 0)
         client = await people_repo.get_client(conn, row.client_id or 0)
-        if appt and client and appt.status == "scheduled" and appt.confirmation != "confirmed":
+        # Only silence: "another time" or "I need help" is an answer, with an alert of its own.
+        if appt and client and appt.status == "scheduled" and appt.confirmation is None:
             await alerts.raise_alert(conn, core, client, "unconfirmed", ref_id=appt.id)
 
 

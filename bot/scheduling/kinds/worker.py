@@ -6,12 +6,14 @@ from aiosqlite import Connection
 
 from bot import messages
 from bot.core import Core
+from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
-from bot.services import digest
+from bot.services import alert_facts, digest
 from storage import engine as engine_repo
 from storage import items as items_repo
+from storage import outbox
 from storage import people as people_repo
-from storage.models import Alert, OutboxRow, Worker
+from storage.models import Alert, OutboxRow
 
 
 class AttendanceQuestion(WorkerMessage):
@@ -36,12 +38,6 @@ class AttendanceQuestion(WorkerMessage):
     # Nothing follows the send: it is asked once, and the worker's answer settles it.
 
 
-async def _taker(conn: Connection, alert: Alert) -> Worker | None:
-    """Who took the alert, or resolved it once it is resolved."""
-    taker_id = alert.acknowledged_by if alert.state != "resolved" else alert.resolved_by
-    return await people_repo.get_worker(conn, taker_id) if taker_id else None
-
-
 class AlertCard(WorkerMessage):
     """An alert to one recipient, with take / snooze / done buttons."""
 
@@ -53,16 +49,11 @@ class AlertCard(WorkerMessage):
             return Skip("alert gone")
         if alert.state == "resolved":
             return Skip("resolved before delivery")
+        seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
-            job.t,
-            job.core.policy.zone,
-            alert,
-            job.about,
-            await _taker(job.conn, alert),
-            text=job.row.payload.get("text"),
-            resurfaced=bool(job.row.payload.get("resurfaced")),
+            job.t, job.core.policy.zone, seen, resurfaced=bool(job.row.payload.get("resurfaced"))
         )
-        return Send(job.chat, card, wipe_payload=True)
+        return Send(job.chat, card, composed_from=_version(alert))
 
     async def after_sent(
         self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
@@ -73,7 +64,30 @@ class AlertCard(WorkerMessage):
             await engine_repo.set_recipient_message(
                 conn, row.alert_id, row.worker_id, sent.chat_id, message_id
             )
+            alert = await engine_repo.get_alert(conn, row.alert_id)
+            if alert is not None and _version(alert) != sent.composed_from:
+                # It changed while the card was on its way (another cause, taken, resolved).
+                rec = {
+                    "worker_id": row.worker_id,
+                    "chat_id": sent.chat_id,
+                    "message_id": message_id,
+                }
+                edit = rows.alert_edit(alert, rec, core.now(), tag=f"late:{message_id}")
+                await outbox.add(conn, edit, core.now())
         await _remember_relay(conn, core, row, sent, message_id)
+
+
+def _version(alert: Alert) -> tuple[object, ...]:
+    """What a card shows that can change after it was composed."""
+    return (
+        alert.count,
+        alert.state,
+        alert.urgent,
+        alert.reason,
+        alert.acknowledged_by,
+        alert.replied_by,
+        alert.words,
+    )
 
 
 class AlertEdit(WorkerMessage):
@@ -85,10 +99,16 @@ class AlertEdit(WorkerMessage):
         alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
         if alert is None:
             return Skip("alert gone")
+        seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
         card = messages.alert_card(
-            job.t, job.core.policy.zone, alert, job.about, await _taker(job.conn, alert)
+            job.t, job.core.policy.zone, seen, words=job.row.payload.get("words")
         )
-        return Send(job.row.payload["chat_id"], card, edit_message_id=job.row.payload["message_id"])
+        return Send(
+            job.row.payload["chat_id"],
+            card,
+            edit_message_id=job.row.payload["message_id"],
+            wipe_payload=True,
+        )
 
 
 class RelayToWorker(WorkerMessage):
