@@ -26,6 +26,7 @@ __all__ = [
     "AppointmentPolicy",
     "CheckinPolicy",
     "DeadlinePolicy",
+    "DeliveryPolicy",
     "EscalationPolicy",
     "Phase",
     "Phases",
@@ -308,6 +309,24 @@ def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     }
 
 
+class DeliveryPolicy(_Model):
+    """How the outbox shares Telegram's rate (issue 16)."""
+
+    # Share of the send rate held back for urgent messages (a person asking for help, a relayed
+    # message, the answer to a press); the rest carries check-ins and reminders.
+    urgent_share: float = Field(default=1 / 3, gt=0, lt=1)
+    # Check-ins due at the same time go out spread over this window, each client at a stable
+    # moment inside it (0s: all at the set time). Reminders keep their exact times.
+    checkin_spread: Duration = timedelta(minutes=30)
+
+    @field_validator("checkin_spread")
+    @classmethod
+    def _spread_below_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0) or value > timedelta(hours=6):
+            raise ValueError("must be between 0s and 6h")
+        return value
+
+
 class Policy(_Model):
     """The whole schedule policy an admin sets for one installation."""
 
@@ -323,6 +342,7 @@ class Policy(_Model):
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     workers: WorkersPolicy = Field(default_factory=WorkersPolicy)
+    delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -406,6 +426,8 @@ POLICY_KEYS: list[str] = [
     "escalation.steps",
     "escalation.resurface_after",
     "workers.digest_time",
+    "delivery.urgent_share",
+    "delivery.checkin_spread",
     BENEFIT_KIND_KEY,
 ]
 

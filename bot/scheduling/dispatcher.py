@@ -21,6 +21,7 @@ from bot.services import retention
 from storage import admin_queries, outbox
 from storage.db import savepoint
 from storage.models import OutboxRow
+from storage.outbox import PRIORITIES, URGENT
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,23 @@ PEOPLE_RECHECK = 0.1
 # How often the database is asked whether another process (the CLI) committed something (s).
 CHANGE_POLL = 1.0
 # Claimed rows waiting in the chats' queues, as a multiple of the batch size: claiming stops
-# there, so a long backlog stays in the outbox rather than in memory.
+# there, so a long backlog stays in the outbox rather than in memory (urgent rows are still
+# claimed: they never wait behind the backlog).
 QUEUED_BATCHES = 2
 
 
 class Dispatcher:
-    """Sends due outbox rows; one instance per process."""
+    """Sends due outbox rows; one instance per process.
+
+    People first: every row has a priority class (storage.outbox URGENT, TIMELY, ROUTINE). A
+    claim takes a higher class first; claimed rows wait in a queue per chat and class, and the
+    senders take urgent queues first. Two rules keep that from starving the rest and keep a
+    burst from delaying a person: with `rate` (Telegram's overall limit, per second) the
+    non-urgent sends are paced to the rate minus the urgent share, so an urgent send never finds
+    the rate limiter's queue full of routine ones; and when both kinds are waiting, picks are
+    shared between them in proportion to the urgent share (weighted fair queuing), so routine
+    rows still go out at the rest of the rate while urgent traffic continues.
+    """
 
     def __init__(
         self,
@@ -56,6 +68,7 @@ class Dispatcher:
         safety_poll: float = 30.0,
         change_poll: float = CHANGE_POLL,
         seed: int | None = None,
+        rate: float = 0.0,
     ) -> None:
         self.core = core
         self.transport = transport
@@ -63,6 +76,7 @@ class Dispatcher:
         self.concurrency = concurrency
         self.safety_poll = safety_poll
         self.change_poll = change_poll
+        self.rate = rate
         self._rng = random.Random(seed)
         self._running = False
         self._again = False
@@ -78,10 +92,17 @@ class Dispatcher:
         # Chats Telegram asked to wait (429 retry_after), and until when.
         self._chat_until: dict[int, Any] = {}
         # The sending side outlives a batch, so one slow chat never holds up the others: each
-        # chat with claimed rows has a queue (sent in order), a few senders take ready chats in
-        # turn, and outcomes wait in `_done` for the next group commit.
-        self._queues: dict[int, deque[tuple[OutboxRow, Send]]] = {}
-        self._ready: deque[int] = deque()
+        # chat with claimed rows has a queue per priority class (each sent in order), a few
+        # senders take ready queues in turn, a message at a time, and outcomes wait in `_done`
+        # for the next group commit.
+        self._queues: dict[tuple[int, int], deque[tuple[OutboxRow, Send]]] = {}
+        self._ready: list[deque[tuple[int, int]]] = [deque() for _ in PRIORITIES]
+        # Weighted fair queuing between urgent (0) and the rest (1): virtual finish times.
+        self._vtime = [0.0, 0.0]
+        self._vclock = 0.0
+        # Loop time before which no non-urgent send starts (pacing to the non-urgent rate).
+        self._paced_until = 0.0
+        self._queued = asyncio.Event()
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0
         self._done: list[Outcome] = []
@@ -105,6 +126,8 @@ class Dispatcher:
             return
         if self._running:
             self._again = True
+            # A run waiting for room in the queues looks again: an urgent row may be new.
+            self._progress.set()
             return
         if self._timer is not None:
             self._timer.cancel()
@@ -260,15 +283,20 @@ class Dispatcher:
         self._run_over.clear()
         handled = 0
         try:
-            while True:
+            while not self._stopped:
                 self._again = False
-                while len(self._open) >= QUEUED_BATCHES * self.batch and not self._stopped:
-                    self._progress.clear()
-                    await self._progress.wait()
-                n = await self._one_batch()
+                self._progress.clear()
+                # With the queues full, only urgent rows are claimed: they go ahead of the
+                # queued ones, so a backlog in memory never holds a person up.
+                full = len(self._open) >= QUEUED_BATCHES * self.batch
+                n = await self._one_batch((URGENT,) if full else PRIORITIES)
                 handled += n
-                if n == 0 and not self._again:
+                if n:
+                    continue
+                if not full and not self._again:
                     break
+                if full and not self._again:
+                    await self._progress.wait()
         except Exception:
             log.exception("dispatcher batch failed; will retry")
             # Nothing else sends in this process, so rows left claimed by the failed batch
@@ -282,14 +310,15 @@ class Dispatcher:
         await self._arm()
         return handled
 
-    async def _one_batch(self) -> int:
-        """Claim a batch, run its timers, prepare its messages in one transaction, queue them."""
+    async def _one_batch(self, classes: tuple[int, ...] = PRIORITIES) -> int:
+        """Claim a batch (higher classes first), run its timers, prepare its messages in one
+        transaction, queue them."""
         core = self.core
         now = core.now()
         # Preparing runs on the event loop: while people wait, in small bites.
         size = self.batch if not core.people.busy else BATCH_WHILE_BUSY
         async with core.db.tx() as conn:
-            rows = await outbox.claim_due(conn, now, size)
+            rows = await outbox.claim_due(conn, now, size, classes=classes)
         if not rows:
             return 0
         for row in rows:
@@ -362,57 +391,115 @@ class Dispatcher:
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
     def _enqueue(self, row: OutboxRow, item: Send) -> None:
-        queue = self._queues.get(item.chat_id)
+        key = (item.chat_id, row.priority)
+        queue = self._queues.get(key)
         if queue is None:
-            # A chat already being sent to just gets a longer queue; its sender picks it up.
-            queue = self._queues[item.chat_id] = deque()
-            self._ready.append(item.chat_id)
+            # A queue already being sent from just gets longer; its sender puts it back.
+            queue = self._queues[key] = deque()
+            self._ready[row.priority].append(key)
         queue.append((row, item))
         self._open.add(row.id)
         self._drained.clear()
+        self._queued.set()
         loop = asyncio.get_running_loop()
-        # A few senders take whole chats in turn: cheaper than a task per chat queued on a
+        # A few senders take queues in turn: cheaper than a task per chat queued on a
         # semaphore, which cost a quarter of the throughput (bench/README.md).
-        while self._ready and len(self._senders) < self.concurrency:
+        while len(self._senders) < self.concurrency and len(self._senders) < self._waiting():
             task = loop.create_task(self._sender())
             self._senders.add(task)
+
+    def _waiting(self) -> int:
+        return sum(len(ready) for ready in self._ready)
+
+    def _share(self) -> float:
+        """The urgent share of the rate, from the live policy (clamped to a sane range)."""
+        return min(0.9, max(0.05, self.core.policy.delivery.urgent_share))
+
+    def _take(self) -> tuple[int, int] | float | None:
+        """The next queue to send from; else seconds until a paced send may start; else None.
+
+        Urgent first, but when both urgent and other queues are waiting, picks are shared in
+        proportion to the urgent share (the rest is never starved); non-urgent sends are paced
+        so the rate keeps room for urgent ones.
+        """
+        urgent = bool(self._ready[URGENT])
+        rest = next((q for q in self._ready[1:] if q), None)
+        wait = 0.0
+        if rest is not None and self.rate > 0:
+            wait = self._paced_until - asyncio.get_running_loop().time()
+        can_rest = rest is not None and wait <= 0
+        if not urgent and not can_rest:
+            return wait if rest is not None else None
+        share = self._share()
+        if urgent and can_rest:
+            # Weighted fair queuing: the class whose next pick would finish first goes.
+            start = [max(v, self._vclock) for v in self._vtime]
+            cls = 0 if start[0] + 1 / share <= start[1] + 1 / (1 - share) else 1
+        else:
+            cls = 0 if urgent else 1
+        begin = max(self._vtime[cls], self._vclock)
+        self._vclock = begin
+        self._vtime[cls] = begin + 1 / (share if cls == 0 else 1 - share)
+        if cls == 0:
+            return self._ready[URGENT].popleft()
+        assert rest is not None
+        if self.rate > 0:
+            now = asyncio.get_running_loop().time()
+            self._paced_until = max(self._paced_until, now) + 1 / (self.rate * (1 - share))
+        return rest.popleft()
 
     async def _sender(self) -> None:
         me = asyncio.current_task()
         try:
-            while self._ready:
-                chat = self._ready.popleft()
-                queue = self._queues[chat]
-                while queue:
-                    await self._people_first()
-                    row, item = queue.popleft()
-                    self._sending += 1
-                    try:
-                        outcome = await self._send(item)
-                    finally:
-                        self._sending -= 1
-                    rest: list[OutboxRow] = []
-                    retry_at = None
-                    if isinstance(outcome, TransientSendError):
-                        # The row and the chat's rest wait alike: the chat is held until then.
-                        retry_at = self._retry_at(row, outcome.retry_after)
-                        self._chat_until[chat] = retry_at
-                        rest = [r for r, _ in queue]
-                        queue.clear()
-                    elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
-                        # Rows claimed before this is recorded wait a moment; by then the
-                        # recipient is marked unreachable and they are not sent.
-                        self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
-                        rest = [r for r, _ in queue]
-                        queue.clear()
-                    self._done.append(Outcome(row, item, outcome, rest, retry_at))
-                    if self._flusher is None or self._flusher.done():
-                        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
-                del self._queues[chat]
+            while True:
+                key = self._take()
+                if key is None:
+                    break
+                if isinstance(key, float):
+                    # Only paced rows wait: sleep until the next may go, or an urgent one comes.
+                    self._queued.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._queued.wait(), key)
+                    continue
+                await self._send_next(key)
         finally:
             # Removed here, not in a done callback, so _enqueue never counts a finished sender.
             if me is not None:
                 self._senders.discard(me)  # type: ignore[arg-type]
+
+    async def _send_next(self, key: tuple[int, int]) -> None:
+        """Send the head of one queue, then put the queue back in turn (or drop it if empty)."""
+        chat, priority = key
+        queue = self._queues[key]
+        if priority != URGENT:
+            await self._people_first()
+        row, item = queue.popleft()
+        self._sending += 1
+        try:
+            outcome = await self._send(item)
+        finally:
+            self._sending -= 1
+        rest: list[OutboxRow] = []
+        retry_at = None
+        if isinstance(outcome, TransientSendError):
+            # The row and the chat's rest wait alike: the chat is held until then.
+            retry_at = self._retry_at(row, outcome.retry_after)
+            self._chat_until[chat] = retry_at
+            rest = [r for r, _ in queue]
+            queue.clear()
+        elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
+            # Rows claimed before this is recorded wait a moment; by then the
+            # recipient is marked unreachable and they are not sent.
+            self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
+            rest = [r for r, _ in queue]
+            queue.clear()
+        self._done.append(Outcome(row, item, outcome, rest, retry_at))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        if queue:
+            self._ready[priority].append(key)
+        else:
+            del self._queues[key]
 
     def _retry_at(self, row: OutboxRow, retry_after: float | None = None) -> Any:
         """When to try a row again: as Telegram asked, else exponential backoff with jitter."""
