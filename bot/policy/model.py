@@ -309,6 +309,11 @@ def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     }
 
 
+# The default check-in spread (a module constant, read when a policy is made, so the test
+# stories written for exact times can set it to zero).
+CHECKIN_SPREAD = timedelta(minutes=30)
+
+
 class DeliveryPolicy(_Model):
     """How the outbox shares Telegram's rate (issue 16)."""
 
@@ -317,7 +322,7 @@ class DeliveryPolicy(_Model):
     urgent_share: float = Field(default=1 / 3, gt=0, lt=1)
     # Check-ins due at the same time go out spread over this window, each client at a stable
     # moment inside it (0s: all at the set time). Reminders keep their exact times.
-    checkin_spread: Duration = timedelta(minutes=30)
+    checkin_spread: Duration = Field(default_factory=lambda: CHECKIN_SPREAD)
 
     @field_validator("checkin_spread")
     @classmethod

@@ -17,6 +17,7 @@ from bot.scheduling.kinds.base import Later, Send, Skip
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
 from bot.scheduling.recording import Outcome
+from bot.scheduling.send_order import SendOrder
 from bot.services import retention
 from storage import admin_queries, outbox
 from storage.db import savepoint
@@ -49,13 +50,10 @@ class Dispatcher:
     """Sends due outbox rows; one instance per process.
 
     People first: every row has a priority class (storage.outbox URGENT, TIMELY, ROUTINE). A
-    claim takes a higher class first; claimed rows wait in a queue per chat and class, and the
-    senders take urgent queues first. Two rules keep that from starving the rest and keep a
-    burst from delaying a person: with `rate` (Telegram's overall limit, per second) the
-    non-urgent sends are paced to the rate minus the urgent share, so an urgent send never finds
-    the rate limiter's queue full of routine ones; and when both kinds are waiting, picks are
-    shared between them in proportion to the urgent share (weighted fair queuing), so routine
-    rows still go out at the rest of the rate while urgent traffic continues.
+    claim takes a higher class first, and urgent rows even when the queues are full; claimed
+    rows wait in a queue per chat and class, and the senders take them in the order
+    bot/scheduling/send_order.py sets (urgent first, the rest paced below `rate`, Telegram's
+    overall limit per second, and never starved).
     """
 
     def __init__(
@@ -76,7 +74,6 @@ class Dispatcher:
         self.concurrency = concurrency
         self.safety_poll = safety_poll
         self.change_poll = change_poll
-        self.rate = rate
         self._rng = random.Random(seed)
         self._running = False
         self._again = False
@@ -96,12 +93,8 @@ class Dispatcher:
         # senders take ready queues in turn, a message at a time, and outcomes wait in `_done`
         # for the next group commit.
         self._queues: dict[tuple[int, int], deque[tuple[OutboxRow, Send]]] = {}
-        self._ready: list[deque[tuple[int, int]]] = [deque() for _ in PRIORITIES]
-        # Weighted fair queuing between urgent (0) and the rest (1): virtual finish times.
-        self._vtime = [0.0, 0.0]
-        self._vclock = 0.0
-        # Loop time before which no non-urgent send starts (pacing to the non-urgent rate).
-        self._paced_until = 0.0
+        # Which ready queue goes next: urgent first, the rest paced and never starved.
+        self._order = SendOrder(rate)
         self._queued = asyncio.Event()
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0
@@ -396,7 +389,7 @@ class Dispatcher:
         if queue is None:
             # A queue already being sent from just gets longer; its sender puts it back.
             queue = self._queues[key] = deque()
-            self._ready[row.priority].append(key)
+            self._order.add(key)
         queue.append((row, item))
         self._open.add(row.id)
         self._drained.clear()
@@ -404,55 +397,19 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         # A few senders take queues in turn: cheaper than a task per chat queued on a
         # semaphore, which cost a quarter of the throughput (bench/README.md).
-        while len(self._senders) < self.concurrency and len(self._senders) < self._waiting():
+        while len(self._senders) < self.concurrency and self._order.waiting():
             task = loop.create_task(self._sender())
             self._senders.add(task)
 
-    def _waiting(self) -> int:
-        return sum(len(ready) for ready in self._ready)
-
     def _share(self) -> float:
-        """The urgent share of the rate, from the live policy (clamped to a sane range)."""
+        """The urgent share of the rate, from the live policy (kept to a sane range)."""
         return min(0.9, max(0.05, self.core.policy.delivery.urgent_share))
-
-    def _take(self) -> tuple[int, int] | float | None:
-        """The next queue to send from; else seconds until a paced send may start; else None.
-
-        Urgent first, but when both urgent and other queues are waiting, picks are shared in
-        proportion to the urgent share (the rest is never starved); non-urgent sends are paced
-        so the rate keeps room for urgent ones.
-        """
-        urgent = bool(self._ready[URGENT])
-        rest = next((q for q in self._ready[1:] if q), None)
-        wait = 0.0
-        if rest is not None and self.rate > 0:
-            wait = self._paced_until - asyncio.get_running_loop().time()
-        can_rest = rest is not None and wait <= 0
-        if not urgent and not can_rest:
-            return wait if rest is not None else None
-        share = self._share()
-        if urgent and can_rest:
-            # Weighted fair queuing: the class whose next pick would finish first goes.
-            start = [max(v, self._vclock) for v in self._vtime]
-            cls = 0 if start[0] + 1 / share <= start[1] + 1 / (1 - share) else 1
-        else:
-            cls = 0 if urgent else 1
-        begin = max(self._vtime[cls], self._vclock)
-        self._vclock = begin
-        self._vtime[cls] = begin + 1 / (share if cls == 0 else 1 - share)
-        if cls == 0:
-            return self._ready[URGENT].popleft()
-        assert rest is not None
-        if self.rate > 0:
-            now = asyncio.get_running_loop().time()
-            self._paced_until = max(self._paced_until, now) + 1 / (self.rate * (1 - share))
-        return rest.popleft()
 
     async def _sender(self) -> None:
         me = asyncio.current_task()
         try:
             while True:
-                key = self._take()
+                key = self._order.take(self._share(), asyncio.get_running_loop().time())
                 if key is None:
                     break
                 if isinstance(key, float):
@@ -497,7 +454,7 @@ class Dispatcher:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
         if queue:
-            self._ready[priority].append(key)
+            self._order.add(key)
         else:
             del self._queues[key]
 

@@ -34,6 +34,8 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("escalation.steps", "assigned_worker:0s,team:6h,admins:12h"),
     ("escalation.resurface_after", "12h"),
     ("workers.digest_time", "07:30"),
+    ("delivery.urgent_share", "0.25"),
+    ("delivery.checkin_spread", "20m"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 
