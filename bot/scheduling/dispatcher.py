@@ -102,6 +102,9 @@ class Dispatcher:
         self._flusher: asyncio.Task[None] | None = None
         # Rows handed to the senders and not yet recorded.
         self._open: set[int] = set()
+        # Those of them that are urgent: the queues' room is counted per side, so a flood of
+        # either never keeps the other from being claimed.
+        self._open_urgent: set[int] = set()
         self._progress = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
@@ -279,13 +282,12 @@ class Dispatcher:
             while not self._stopped:
                 self._again = False
                 self._progress.clear()
-                # With the queues full, only urgent rows are claimed: they go ahead of the
-                # queued ones, so a backlog in memory never holds a person up.
-                full = len(self._open) >= QUEUED_BATCHES * self.batch
-                n = await self._one_batch((URGENT,) if full else PRIORITIES)
+                classes = self._claimable()
+                n = await self._one_batch(classes) if classes else 0
                 handled += n
                 if n:
                     continue
+                full = classes != PRIORITIES
                 if not full and not self._again:
                     break
                 if full and not self._again:
@@ -302,6 +304,15 @@ class Dispatcher:
             self._run_over.set()
         await self._arm()
         return handled
+
+    def _claimable(self) -> tuple[int, ...]:
+        """The classes there is room to claim: urgent rows and the rest each fill at most
+        QUEUED_BATCHES batches of the queues, so a backlog of routine rows in memory never
+        holds an urgent one in the outbox, nor a flood of urgent ones the routine rows."""
+        room = QUEUED_BATCHES * self.batch
+        urgent = len(self._open_urgent) < room
+        rest = len(self._open) - len(self._open_urgent) < room
+        return ((URGENT,) if urgent else ()) + (PRIORITIES[1:] if rest else ())
 
     async def _one_batch(self, classes: tuple[int, ...] = PRIORITIES) -> int:
         """Claim a batch (higher classes first), run its timers, prepare its messages in one
@@ -392,6 +403,8 @@ class Dispatcher:
             self._order.add(key)
         queue.append((row, item))
         self._open.add(row.id)
+        if row.priority == URGENT:
+            self._open_urgent.add(row.id)
         self._drained.clear()
         self._queued.set()
         loop = asyncio.get_running_loop()
@@ -519,8 +532,9 @@ class Dispatcher:
         del self._done[: len(group)]
         scrub = False
         for out in group:
-            self._open.discard(out.row.id)
-            self._open.difference_update(r.id for r in out.rest)
+            for done in (out.row, *out.rest):
+                self._open.discard(done.id)
+                self._open_urgent.discard(done.id)
             if isinstance(out.outcome, int):
                 self.sent += 1
                 scrub = scrub or out.item.wipe_payload
