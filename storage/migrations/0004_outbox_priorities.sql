@@ -9,7 +9,7 @@ UPDATE outbox SET priority = 0
     WHERE state IN ('pending', 'sending') AND kind IN ('relay_to_worker', 'relay_to_client');
 UPDATE outbox SET priority = 0
     WHERE state IN ('pending', 'sending') AND kind IN ('alert', 'alert_edit')
-    AND alert_id IN (SELECT id FROM alerts WHERE urgent = 1);
+    AND alert_id IN (SELECT id FROM alerts WHERE urgent = 1 OR reason = 'message');
 UPDATE outbox SET priority = 1
     WHERE state IN ('pending', 'sending') AND priority = 2 AND kind IN (
         'alert', 'alert_edit', 'nudge', 'client_notice', 'worker_notice', 'contact_due',

@@ -280,8 +280,9 @@ def _alert_row(
 
 
 def _alert_priority(alert: Alert) -> int:
-    """A person asking for help (not OK, please contact me) is urgent; other alerts timely."""
-    return URGENT if alert.urgent else TIMELY
+    """A person asking for help (not OK, please contact me) or writing to their worker (the
+    card carries the message) is urgent; other alerts are timely."""
+    return URGENT if alert.urgent or alert.reason == "message" else TIMELY
 
 
 # --- messages and notices due now -------------------------------------------------------------
