@@ -85,6 +85,7 @@ def _bench_routes(app: web.Application, fake: BenchFake) -> None:
         total = int(rate * seconds)
         start = time.monotonic()
         ids: list[str] = []
+        pressed_chats: list[int] = []
         for i in range(total):
             # Pace by the schedule, not by sleeping a fixed step, so the rate holds under load.
             delay = start + i / rate - time.monotonic()
@@ -96,6 +97,7 @@ def _bench_routes(app: web.Application, fake: BenchFake) -> None:
             fake.pressed_at[query_id] = time.monotonic()
             fake.unanswered.add(query_id)
             ids.append(query_id)
+            pressed_chats.append(user.id)
         # Give the bot time to answer the last presses.
         if fake.unanswered:
             with contextlib.suppress(TimeoutError):
@@ -104,8 +106,22 @@ def _bench_routes(app: web.Application, fake: BenchFake) -> None:
             (fake.answered_at[q] - fake.pressed_at[q]) * 1000 if q in fake.answered_at else None
             for q in ids
         ]
+        # The edit of each pressed message: the first edit in its chat after the press.
+        edits: dict[int, list[float]] = {}
+        for r in fake.requests:
+            if r.status == 200 and r.method.startswith("edit"):
+                edits.setdefault(r.params.get("chat_id"), []).append(r.time)
+        edit_ms = []
+        for q, chat in zip(ids, pressed_chats, strict=True):
+            after = [t for t in edits.get(chat, []) if t >= fake.pressed_at[q]]
+            edit_ms.append((min(after) - fake.pressed_at[q]) * 1000 if after else None)
         return web.json_response(
-            {"latencies_ms": latencies, "started": start, "ended": time.monotonic()}
+            {
+                "latencies_ms": latencies,
+                "edit_ms": edit_ms,
+                "started": start,
+                "ended": time.monotonic(),
+            }
         )
 
     async def probes(request: web.Request) -> web.Response:
