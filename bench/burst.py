@@ -29,6 +29,7 @@ from silta.app import Limits
 from storage import outbox
 from storage.times import utc_iso
 
+# Probe clients at least: each is pressed once (a press removes its check-in's buttons).
 PROBES = 50
 
 
@@ -47,16 +48,15 @@ async def run(args: Any) -> dict[str, Any]:
 async def _measure(app: Any, fake: common.FakeProcess, args: Any) -> dict[str, Any]:
     core = common.core_of(app)
     dispatcher = common.dispatcher_of(app)
-    print(f"  {args.clients:,} clients and {PROBES} probes ...", flush=True)
-    clients = await common.joined_clients(core, args.clients + PROBES)
-    probes, crowd = clients[:PROBES], clients[PROBES:]
+    n_probes = max(PROBES, int(args.press_rate * args.seconds) + 10)
+    print(f"  {args.clients:,} clients and {n_probes} probes ...", flush=True)
+    clients = await common.joined_clients(core, args.clients + n_probes)
+    probes, crowd = clients[:n_probes], clients[n_probes:]
     # Each probe has a check-in to press, sent before the morning starts.
     now = core.now()
     async with core.db.tx() as conn:
         await outbox.add_many(conn, [rows.checkin(c.id, now) for c in probes], now)
-    core.wake()
-    await asyncio.sleep(0.5)
-    await dispatcher.drain()
+    await dispatcher.settle(timeout=600)
     await fake.faults(
         rate_limit={
             "per_second_total": 30,
