@@ -175,8 +175,12 @@ async def main_async(messages: int, chats: int, rounds: int, via_thread: bool) -
         )
     for http in ("httpx", "aiohttp"):
         ratio = best["silta"] / best[http]
-        verdict = common.verdict(ratio >= 0.8)
-        rows.append([f"Silta / bare on {http}", "", "", f"{ratio:.2f}x (goal >= 0.80x: {verdict})"])
+        # The goal is against the same HTTP client; the httpx row shows what aiohttp buys.
+        goal = 0.9 if http == "aiohttp" else 0.8
+        verdict = common.verdict(ratio >= goal)
+        rows.append(
+            [f"Silta / bare on {http}", "", "", f"{ratio:.2f}x (goal >= {goal:.2f}x: {verdict})"]
+        )
     common.print_table(
         f"Raw dispatch throughput (messages/s, limit lifted, {CONCURRENCY} sends in flight"
         + (", statements through aiosqlite's thread)" if via_thread else ")"),

@@ -3,11 +3,15 @@
 ``python -m bench.responsive [--quick] [--seconds S] [--rate R]``
 
 Every client first gets a check-in (four answer buttons). Then, while the dispatcher works
-through a burst of client notices (rate limit lifted, so it sends as fast as it can), the fake
-server presses "Good" on a different client's check-in 200 times a second for 60 seconds, and
-times each press from its injection to the bot's answerCallbackQuery: the spinner the client
-sees. Each press is a real answer (recorded in a transaction, then the message is edited and a
-thank-you sent). Goal: p99 under 100 ms.
+through a burst of client notices, the fake server presses "Good" on a different client's
+check-in 200 times a second for 60 seconds, and times each press from its injection to the
+bot's answerCallbackQuery (the spinner the client sees) and to the edit of the pressed message.
+Each press is a real answer (recorded in a transaction, then the message is edited and a
+thank-you sent). It runs at the production limit (29.8 sends a second: the edits and thank-yous
+queue with the burst) and with the limit lifted, unless `--limit` picks one. A press never
+answered counts as never in the percentiles. Goals: answer p99 under 100 ms, edit p99 under 2 s.
+(The thank-you is not timed separately: in a chat that also gets burst notices it cannot be
+told apart by the fake without reading the text.)
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import asyncio
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import common
 from silta.app import Limits
 from storage import outbox
 from storage.outbox import Planned
+
+INF = float("inf")
 
 
 async def run(
@@ -86,14 +93,20 @@ async def run(
                 dispatched = dispatcher.sent - sent_before
             finally:
                 await common.stop_bot(app)
-    latencies = [v for v in result["latencies_ms"] if v is not None]
+    # An unanswered press counts as infinitely late: it stays in the tail, not out of it.
+    answered = [v for v in result["latencies_ms"] if v is not None]
+    latencies = sorted(v if v is not None else INF for v in result["latencies_ms"])
+    edits = sorted(v if v is not None else INF for v in result["edit_ms"])
     return {
         "presses": len(result["latencies_ms"]),
-        "answered": len(latencies),
+        "answered": len(answered),
         "p50": common.percentile(latencies, 50),
         "p90": common.percentile(latencies, 90),
         "p99": common.percentile(latencies, 99),
-        "max": max(latencies) if latencies else float("nan"),
+        "max": latencies[-1] if latencies else float("nan"),
+        "edit_p50": common.percentile(edits, 50),
+        "edit_p99": common.percentile(edits, 99),
+        "edited": sum(v != INF for v in edits),
         "press_rate": len(result["latencies_ms"]) / (result["ended"] - result["started"]),
         "dispatch_rate": dispatched / elapsed,
     }
@@ -108,8 +121,8 @@ def main() -> None:
     p.add_argument(
         "--limit",
         type=float,
-        default=0,
-        help="Limits(overall_per_second=...) for the bot (default 0: lifted)",
+        help="Limits(overall_per_second=...) for the bot, 0: lifted (default: both the "
+        "production limit and lifted, one after the other)",
     )
     p.add_argument(
         "--concurrent-updates",
@@ -123,16 +136,35 @@ def main() -> None:
         args.seconds = min(args.seconds, 10.0)
     common.quiet_logs()
     common.print_machine()
-    r = run_sync(args.rate, args.seconds, args.burst, args.concurrent_updates, args.limit)
+    limits = [args.limit] if args.limit is not None else [Limits().overall_per_second, 0.0]
+    for limit in limits:
+        _report(
+            args,
+            limit,
+            run_sync(args.rate, args.seconds, args.burst, args.concurrent_updates, limit),
+        )
+
+
+def _ms(v: float) -> str:
+    return "never" if v == INF else f"{v:,.0f} ms"
+
+
+def _report(args: Any, limit: float, r: dict[str, float]) -> None:
     rows = [
         ["presses answered", f"{r['answered']:,.0f} of {r['presses']:,.0f}", "all"],
-        ["press to answerCallbackQuery, p50", f"{r['p50']:.0f} ms", ""],
-        ["p90", f"{r['p90']:.0f} ms", ""],
-        ["p99", f"{r['p99']:.0f} ms", f"< 100 ms: {common.verdict(r['p99'] < 100)}"],
-        ["max", f"{r['max']:.0f} ms", ""],
+        ["press to answerCallbackQuery, p50", _ms(r["p50"]), ""],
+        ["p90", _ms(r["p90"]), ""],
+        [
+            "p99 (unanswered count as never)",
+            _ms(r["p99"]),
+            f"< 100 ms: {common.verdict(r['p99'] < 100)}",
+        ],
+        ["max", _ms(r["max"]), ""],
+        [f"press to edited message, p50 ({r['edited']:,.0f} edited)", _ms(r["edit_p50"]), ""],
+        ["p99", _ms(r["edit_p99"]), f"< 2 s: {common.verdict(r['edit_p99'] < 2000)}"],
         ["dispatch burst meanwhile", f"{r['dispatch_rate']:.0f} messages/s", ""],
     ]
-    setting = [f"limit {args.limit:g}/s" if args.limit else "limit lifted"]
+    setting = [f"limit {limit:g}/s" if limit else "limit lifted"]
     if args.concurrent_updates:
         setting.append(f"{args.concurrent_updates} updates at once (proposed)")
     burst = "no burst" if args.burst == 0 else "during a dispatch burst"

@@ -5,18 +5,26 @@ anyio (the pool walks every open connection for each request). On two cores that
 bot near a hundred button presses a second; aiohttp does the same calls for a fraction of it
 (bench/README.md). Errors map to PTB's own exceptions exactly as HTTPXRequest maps them, so
 everything above (the rate limiter, the dispatcher's error classes) is unchanged.
+
+HTTPS_PROXY and the like are honoured as httpx honours them (an office may have no other way
+out), but read once per host rather than on every request: aiohttp's `trust_env` looks the proxy
+up (environment and .netrc) on an executor thread for each call, which was about a quarter of the
+event loop's time in a burst and doubled the p99 of a press's answer (bench/README.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 _HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
 _FORM_HEADERS = {**_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
@@ -30,6 +38,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -51,6 +60,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        # (scheme, host) -> (proxy, its credentials), looked up once.
+        self._proxies: dict[tuple[str, str], tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -64,9 +75,20 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 # Answers are small JSON: asking for no compression saves decompressing them.
                 skip_auto_headers=("Accept-Encoding",),
-                # HTTPS_PROXY and the like, as httpx honours them (an office may have no other way).
-                trust_env=True,
+                # The proxy is resolved once per host instead (see _proxy_for).
+                trust_env=False,
             )
+
+    async def _proxy_for(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """The proxy for the URL's host from the environment (None: direct), looked up on the
+        first request to the host only (it reads files, so on a thread)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        found = self._proxies.get(key)
+        if found is None:
+            found = await asyncio.to_thread(_env_proxy, URL(url))
+            self._proxies[key] = found
+        return found
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -125,6 +147,7 @@ class AiohttpRequest(BaseRequest):
                 # Encoded here: aiohttp's FormData path for a plain dict costs several times more.
                 data = urlencode(request_data.json_parameters).encode()
                 headers = _FORM_HEADERS
+        proxy, proxy_auth = await self._proxy_for(url)
         try:
             async with self._session.request(
                 method,
@@ -132,9 +155,20 @@ class AiohttpRequest(BaseRequest):
                 data=data,
                 headers=headers,
                 timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and .netrc credentials for the proxy), as aiohttp's
+    trust_env reads them."""
+    try:
+        return get_env_proxy_for_url(url)
+    except LookupError:
+        return None, None

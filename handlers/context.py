@@ -27,6 +27,8 @@ class BotData:
         self.clock: Clock | None = None
         self.people: People | None = None
         self.dispatcher: Dispatcher | None = None
+        # Telegram's overall send rate the limiter keeps to (0: none); the dispatcher paces by it.
+        self.send_rate: float = 0.0
         # The background task that sets every worker's menu after start-up.
         self.menus: asyncio.Task[int] | None = None
         self._core: Core | None = None

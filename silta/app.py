@@ -83,6 +83,8 @@ def build_application(
         builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data.settings = settings
+    # The dispatcher paces non-urgent sends below this rate, keeping room for urgent ones.
+    app.bot_data.send_rate = max(0.0, limits.overall_per_second)
     app.bot_data.people = people
     app.bot_data.clock = clock or SystemClock()
     register(app)
@@ -104,7 +106,9 @@ async def startup(app: Application) -> None:
     await remember_bot_username(core, core.bot_username)
     data.core = core
     await seed_admins(core)
-    dispatcher = Dispatcher(core, TelegramTransport(app.bot), safety_poll=settings.poll_safety)
+    dispatcher = Dispatcher(
+        core, TelegramTransport(app.bot), safety_poll=settings.poll_safety, rate=data.send_rate
+    )
     data.dispatcher = dispatcher
     await set_default_commands(app)
     await dispatcher.start()

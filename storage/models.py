@@ -144,6 +144,7 @@ class OutboxRow(Model):
     message_id: int | None
     sent_at: datetime | None
     reason: str | None
+    priority: int = 2  # storage.outbox.ROUTINE; 0 urgent, 1 timely
 
     @field_validator("payload", mode="before")
     @classmethod

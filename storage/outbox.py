@@ -17,9 +17,17 @@ from storage.times import from_iso, utc_iso
 # comes back when the planner wants it again (a setting changed away and back, a hand-over).
 _REVIVE = (
     "ON CONFLICT(key) DO UPDATE SET state = 'pending', due_at = excluded.due_at, "
-    "payload = excluded.payload, reason = NULL, attempts = 0, claimed_at = NULL "
+    "payload = excluded.payload, priority = excluded.priority, reason = NULL, attempts = 0, "
+    "claimed_at = NULL "
     "WHERE outbox.state = 'dropped'"
 )
+
+
+# Priority classes (the `priority` column): a higher class is always claimed first.
+URGENT = 0
+TIMELY = 1
+ROUTINE = 2
+PRIORITIES = (URGENT, TIMELY, ROUTINE)
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,14 @@ class Planned:
     alert_id: int | None = None
     ref_id: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    priority: int = ROUTINE
 
 
 async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
     """Insert unless a row with the same key exists; returns the new id or None."""
     cur = await conn.execute(
         "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE + " RETURNING id",
+        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE + " RETURNING id",
         (
             item.key,
             item.kind,
@@ -51,6 +60,7 @@ async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
             utc_iso(item.due_at),
             json.dumps(item.payload, ensure_ascii=False) if item.payload else None,
             utc_iso(now),
+            item.priority,
         ),
     )
     row = await cur.fetchone()
@@ -62,7 +72,7 @@ async def add_many(conn: Connection, items: Iterable[Planned], now: datetime) ->
     stamp = utc_iso(now)
     await conn.executemany(
         "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE,
+        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE,
         [
             (
                 i.key,
@@ -74,6 +84,7 @@ async def add_many(conn: Connection, items: Iterable[Planned], now: datetime) ->
                 utc_iso(i.due_at),
                 json.dumps(i.payload, ensure_ascii=False) if i.payload else None,
                 stamp,
+                i.priority,
             )
             for i in items
         ],
@@ -161,8 +172,8 @@ async def pending_of(conn: Connection, client_ids: Sequence[int]) -> dict[int, l
     found: dict[int, list[Pending]] = {cid: [] for cid in client_ids}
     if not client_ids:
         return found
-    # No ORDER BY: it would make SQLite walk all pending rows through outbox_due instead of
-    # looking up each client in outbox_client (see migration 0002); sorted here instead.
+    # No ORDER BY: it could make SQLite walk pending rows through outbox_open_due instead of
+    # looking up each client in outbox_client_open (migrations 0002, 0004); sorted here.
     cur = await conn.execute(
         "SELECT id, key, kind, ref_id, due_at, client_id FROM outbox "
         f"WHERE state = 'pending' AND client_id IN ({_marks(client_ids)})",
@@ -214,17 +225,29 @@ async def drop_rows(conn: Connection, drops: Iterable[tuple[int, str]]) -> None:
     )
 
 
-async def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxRow]:
-    """Move up to `limit` due rows from pending to sending, oldest first."""
+async def claim_due(
+    conn: Connection, now: datetime, limit: int, *, classes: Sequence[int] = PRIORITIES
+) -> list[OutboxRow]:
+    """Move up to `limit` due rows from pending to sending: a higher class first, then oldest.
+
+    One statement per class, each a range on `outbox_open_due` (a single ORDER BY priority
+    would walk every future row of a class before reaching the next one). Returned in claim
+    order.
+    """
     stamp = utc_iso(now)
-    cur = await conn.execute(
-        "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
-        "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? "
-        "ORDER BY due_at, id LIMIT ?) RETURNING *",
-        (stamp, stamp, limit),
-    )
-    rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
-    rows.sort(key=lambda r: (r.due_at, r.id))
+    rows: list[OutboxRow] = []
+    for priority in classes:
+        if len(rows) >= limit:
+            break
+        cur = await conn.execute(
+            "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
+            "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND priority = ? "
+            "AND due_at <= ? ORDER BY due_at, id LIMIT ?) RETURNING *",
+            (stamp, priority, stamp, limit - len(rows)),
+        )
+        claimed = [OutboxRow.from_row(r) for r in await cur.fetchall()]
+        claimed.sort(key=lambda r: (r.due_at, r.id))
+        rows.extend(claimed)
     return rows
 
 
@@ -311,7 +334,15 @@ async def set_payload(conn: Connection, row_id: int, payload: dict[str, Any]) ->
 
 async def next_due(conn: Connection) -> datetime | None:
     """When the earliest pending row is due."""
-    cur = await conn.execute("SELECT min(due_at) FROM outbox WHERE state = 'pending'")
+    # Per class, so each min() is one probe of outbox_open_due.
+    cur = await conn.execute(
+        "SELECT min(d) FROM ("
+        + " UNION ALL ".join(
+            f"SELECT min(due_at) AS d FROM outbox WHERE state = 'pending' AND priority = {p}"
+            for p in PRIORITIES
+        )
+        + ")"
+    )
     row = await cur.fetchone()
     return from_iso(row[0]) if row and row[0] else None
 

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.policy import model as policy_model
 from tests.fake_telegram import ApiRequest, FakeTelegram
 from tests.harness import Silta, start_silta, stop_silta
+
+
+@pytest.fixture(autouse=True)
+def exact_checkin_times(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories were written for check-ins at the exact set time: the default policy here
+    does not spread them (delivery.checkin_spread 0s). Tests of the spread are marked
+    `spread` and keep the production default."""
+    if request.node.get_closest_marker("spread") is None:
+        monkeypatch.setattr(policy_model, "CHECKIN_SPREAD", timedelta(0))
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ async def test_migrating_twice_applies_nothing_the_second_time(tmp_path: Path) -
             cur = await conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"
             )
-            assert "outbox_due" in {r[0] for r in await cur.fetchall()}
+            assert "outbox_open_due" in {r[0] for r in await cur.fetchall()}
     finally:
         await db.close()
 

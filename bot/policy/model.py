@@ -29,6 +29,7 @@ __all__ = [
     "AppointmentPolicy",
     "CheckinPolicy",
     "DeadlinePolicy",
+    "DeliveryPolicy",
     "EscalationPolicy",
     "InvitesPolicy",
     "MessagesPolicy",
@@ -416,6 +417,29 @@ def _default_benefit_kinds() -> dict[str, dict[str, str]]:
     }
 
 
+# The default check-in spread (a module constant, read when a policy is made, so the test
+# stories written for exact times can set it to zero).
+CHECKIN_SPREAD = timedelta(minutes=30)
+
+
+class DeliveryPolicy(_Model):
+    """How the outbox shares Telegram's rate (issue 16)."""
+
+    # Share of the send rate held back for urgent messages (a person asking for help, a relayed
+    # message, the answer to a press); the rest carries check-ins and reminders.
+    urgent_share: float = Field(default=1 / 3, gt=0, lt=1)
+    # Check-ins due at the same time go out spread over this window, each client at a stable
+    # moment inside it (0s: all at the set time). Reminders keep their exact times.
+    checkin_spread: Duration = Field(default_factory=lambda: CHECKIN_SPREAD)
+
+    @field_validator("checkin_spread")
+    @classmethod
+    def _spread_below_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0) or value > timedelta(hours=6):
+            raise ValueError(R(N_("must be between {low} and {high}"), low="0s", high="6h"))
+        return value
+
+
 class Policy(_Model):
     """The whole schedule policy an admin sets for one installation."""
 
@@ -434,6 +458,7 @@ class Policy(_Model):
     messages: MessagesPolicy = Field(default_factory=MessagesPolicy)
     invites: InvitesPolicy = Field(default_factory=InvitesPolicy)
     records: RecordsPolicy = Field(default_factory=RecordsPolicy)
+    delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
 
     @field_validator("timezone")
@@ -538,6 +563,8 @@ POLICY_KEYS: list[str] = [
     "invites.valid_after_release",
     "invites.team_phone",
     "records.remind_after_days",
+    "delivery.urgent_share",
+    "delivery.checkin_spread",
     BENEFIT_KIND_KEY,
 ]
 

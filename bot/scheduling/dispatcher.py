@@ -17,10 +17,12 @@ from bot.scheduling.kinds.base import Later, Send, Skip
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
 from bot.scheduling.recording import Outcome
+from bot.scheduling.send_order import SendOrder
 from bot.services import retention
 from storage import admin_queries, outbox
 from storage.db import savepoint
 from storage.models import OutboxRow
+from storage.outbox import PRIORITIES, URGENT
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,20 @@ PEOPLE_RECHECK = 0.1
 # How often the database is asked whether another process (the CLI) committed something (s).
 CHANGE_POLL = 1.0
 # Claimed rows waiting in the chats' queues, as a multiple of the batch size: claiming stops
-# there, so a long backlog stays in the outbox rather than in memory.
+# there, so a long backlog stays in the outbox rather than in memory (urgent rows are still
+# claimed: they never wait behind the backlog).
 QUEUED_BATCHES = 2
 
 
 class Dispatcher:
-    """Sends due outbox rows; one instance per process."""
+    """Sends due outbox rows; one instance per process.
+
+    People first: every row has a priority class (storage.outbox URGENT, TIMELY, ROUTINE). A
+    claim takes a higher class first, and urgent rows even when the queues are full; claimed
+    rows wait in a queue per chat and class, and the senders take them in the order
+    bot/scheduling/send_order.py sets (urgent first, the rest paced below `rate`, Telegram's
+    overall limit per second, and never starved).
+    """
 
     def __init__(
         self,
@@ -56,6 +66,7 @@ class Dispatcher:
         safety_poll: float = 30.0,
         change_poll: float = CHANGE_POLL,
         seed: int | None = None,
+        rate: float = 0.0,
     ) -> None:
         self.core = core
         self.transport = transport
@@ -78,16 +89,22 @@ class Dispatcher:
         # Chats Telegram asked to wait (429 retry_after), and until when.
         self._chat_until: dict[int, Any] = {}
         # The sending side outlives a batch, so one slow chat never holds up the others: each
-        # chat with claimed rows has a queue (sent in order), a few senders take ready chats in
-        # turn, and outcomes wait in `_done` for the next group commit.
-        self._queues: dict[int, deque[tuple[OutboxRow, Send]]] = {}
-        self._ready: deque[int] = deque()
+        # chat with claimed rows has a queue per priority class (each sent in order), a few
+        # senders take ready queues in turn, a message at a time, and outcomes wait in `_done`
+        # for the next group commit.
+        self._queues: dict[tuple[int, int], deque[tuple[OutboxRow, Send]]] = {}
+        # Which ready queue goes next: urgent first, the rest paced and never starved.
+        self._order = SendOrder(rate)
+        self._queued = asyncio.Event()
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = 0
         self._done: list[Outcome] = []
         self._flusher: asyncio.Task[None] | None = None
         # Rows handed to the senders and not yet recorded.
         self._open: set[int] = set()
+        # Those of them that are urgent: the queues' room is counted per side, so a flood of
+        # either never keeps the other from being claimed.
+        self._open_urgent: set[int] = set()
         self._progress = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
@@ -105,6 +122,8 @@ class Dispatcher:
             return
         if self._running:
             self._again = True
+            # A run waiting for room in the queues looks again: an urgent row may be new.
+            self._progress.set()
             return
         if self._timer is not None:
             self._timer.cancel()
@@ -260,15 +279,19 @@ class Dispatcher:
         self._run_over.clear()
         handled = 0
         try:
-            while True:
+            while not self._stopped:
                 self._again = False
-                while len(self._open) >= QUEUED_BATCHES * self.batch and not self._stopped:
-                    self._progress.clear()
-                    await self._progress.wait()
-                n = await self._one_batch()
+                self._progress.clear()
+                classes = self._claimable()
+                n = await self._one_batch(classes) if classes else 0
                 handled += n
-                if n == 0 and not self._again:
+                if n:
+                    continue
+                full = classes != PRIORITIES
+                if not full and not self._again:
                     break
+                if full and not self._again:
+                    await self._progress.wait()
         except Exception:
             log.exception("dispatcher batch failed; will retry")
             # Nothing else sends in this process, so rows left claimed by the failed batch
@@ -282,14 +305,24 @@ class Dispatcher:
         await self._arm()
         return handled
 
-    async def _one_batch(self) -> int:
-        """Claim a batch, run its timers, prepare its messages in one transaction, queue them."""
+    def _claimable(self) -> tuple[int, ...]:
+        """The classes there is room to claim: urgent rows and the rest each fill at most
+        QUEUED_BATCHES batches of the queues, so a backlog of routine rows in memory never
+        holds an urgent one in the outbox, nor a flood of urgent ones the routine rows."""
+        room = QUEUED_BATCHES * self.batch
+        urgent = len(self._open_urgent) < room
+        rest = len(self._open) - len(self._open_urgent) < room
+        return ((URGENT,) if urgent else ()) + (PRIORITIES[1:] if rest else ())
+
+    async def _one_batch(self, classes: tuple[int, ...] = PRIORITIES) -> int:
+        """Claim a batch (higher classes first), run its timers, prepare its messages in one
+        transaction, queue them."""
         core = self.core
         now = core.now()
         # Preparing runs on the event loop: while people wait, in small bites.
         size = self.batch if not core.people.busy else BATCH_WHILE_BUSY
         async with core.db.tx() as conn:
-            rows = await outbox.claim_due(conn, now, size)
+            rows = await outbox.claim_due(conn, now, size, classes=classes)
         if not rows:
             return 0
         for row in rows:
@@ -362,57 +395,81 @@ class Dispatcher:
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
     def _enqueue(self, row: OutboxRow, item: Send) -> None:
-        queue = self._queues.get(item.chat_id)
+        key = (item.chat_id, row.priority)
+        queue = self._queues.get(key)
         if queue is None:
-            # A chat already being sent to just gets a longer queue; its sender picks it up.
-            queue = self._queues[item.chat_id] = deque()
-            self._ready.append(item.chat_id)
+            # A queue already being sent from just gets longer; its sender puts it back.
+            queue = self._queues[key] = deque()
+            self._order.add(key)
         queue.append((row, item))
         self._open.add(row.id)
+        if row.priority == URGENT:
+            self._open_urgent.add(row.id)
         self._drained.clear()
+        self._queued.set()
         loop = asyncio.get_running_loop()
-        # A few senders take whole chats in turn: cheaper than a task per chat queued on a
+        # A few senders take queues in turn: cheaper than a task per chat queued on a
         # semaphore, which cost a quarter of the throughput (bench/README.md).
-        while self._ready and len(self._senders) < self.concurrency:
+        while len(self._senders) < self.concurrency and self._order.waiting():
             task = loop.create_task(self._sender())
             self._senders.add(task)
+
+    def _share(self) -> float:
+        """The urgent share of the rate, from the live policy (kept to a sane range)."""
+        return min(0.9, max(0.05, self.core.policy.delivery.urgent_share))
 
     async def _sender(self) -> None:
         me = asyncio.current_task()
         try:
-            while self._ready:
-                chat = self._ready.popleft()
-                queue = self._queues[chat]
-                while queue:
-                    await self._people_first()
-                    row, item = queue.popleft()
-                    self._sending += 1
-                    try:
-                        outcome = await self._send(item)
-                    finally:
-                        self._sending -= 1
-                    rest: list[OutboxRow] = []
-                    retry_at = None
-                    if isinstance(outcome, TransientSendError):
-                        # The row and the chat's rest wait alike: the chat is held until then.
-                        retry_at = self._retry_at(row, outcome.retry_after)
-                        self._chat_until[chat] = retry_at
-                        rest = [r for r, _ in queue]
-                        queue.clear()
-                    elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
-                        # Rows claimed before this is recorded wait a moment; by then the
-                        # recipient is marked unreachable and they are not sent.
-                        self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
-                        rest = [r for r, _ in queue]
-                        queue.clear()
-                    self._done.append(Outcome(row, item, outcome, rest, retry_at))
-                    if self._flusher is None or self._flusher.done():
-                        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
-                del self._queues[chat]
+            while True:
+                key = self._order.take(self._share(), asyncio.get_running_loop().time())
+                if key is None:
+                    break
+                if isinstance(key, float):
+                    # Only paced rows wait: sleep until the next may go, or an urgent one comes.
+                    self._queued.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._queued.wait(), key)
+                    continue
+                await self._send_next(key)
         finally:
             # Removed here, not in a done callback, so _enqueue never counts a finished sender.
             if me is not None:
                 self._senders.discard(me)  # type: ignore[arg-type]
+
+    async def _send_next(self, key: tuple[int, int]) -> None:
+        """Send the head of one queue, then put the queue back in turn (or drop it if empty)."""
+        chat, priority = key
+        queue = self._queues[key]
+        if priority != URGENT:
+            await self._people_first()
+        row, item = queue.popleft()
+        self._sending += 1
+        try:
+            outcome = await self._send(item)
+        finally:
+            self._sending -= 1
+        rest: list[OutboxRow] = []
+        retry_at = None
+        if isinstance(outcome, TransientSendError):
+            # The row and the chat's rest wait alike: the chat is held until then.
+            retry_at = self._retry_at(row, outcome.retry_after)
+            self._chat_until[chat] = retry_at
+            rest = [r for r, _ in queue]
+            queue.clear()
+        elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
+            # Rows claimed before this is recorded wait a moment; by then the
+            # recipient is marked unreachable and they are not sent.
+            self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
+            rest = [r for r, _ in queue]
+            queue.clear()
+        self._done.append(Outcome(row, item, outcome, rest, retry_at))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        if queue:
+            self._order.add(key)
+        else:
+            del self._queues[key]
 
     def _retry_at(self, row: OutboxRow, retry_after: float | None = None) -> Any:
         """When to try a row again: as Telegram asked, else exponential backoff with jitter."""
@@ -475,8 +532,9 @@ class Dispatcher:
         del self._done[: len(group)]
         scrub = False
         for out in group:
-            self._open.discard(out.row.id)
-            self._open.difference_update(r.id for r in out.rest)
+            for done in (out.row, *out.rest):
+                self._open.discard(done.id)
+                self._open_urgent.discard(done.id)
             if isinstance(out.outcome, int):
                 self.sent += 1
                 scrub = scrub or out.item.wipe_payload

@@ -19,6 +19,7 @@ from bot.core import Core
 from bot.durations import format_duration
 from bot.policy import (
     Policy,
+    in_quiet_hours,
     local_to_utc,
     move_out_of_quiet_hours,
     next_checkin_after,
@@ -70,14 +71,25 @@ def next_checkin(client: Client, policy: Policy, after: datetime) -> datetime | 
     return move_out_of_quiet_hours(policy, when)
 
 
+def spread_offset(client_id: int, window: timedelta) -> timedelta:
+    """Where in the spread window this client's check-ins go: stable for the client (so a
+    re-plan finds the same key), scattered evenly over clients (multiplicative hashing of the
+    id, whole seconds)."""
+    seconds = int(window.total_seconds())
+    if seconds <= 0:
+        return timedelta(0)
+    scatter = (client_id * 2654435761) % 2**32
+    return timedelta(seconds=scatter * seconds // 2**32)
+
+
 @dataclass
 class _Changes:
     """What planning decided: pending rows to drop (id -> reason) and rows to add."""
 
     drops: dict[int, str] = field(default_factory=dict)
     adds: list[Planned] = field(default_factory=list)
-    # next_checkin per (day 0, cadence override) for one `after`: clients share release days.
-    checkin_cache: dict[tuple[date | None, str | None], datetime | None] = field(
+    # next_checkin per (day 0, cadence override, after): clients share release days.
+    checkin_cache: dict[tuple[date | None, str | None, datetime], datetime | None] = field(
         default_factory=dict
     )
 
@@ -112,11 +124,31 @@ class _Changes:
             return
         self.adds.append(row)
 
-    def next_checkin(self, client: Client, policy: Policy, after: datetime) -> datetime | None:
-        key = (checkin_start(client, policy), client.checkin_phases)
+    def _base_checkin(self, client: Client, policy: Policy, after: datetime) -> datetime | None:
+        key = (checkin_start(client, policy), client.checkin_phases, after)
         if key not in self.checkin_cache:
             self.checkin_cache[key] = next_checkin(client, policy, after)
         return self.checkin_cache[key]
+
+    def next_checkin(self, client: Client, policy: Policy, now: datetime) -> datetime | None:
+        """The client's next check-in after `now`, at its place in the spread window.
+
+        Check-ins set for one time go out over `delivery.checkin_spread` after it, so a
+        morning is a steady flow instead of a queue. A time the spread would move into quiet
+        hours stays at the set time.
+        """
+        window = policy.delivery.checkin_spread
+        offset = spread_offset(client.id, window)
+        # A set time up to a window ago may still have its spread moment ahead.
+        base = self._base_checkin(client, policy, now - window)
+        while base is not None:
+            when = base + offset
+            if offset and in_quiet_hours(policy, when):
+                when = base
+            if when > now:
+                return when
+            base = self._base_checkin(client, policy, base)
+        return None
 
     async def apply(self, conn: Connection, now: datetime) -> None:
         """Write the decisions: drops first, then adds (the order the old per-call SQL had)."""

@@ -40,6 +40,8 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("invites.valid_after_release", "21d"),
     ("invites.team_phone", "+358 40 123 4567"),
     ("records.remind_after_days", "10"),
+    ("delivery.urgent_share", "0.25"),
+    ("delivery.checkin_spread", "20m"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

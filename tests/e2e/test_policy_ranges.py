@@ -40,6 +40,8 @@ OUT_OF_RANGE: dict[str, tuple[str, str]] = {
     "records.remind_after_days": ("400", "at most 365"),
     "escalation.step_time": ("sometimes", "working_time, clock_time"),
     "escalation.urgent": ("never", "at_once, working_time"),
+    "delivery.urgent_share": ("2", "less than 1"),
+    "delivery.checkin_spread": ("5d", "between 0s and 6h"),
 }
 
 # Values inside the hard range but outside the usual one, and the usual range named.

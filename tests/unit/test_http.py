@@ -7,10 +7,12 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import client as aiohttp_client
 from aiohttp import web
 from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
+from bot import http as http_module
 from bot.http import AiohttpRequest
 
 TOKEN = "123:abc"
@@ -98,3 +100,25 @@ async def test_no_server_is_a_network_error() -> None:
         assert not isinstance(caught.value, TimedOut)
     finally:
         await request.shutdown()
+
+
+async def test_the_proxy_is_looked_up_once_not_on_every_request(
+    server: tuple[str, list[dict[str, object]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp's trust_env read the environment and .netrc on a thread for every call (issue
+    16); the proxy is now resolved on the first request to the host, and used from then on."""
+    url, seen = server
+    lookups: list[object] = []
+
+    def no_proxy(target: object) -> object:
+        lookups.append(target)
+        raise LookupError("no proxy")
+
+    monkeypatch.setattr(aiohttp_client, "get_env_proxy_for_url", no_proxy)
+    monkeypatch.setattr(http_module, "get_env_proxy_for_url", no_proxy, raising=False)
+    bot = Bot(TOKEN, base_url=url, request=AiohttpRequest())
+    async with bot:
+        for n in range(5):
+            await bot.send_message(42, f"hello {n}")
+    assert len(seen) == 5
+    assert len(lookups) <= 1, f"looked up {len(lookups)} times"

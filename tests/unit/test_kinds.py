@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import ClientMessage, Kind
 from bot.scheduling.kinds.registry import CLIENT_KINDS, KINDS, Unknown, kind_of
+from storage.outbox import ROUTINE, TIMELY, URGENT
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = ROOT / "bot" / "scheduling" / "kinds" / "rows.py"
@@ -75,3 +77,27 @@ def test_keys_identify_the_thing_they_plan() -> None:
     assert rows.checkin(1, at).key == rows.checkin(1, at).key
     assert rows.checkin(1, at).key != rows.checkin(2, at).key
     assert rows.pause_end(1, at).key != rows.checkin(1, at).key
+
+
+def test_rows_are_written_with_their_kinds_priority_class() -> None:
+    """The class a row is claimed by (storage.outbox URGENT, TIMELY, ROUTINE) is its kind's;
+    the exceptions (an urgent alert's card and ladder, a reminder the day before) are in
+    rows.py and say so."""
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    built = [
+        rows.checkin(1, now),
+        rows.pause_end(1, now),
+        rows.nudge(1, 2, now),
+        rows.contact_due(1, 2, now),
+        rows.relay_to_worker(1, 2, "hi", now, "x"),
+        rows.relay_to_client(1, 2, "hi", now, "x"),
+        rows.client_notice(1, "resumed", now, once="x"),
+        rows.worker_notice(2, 1, "joined", now, once="x"),
+        rows.digest(2, now.date(), now),
+        rows.daily(now.date(), now),
+    ]
+    for row in built:
+        assert row.priority == kind_of(row.kind).priority, row.kind
+    assert kind_of("relay_to_worker").priority == URGENT
+    assert kind_of("checkin").priority == ROUTINE
+    assert kind_of("nudge").priority == TIMELY

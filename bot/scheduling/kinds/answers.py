@@ -9,6 +9,7 @@ from bot.core import Core
 from bot.outgoing import OutMessage
 from bot.scheduling.kinds.base import Kind, Prepared, Send, Skip
 from storage.models import OutboxRow
+from storage.outbox import URGENT
 
 
 class DirectAnswer(Kind):
@@ -18,6 +19,7 @@ class DirectAnswer(Kind):
     """
 
     name = "answer"
+    priority = URGENT
 
     async def prepare(self, conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         payload = row.payload

@@ -103,6 +103,8 @@ class Kind:
     timer: ClassVar[bool] = False
     # A timer whose work needs several transactions: `run_alone` manages them itself.
     own_transactions: ClassVar[bool] = False
+    # Priority class (storage.outbox URGENT, TIMELY, ROUTINE) its rows are written with.
+    priority: ClassVar[int] = outbox.ROUTINE
 
     async def prepare(self, conn: Connection, core: Core, row: OutboxRow) -> Prepared:
         """At send time: what to send, or why not."""

@@ -24,6 +24,7 @@ from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import OutboxRow
+from storage.outbox import ROUTINE, TIMELY, URGENT
 
 # A check-in this late is no longer "today's" question: drop it and plan the next one.
 CHECKIN_STALE = timedelta(hours=3)
@@ -33,6 +34,7 @@ class Checkin(ClientMessage):
     """ "How are things?" with four one-tap answers; opens a contact with an answer deadline."""
 
     name = "checkin"
+    priority = ROUTINE
 
     async def not_now(
         self, conn: Connection, core: Core, row: OutboxRow, why: Skip | Later, now: datetime
@@ -67,6 +69,7 @@ class AppointmentReminder(ClientMessage):
     """A reminder of an appointment; the one the day before also asks for a travel plan."""
 
     name = "appt_reminder"
+    priority = TIMELY  # the day before: routine (rows.appt_reminder)
 
     async def compose(self, job: ToClient) -> Prepared:
         appt = await items_repo.get_appointment(job.conn, job.row.ref_id or 0)
@@ -88,6 +91,7 @@ class DeadlineReminder(ClientMessage):
     """A reminder of a benefit deadline: what, and by when."""
 
     name = "deadline_reminder"
+    priority = ROUTINE
 
     async def compose(self, job: ToClient) -> Prepared:
         policy = job.core.policy
@@ -112,6 +116,7 @@ class Nudge(ClientMessage):
     """One gentle second ask while a question is still unanswered."""
 
     name = "nudge"
+    priority = TIMELY
 
     async def compose(self, job: ToClient) -> Prepared:
         asked = await engine_repo.get_contact(job.conn, job.row.ref_id or 0)
@@ -130,6 +135,7 @@ class ClientNotice(ClientMessage):
     """A short notice (a new appointment, a hand-over, goodbye...), named in the payload."""
 
     name = "client_notice"
+    priority = URGENT
 
     async def compose(self, job: ToClient) -> Prepared:
         notice = job.row.payload.get("notice", "")
@@ -151,6 +157,7 @@ class RelayToClient(ClientMessage):
     """A worker's reply; its text is wiped from the row once delivered."""
 
     name = "relay_to_client"
+    priority = URGENT
 
     async def compose(self, job: ToClient) -> Prepared:
         worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
@@ -163,6 +170,7 @@ class MediaToClient(ClientMessage):
     """A worker's photo, voice message or file, copied to the client; ids wiped once delivered."""
 
     name = "media_to_client"
+    priority = URGENT
 
     async def compose(self, job: ToClient) -> Prepared:
         worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)

@@ -7,6 +7,10 @@ only through these functions.
 
 Keys of planned rows keep the formats of earlier versions: a database upgraded in place must not
 get a second reminder beside a pending one.
+
+Each row is written with its priority class, the `priority` of its kind class (checked by
+tests/unit/test_kinds.py), or higher where the row says so: an urgent alert's card and ladder,
+a reminder due within hours rather than the day before.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.models import Alert, Appointment, Deadline, Worker
-from storage.outbox import Planned
+from storage.outbox import ROUTINE, TIMELY, URGENT, Planned
 from storage.times import utc_iso
 
 # --- client-side, planned --------------------------------------------------------------------
@@ -23,7 +27,11 @@ from storage.times import utc_iso
 
 def checkin(client_id: int, due: datetime) -> Planned:
     return Planned(
-        key=f"checkin:{client_id}:{utc_iso(due)}", kind="checkin", due_at=due, client_id=client_id
+        key=f"checkin:{client_id}:{utc_iso(due)}",
+        kind="checkin",
+        due_at=due,
+        client_id=client_id,
+        priority=ROUTINE,
     )
 
 
@@ -44,6 +52,7 @@ def appt_reminder(appt: Appointment, tag: str, due: datetime, *, day_before: boo
         appt.client_id,
         appt.id,
         {"offset": tag, "day_before": day_before},
+        priority=ROUTINE if day_before else TIMELY,
     )
 
 
@@ -52,7 +61,14 @@ def appt_confirm_check_key(appt: Appointment) -> str:
 
 
 def appt_confirm_check(appt: Appointment, due: datetime) -> Planned:
-    return _item(appt_confirm_check_key(appt), "appt_confirm_check", due, appt.client_id, appt.id)
+    return _item(
+        appt_confirm_check_key(appt),
+        "appt_confirm_check",
+        due,
+        appt.client_id,
+        appt.id,
+        priority=TIMELY,
+    )
 
 
 def appt_after(appt: Appointment, due: datetime) -> Planned:
@@ -110,6 +126,7 @@ def pause_end(client_id: int, until: datetime) -> Planned:
         kind="pause_end",
         due_at=until,
         client_id=client_id,
+        priority=ROUTINE,
     )
 
 
@@ -120,10 +137,18 @@ def _item(
     client_id: int,
     ref_id: int,
     payload: dict[str, Any] | None = None,
+    *,
+    priority: int = ROUTINE,
 ) -> Planned:
     """A row about one thing of a client's (an appointment, a deadline, a question)."""
     return Planned(
-        key=key, kind=kind, due_at=due, client_id=client_id, ref_id=ref_id, payload=payload or {}
+        key=key,
+        kind=kind,
+        due_at=due,
+        client_id=client_id,
+        ref_id=ref_id,
+        payload=payload or {},
+        priority=priority,
     )
 
 
@@ -132,12 +157,19 @@ def _item(
 
 def nudge(client_id: int, contact_id: int, due: datetime) -> Planned:
     return Planned(
-        key=f"nudge:{contact_id}", kind="nudge", due_at=due, client_id=client_id, ref_id=contact_id
+        key=f"nudge:{contact_id}",
+        kind="nudge",
+        due_at=due,
+        client_id=client_id,
+        ref_id=contact_id,
+        priority=TIMELY,
     )
 
 
 def contact_due(client_id: int, contact_id: int, due: datetime) -> Planned:
-    return _item(f"contactdue:{contact_id}", "contact_due", due, client_id, contact_id)
+    return _item(
+        f"contactdue:{contact_id}", "contact_due", due, client_id, contact_id, priority=TIMELY
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------
@@ -196,6 +228,7 @@ def alert_edit(
         now,
         payload,
         kind="alert_edit",
+        priority=URGENT,
     )
 
 
@@ -208,6 +241,7 @@ def alert_settled(alert: Alert, worker_id: int, now: datetime, resolution: str) 
         now,
         {"notice": "settled", "resolution": resolution},
         kind="worker_notice",
+        priority=TIMELY,
     )
 
 
@@ -236,6 +270,7 @@ def alert_step(
         alert_id=alert.id,
         client_id=alert.client_id,
         payload={"step": step},
+        priority=_alert_priority(alert),
     )
 
 
@@ -246,6 +281,7 @@ def alert_resurface(alert: Alert, at: datetime) -> Planned:
         due_at=at,
         alert_id=alert.id,
         client_id=alert.client_id,
+        priority=TIMELY,
     )
 
 
@@ -257,6 +293,7 @@ def _alert_row(
     payload: dict[str, Any],
     *,
     kind: str,
+    priority: int | None = None,
 ) -> Planned:
     return Planned(
         key=key,
@@ -266,7 +303,14 @@ def _alert_row(
         alert_id=alert.id,
         client_id=alert.client_id,
         payload=payload,
+        priority=_alert_priority(alert) if priority is None else priority,
     )
+
+
+def _alert_priority(alert: Alert) -> int:
+    """A person asking for help (not OK, please contact me) or writing to their worker (the
+    card carries the message) is urgent; other alerts are timely."""
+    return URGENT if alert.urgent or alert.reason == "message" else TIMELY
 
 
 # --- messages and notices due now -------------------------------------------------------------
@@ -281,6 +325,7 @@ def relay_to_worker(client_id: int, worker_id: int, text: str, due: datetime, on
         worker_id=worker_id,
         client_id=client_id,
         payload={"text": text},
+        priority=URGENT,
     )
 
 
@@ -294,6 +339,7 @@ def relay_to_client(client_id: int, worker_id: int, text: str, due: datetime, on
         client_id=client_id,
         worker_id=worker_id,
         payload={"text": text, "any_status": True},
+        priority=URGENT,
     )
 
 
@@ -309,6 +355,7 @@ def media_to_worker(
         worker_id=worker_id,
         client_id=client_id,
         payload=dict(media),
+        priority=URGENT,
     )
 
 
@@ -323,6 +370,7 @@ def media_to_client(
         client_id=client_id,
         worker_id=worker_id,
         payload={**media, "any_status": True},
+        priority=URGENT,
     )
 
 
@@ -337,6 +385,7 @@ def client_notice(
         due_at=now,
         client_id=client_id,
         payload={"notice": notice, **payload},
+        priority=URGENT,
     )
 
 
@@ -357,6 +406,7 @@ def worker_notice(
         worker_id=worker_id,
         client_id=client_id,
         payload={"notice": notice, **payload},
+        priority=TIMELY,
     )
 
 
@@ -370,14 +420,19 @@ def answer(
         kind="answer",
         due_at=now,
         payload={"chat_id": chat_id, "edit": edit_message_id, "message": message},
+        priority=URGENT,
     )
 
 
 def digest(worker_id: int, day: date, due: datetime) -> Planned:
     return Planned(
-        key=f"digest:{worker_id}:{day.isoformat()}", kind="digest", due_at=due, worker_id=worker_id
+        key=f"digest:{worker_id}:{day.isoformat()}",
+        kind="digest",
+        due_at=due,
+        worker_id=worker_id,
+        priority=ROUTINE,
     )
 
 
 def daily(day: date, due: datetime) -> Planned:
-    return Planned(key=f"daily:{day.isoformat()}", kind="daily", due_at=due)
+    return Planned(key=f"daily:{day.isoformat()}", kind="daily", due_at=due, priority=ROUTINE)

@@ -17,7 +17,7 @@ from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import OutboxRow
-from storage.outbox import Planned
+from storage.outbox import ROUTINE, TIMELY, Planned
 
 # The daily run starts a few minutes after local midnight, once the date has surely turned.
 DAILY_AT = time(0, 5)
@@ -27,6 +27,7 @@ class ContactDue(Timer):
     """A question's answer time is over: the contact expires and the worker is alerted."""
 
     name = "contact_due"
+    priority = TIMELY
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         contact = await engine_repo.get_contact(conn, row.ref_id or 0)
@@ -42,6 +43,7 @@ class AlertStep(Timer):
     """The next rung of an alert's ladder, if nobody has taken it."""
 
     name = "alert_step"
+    priority = TIMELY  # urgent for a person asking for help (rows.alert_step)
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         await alerts.on_step_timer(conn, core, row.alert_id or 0, int(row.payload.get("step", 0)))
@@ -51,6 +53,7 @@ class AlertResurface(Timer):
     """A snooze ended, or a taken alert was left unresolved: back to whoever took it."""
 
     name = "alert_resurface"
+    priority = TIMELY
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         await alerts.on_resurface_timer(conn, core, row.alert_id or 0)
@@ -60,6 +63,7 @@ class AppointmentConfirmCheck(Timer):
     """Still unconfirmed this close to the appointment: alert the worker."""
 
     name = "appt_confirm_check"
+    priority = TIMELY
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         appt = await items_repo.get_appointment(conn, row.ref_id or 0)
@@ -73,6 +77,7 @@ class DeadlinePassed(Timer):
     """A deadline's day is over: still open, the worker is told; a monthly one rolls on."""
 
     name = "deadline_passed"
+    priority = ROUTINE
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         dl = await items_repo.get_deadline(conn, row.ref_id or 0)
@@ -89,6 +94,7 @@ class PauseEnd(Timer):
     """A pause the client chose for a while is over: messages resume."""
 
     name = "pause_end"
+    priority = ROUTINE
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
         client = await people_repo.get_client(conn, row.client_id or 0)
@@ -106,6 +112,7 @@ class Daily(Timer):
     """Once a day: re-plan everyone, plan digests and plan reminders, purge past retention."""
 
     name = "daily"
+    priority = ROUTINE
     # Re-planning goes a batch per transaction, so that people's updates are answered between.
     own_transactions = True
 

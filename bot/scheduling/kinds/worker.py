@@ -14,12 +14,14 @@ from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
 from storage.models import Alert, OutboxRow
+from storage.outbox import ROUTINE, TIMELY, URGENT
 
 
 class AttendanceQuestion(WorkerMessage):
     """After an appointment: did the client come? Asked of whoever has the client now."""
 
     name = "appt_after"
+    priority = ROUTINE
 
     async def recipient_id(self, conn: Connection, row: OutboxRow) -> int | Skip | None:
         appt = await items_repo.get_appointment(conn, row.ref_id or 0)
@@ -42,6 +44,7 @@ class AlertCard(WorkerMessage):
     """An alert to one recipient, with take / snooze / done buttons."""
 
     name = "alert"
+    priority = TIMELY  # urgent for a person asking for help (rows.alert_card)
 
     async def compose(self, job: ToWorker) -> Prepared:
         alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
@@ -94,6 +97,7 @@ class AlertEdit(WorkerMessage):
     """The card a recipient already has, edited to show who took or resolved it."""
 
     name = "alert_edit"
+    priority = URGENT
 
     async def compose(self, job: ToWorker) -> Prepared:
         alert = await engine_repo.get_alert(job.conn, job.row.alert_id or 0)
@@ -115,6 +119,7 @@ class RelayToWorker(WorkerMessage):
     """A client's further message while an alert about their writing is open."""
 
     name = "relay_to_worker"
+    priority = URGENT
 
     async def compose(self, job: ToWorker) -> Prepared:
         if job.about is None:
@@ -133,6 +138,7 @@ class MediaToWorker(WorkerMessage):
     """A client's photo, voice message or file, copied (not forwarded) to their worker."""
 
     name = "media_to_worker"
+    priority = URGENT
 
     async def compose(self, job: ToWorker) -> Prepared:
         if job.about is None:
@@ -151,6 +157,7 @@ class WorkerNotice(WorkerMessage):
     """A short notice to a worker (a client joined, a hand-over, all clear...)."""
 
     name = "worker_notice"
+    priority = TIMELY
 
     async def compose(self, job: ToWorker) -> Prepared:
         notice = job.row.payload.get("notice", "")
@@ -164,6 +171,7 @@ class Digest(WorkerMessage):
     """The morning digest, composed from the facts at send time."""
 
     name = "digest"
+    priority = ROUTINE
 
     async def compose(self, job: ToWorker) -> Prepared:
         facts = await digest.digest_facts(job.conn, job.core, job.worker)
