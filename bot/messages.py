@@ -6,7 +6,7 @@ substance use or health. User-provided text is HTML-escaped before it enters a m
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
 from bot.services.digest import DigestFacts
 from bot.services.phases import ClientPhase
+from bot.services.plan import title_of
 from storage.models import Alert, Appointment, Client, Deadline, Worker
 
 Buttons = list[list[tuple[str, str]]]
@@ -55,7 +56,18 @@ ALERT_REASONS = {
     "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
     "message": N_("wrote a message"),
     "plan_item": N_("has release-plan items not done"),
+    "not_reachable_after_release": N_("not yet reachable after release"),
+    "plan_help": N_("needs help with a release-plan item"),
 }
+
+
+PLAN_OWNERS = {
+    "client": N_("Client"),
+    "worker": N_("Worker"),
+    "prison": N_("Prison"),
+    "other": N_("Other organisation"),
+}
+PLAN_STATES = {"open": N_("Open"), "done": N_("Done"), "not_needed": N_("Not needed")}
 
 
 def h(text: object) -> str:
@@ -315,6 +327,15 @@ def worker_notice(
         text = t("▶️ {client} turned messages back on.").format(client=who)
     elif notice == "reachable":
         text = t("📶 {client} can be reached again.").format(client=who)
+    elif notice == "release_earlier":
+        text = t(
+            "🔓 {client} will be released earlier: {day} (was {before}). The plan's dates moved "
+            "with it; /plan shows them."
+        ).format(
+            client=who,
+            day=t.day(date.fromisoformat(args.get("day", ""))),
+            before=t.day(date.fromisoformat(args.get("before", ""))),
+        )
     elif notice == "wrong_codes":
         text = t(
             "⚠️ Unusually many wrong invite codes: {count} in the last hour. Someone may be "
@@ -371,6 +392,10 @@ def _with_phase(t: Translator, facts: DigestFacts, client: Client) -> str:
 def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
     """A worker's morning digest."""
     lines = [t("☀️ Good morning! Your Silta day:")]
+    if facts.releases_today:
+        lines.append("")
+        lines.append(t("🔓 Released today: {n}").format(n=len(facts.releases_today)))
+        lines.extend("• " + t.ltr(h(c.label)) for c in facts.releases_today[:10])
     lines.append("")
     lines.append(t("Open alerts: {n}").format(n=len(facts.open_alerts)))
     for alert, client in facts.open_alerts[:10]:
@@ -392,6 +417,7 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
         lines.append(t("Before release: {n}").format(n=len(facts.before_release)))
         for client in facts.before_release[:10]:
             lines.append(_with_phase(t, facts, client))
+    lines.extend(_digest_plan(t, facts))
     if facts.silent_longest:
         lines.append("")
         lines.append(t("Silent longest:"))
@@ -412,3 +438,69 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
             lines.append("• " + t.ltr(h(client.label)) + " — " + t.stamp(since, zone))
         lines.append(t("/summary shows what to record."))
     return OutMessage("\n".join(lines))
+
+
+def _digest_plan(t: Translator, facts: DigestFacts) -> list[str]:
+    """The digest's release-plan part: items due soon, then overdue ones."""
+    lines: list[str] = []
+    for heading, found in (
+        (t("📋 Release plan items due soon:"), facts.plan_due),
+        (t("⏰ Release plan items overdue (yours or the prison's):"), facts.plan_overdue),
+    ):
+        if not found:
+            continue
+        lines.extend(["", heading])
+        for item, client, day in found[:15]:
+            title = title_of(facts.plan_templates, t, item)
+            lines.append(
+                "• "
+                + t.ltr(h(client.label))
+                + " — "
+                + h(title)
+                + " ("
+                + t(PLAN_OWNERS.get(item.owner, item.owner))
+                + ", "
+                + t.day(day)
+                + ")"
+            )
+    if lines:
+        lines.append(t("/plan shows a client's plan."))
+    return lines
+
+
+def plan_reminder(t: Translator, title: str, due: date, item_id: int) -> OutMessage:
+    """A reminder of one of the client's own plan items, with done / later / help."""
+    text = t("🗓 A reminder: {what}, by {date}.").format(what=h(title), date=t.day(due))
+    return OutMessage(
+        text,
+        [
+            [(t("✅ Done"), encode("pi", item_id, "done"))],
+            [(t("⏰ Remind me later"), encode("pi", item_id, "later"))],
+            [(t("🙋 I need help"), encode("pi", item_id, "help"))],
+        ],
+        protect=True,
+    )
+
+
+def release_day(
+    t: Translator, zone: ZoneInfo, appts: list[Appointment], items: list[str], worker: str
+) -> OutMessage:
+    """The one short message of the release day."""
+    lines = [t("Good morning! Today is a new start.")]
+    for appt in appts:
+        lines.append(
+            "📅 "
+            + t("{day} at {time}: {place}").format(
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+            )
+        )
+    if items:
+        lines.append(t("Still to do:"))
+        lines.extend("☐ " + h(title) for title in items)
+    if worker:
+        lines.append(
+            t("Your worker is {name}. Write here any time; {name} reads it.").format(
+                name=t.ltr(h(worker))
+            )
+        )
+    return OutMessage("\n".join(lines), protect=True)

@@ -38,6 +38,7 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("invites.valid_after_release", "21d"),
     ("invites.team_phone", "+358 40 123 4567"),
     ("records.remind_after_days", "10"),
+    ("plan.remind_before", "21d, 7d"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 
