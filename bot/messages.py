@@ -6,20 +6,19 @@ substance use or health. User-provided text is HTML-escaped before it enters a m
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import encode
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.i18n import N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
 from bot.outgoing import OutMessage, clip
 from bot.outgoing import utf16_len as utf16_len
-from bot.services.alert_facts import AlertFacts
-from bot.services.alerts import words_of
 from bot.services.digest import DigestFacts
 from bot.services.phases import ClientPhase
-from storage.models import Alert, Appointment, Client, Deadline, Worker
+from bot.services.plan import title_of
+from storage.models import Appointment, Client, Deadline
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -57,7 +56,18 @@ ALERT_REASONS = {
     "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
     "message": N_("wrote a message"),
     "plan_item": N_("has release-plan items not done"),
+    "not_reachable_after_release": N_("not yet reachable after release"),
+    "plan_help": N_("needs help with a release-plan item"),
 }
+
+
+PLAN_OWNERS = {
+    "client": N_("Client"),
+    "worker": N_("Worker"),
+    "prison": N_("Prison"),
+    "other": N_("Other organisation"),
+}
+PLAN_STATES = {"open": N_("Open"), "done": N_("Done"), "not_needed": N_("Not needed")}
 
 
 def h(text: object) -> str:
@@ -183,190 +193,6 @@ def relay_to_client(t: Translator, worker_first_name: str, text: str) -> OutMess
     return OutMessage(f"{head}\n{h(text)}", protect=True)
 
 
-def alert_buttons(t: Translator, alert: Alert) -> Buttons:
-    """What a worker can do with an alert in its current state."""
-    if alert.state == "resolved":
-        return []
-    rows: Buttons = []
-    if alert.state == "open":
-        rows.append([(t("✋ I'll handle it"), encode("al", alert.id, "ack"))])
-    rows.append(
-        [
-            (t("Snooze 1 h"), encode("al", alert.id, "s1")),
-            (t("Snooze 4 h"), encode("al", alert.id, "s4")),
-        ]
-    )
-    rows.append([(t("✔️ Done"), encode("al", alert.id, "done"))])
-    return rows
-
-
-def alert_card(
-    t: Translator,
-    zone: ZoneInfo,
-    seen: AlertFacts,
-    *,
-    words: str | None = None,
-    resurfaced: bool = False,
-) -> OutMessage:
-    """The alert as a worker sees it: who (and in which language), what, since when, what the
-    client said and last answered, who is assigned, what happened since, and buttons."""
-    alert, client = seen.alert, seen.client
-    who = t.ltr(h(client.label)) if client else "—"
-    head = ("❗ " if alert.urgent else "🔔 ") + t("{client} {reason}").format(
-        client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
-    )
-    if alert.count > 1:
-        head += " " + t("(×{n})").format(n=alert.count)
-    lines = [t("Still open:"), head] if resurfaced else [head]
-    if client is not None and client.language:
-        lines.append(
-            t("🗣 Writes in: {language}").format(
-                language=LANGUAGE_NAMES.get(client.language, client.language)
-            )
-        )
-    lines.extend(_alert_matter(t, zone, seen))
-    lines.extend(_alert_since(t, zone, alert))
-    if client is not None and client.last_answer and client.last_answer_at:
-        lines.append(
-            t("Last check-in answer: {answer}, {when}").format(
-                answer=choice_label(t, "ck", client.last_answer),
-                when=t.stamp(client.last_answer_at, zone),
-            )
-        )
-    if seen.assigned is not None:
-        lines.append(t("👤 Assigned: {worker}").format(worker=t.ltr(h(seen.assigned.name))))
-    status = _alert_status(t, zone, seen)
-    said = words_of(words if words is not None else alert.words)
-    if said:
-        tail = ["", t("Reply to this message to answer the client.")]
-        if alert.state == "resolved":
-            tail = []
-        # Telegram counts the text after entity parsing: the escapes below count as one.
-        room = MAX_MESSAGE_UNITS - utf16_len("\n".join(lines + tail + status)) - 8
-        lines += ["", "💬 " + h(_fit_words(said, room)), *tail]
-    lines.extend(status)
-    return OutMessage("\n".join(lines), alert_buttons(t, alert))
-
-
-def _fit_words(said: list[str], room: int) -> str:
-    """The client's messages in `room`: the first whole if it fits, then as many of the latest
-    as fit, '…' for any left out between."""
-    first, rest = said[0], said[1:]
-    used = utf16_len(first)
-    latest: list[str] = []
-    for text in reversed(rest):
-        if used + utf16_len(text) + 2 > room:
-            break
-        latest.insert(0, text)
-        used += utf16_len(text) + 2
-    parts = [first, *(["…"] if len(latest) < len(rest) else []), *latest]
-    shown = "\n\n".join(parts)
-    return shown if utf16_len(shown) <= room else clip(shown, room)
-
-
-def alert_summary(
-    t: Translator, zone: ZoneInfo, found: list[tuple[Alert, Client | None]], shown: int
-) -> OutMessage:
-    """/alerts: one message, counts by matter (oldest first), a button to open each alert."""
-    lines = [
-        t.ngettext("{n} open alert", "{n} open alerts", len(found)).format(n=len(found)),
-        "",
-    ]
-    groups: dict[str, list[Alert]] = {}
-    for alert, _ in sorted(found, key=lambda pair: pair[0].raised_at):
-        groups.setdefault(alert.reason, []).append(alert)
-    for reason, alerts in groups.items():
-        mark = "❗" if any(a.urgent for a in alerts) else "🔔"
-        lines.append(
-            t("{mark} {reason}: {n}, oldest {when}").format(
-                mark=mark,
-                reason=t(ALERT_REASONS.get(reason, reason)),
-                n=len(alerts),
-                when=t.stamp(alerts[0].raised_at, zone),
-            )
-        )
-    if len(found) > shown:
-        lines += ["", t("The first {n} are below; handle them to see the rest.").format(n=shown)]
-    buttons: Buttons = []
-    for alert, client in found[:shown]:
-        who = client.label if client else "—"
-        reason = t(ALERT_REASONS.get(alert.reason, alert.reason))
-        label = f"{'❗' if alert.urgent else '🔔'} {who} — {reason}"
-        buttons.append([(label[:60], encode("al", alert.id, "open"))])
-    return OutMessage("\n".join(lines), buttons)
-
-
-def _alert_since(t: Translator, zone: ZoneInfo, alert: Alert) -> list[str]:
-    """Since when, and when the latest cause came if there were several."""
-    lines = [t("Since {when}").format(when=t.stamp(alert.raised_at, zone))]
-    if alert.count > 1 and alert.last_at is not None:
-        lines.append(t("Latest: {when}").format(when=t.stamp(alert.last_at, zone)))
-    return lines
-
-
-def _alert_matter(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
-    """The matter in one line: which check-in, appointment or deadline; until when paused."""
-    alert = seen.alert
-    if seen.appointment is not None:
-        appt = seen.appointment
-        return [
-            t("📅 Appointment {day} at {time}, {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=h(appt.place)
-            )
-        ]
-    if seen.deadline is not None:
-        return [
-            t("📄 {what}, due {date}").format(
-                what=h(seen.deadline_label), date=t.day(seen.deadline.due_date)
-            )
-        ]
-    if alert.reason == "no_answer" and seen.contact is not None:
-        return [
-            t("Check-in asked {when}, no answer").format(when=t.stamp(seen.contact.opened_at, zone))
-        ]
-    return []
-
-
-def _alert_status(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
-    """What has happened since: answered, taken, snoozed, resolved (and how)."""
-    alert, taker = seen.alert, seen.taker
-    lines: list[str] = []
-    if seen.replier is not None and alert.replied_at is not None:
-        lines.append(
-            t("↩️ {worker} replied at {time}").format(
-                worker=t.ltr(h(seen.replier.name)), time=t.stamp(alert.replied_at, zone)
-            )
-        )
-    if alert.state == "acknowledged" and taker is not None:
-        lines.append(t("✋ Taken by {worker}").format(worker=t.ltr(h(taker.name))))
-    elif alert.state == "snoozed" and taker is not None and alert.snoozed_until:
-        lines.append(
-            t("⏰ Snoozed by {worker} until {time}").format(
-                worker=t.ltr(h(taker.name)), time=t.time(alert.snoozed_until, zone)
-            )
-        )
-    elif alert.state == "resolved":
-        lines.append(_resolved_line(t, alert, taker))
-    return lines
-
-
-def _resolved_line(t: Translator, alert: Alert, taker: Worker | None) -> str:
-    """How an alert ended."""
-    if alert.resolution == "answered":
-        return t("✔️ All clear: the client answered.")
-    if alert.resolution == "reachable":
-        return t("✔️ All clear: the client can be reached again.")
-    if alert.resolution == "settled":
-        return t("✔️ All clear: the client answered the reminder.")
-    if alert.resolution == "closed":
-        return t("✔️ Closed: the client's Silta service ended.")
-    if alert.resolution == "replied":
-        return "✔️"
-    if taker is not None:
-        return t("✔️ Done, by {worker}").format(worker=t.ltr(h(taker.name)))
-    return t("✔️ Done")
-
-
 def relay_to_worker(t: Translator, client: Client, text: str) -> OutMessage:
     """A further message from a client whose message alert is already open."""
     head = t("💬 {client} wrote:").format(client=t.ltr(h(client.label)))
@@ -461,6 +287,15 @@ def worker_notice(
         text = t("▶️ {client} turned messages back on.").format(client=who)
     elif notice == "reachable":
         text = t("📶 {client} can be reached again.").format(client=who)
+    elif notice == "release_earlier":
+        text = t(
+            "🔓 {client} will be released earlier: {day} (was {before}). The plan's dates moved "
+            "with it; /plan shows them."
+        ).format(
+            client=who,
+            day=t.day(date.fromisoformat(args.get("day", ""))),
+            before=t.day(date.fromisoformat(args.get("before", ""))),
+        )
     elif notice == "wrong_codes":
         text = t(
             "⚠️ Unusually many wrong invite codes: {count} in the last hour. Someone may be "
@@ -536,6 +371,10 @@ def _with_phase(t: Translator, facts: DigestFacts, client: Client) -> str:
 def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
     """A worker's morning digest."""
     lines = [t("☀️ Good morning! Your Silta day:")]
+    if facts.releases_today:
+        lines.append("")
+        lines.append(t("🔓 Released today: {n}").format(n=len(facts.releases_today)))
+        lines.extend("• " + t.ltr(h(c.label)) for c in facts.releases_today[:10])
     lines.append("")
     lines.append(t("Open alerts: {n}").format(n=len(facts.open_alerts)))
     for alert, client in facts.open_alerts[:10]:
@@ -557,6 +396,7 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
         lines.append(t("Before release: {n}").format(n=len(facts.before_release)))
         for client in facts.before_release[:10]:
             lines.append(_with_phase(t, facts, client))
+    lines.extend(_digest_plan(t, facts))
     if facts.silent_longest:
         lines.append("")
         lines.append(t("Silent longest:"))
@@ -577,3 +417,69 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
             lines.append("• " + t.ltr(h(client.label)) + " — " + t.stamp(since, zone))
         lines.append(t("/summary shows what to record."))
     return OutMessage("\n".join(lines))
+
+
+def _digest_plan(t: Translator, facts: DigestFacts) -> list[str]:
+    """The digest's release-plan part: items due soon, then overdue ones."""
+    lines: list[str] = []
+    for heading, found in (
+        (t("📋 Release plan items due soon:"), facts.plan_due),
+        (t("⏰ Release plan items overdue (yours or the prison's):"), facts.plan_overdue),
+    ):
+        if not found:
+            continue
+        lines.extend(["", heading])
+        for item, client, day in found[:15]:
+            title = title_of(facts.plan_templates, t, item)
+            lines.append(
+                "• "
+                + t.ltr(h(client.label))
+                + " — "
+                + h(title)
+                + " ("
+                + t(PLAN_OWNERS.get(item.owner, item.owner))
+                + ", "
+                + t.day(day)
+                + ")"
+            )
+    if lines:
+        lines.append(t("/plan shows a client's plan."))
+    return lines
+
+
+def plan_reminder(t: Translator, title: str, due: date, item_id: int) -> OutMessage:
+    """A reminder of one of the client's own plan items, with done / later / help."""
+    text = t("🗓 A reminder: {what}, by {date}.").format(what=h(title), date=t.day(due))
+    return OutMessage(
+        text,
+        [
+            [(t("✅ Done"), encode("pi", item_id, "done"))],
+            [(t("⏰ Remind me later"), encode("pi", item_id, "later"))],
+            [(t("🙋 I need help"), encode("pi", item_id, "help"))],
+        ],
+        protect=True,
+    )
+
+
+def release_day(
+    t: Translator, zone: ZoneInfo, appts: list[Appointment], items: list[str], worker: str
+) -> OutMessage:
+    """The one short message of the release day."""
+    lines = [t("Good morning! Today is a new start.")]
+    for appt in appts:
+        lines.append(
+            "📅 "
+            + t("{day} at {time}: {place}").format(
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+            )
+        )
+    if items:
+        lines.append(t("Still to do:"))
+        lines.extend("☐ " + h(title) for title in items)
+    if worker:
+        lines.append(
+            t("Your worker is {name}. Write here any time; {name} reads it.").format(
+                name=t.ltr(h(worker))
+            )
+        )
+    return OutMessage("\n".join(lines), protect=True)

@@ -29,6 +29,8 @@ ALERT_LABELS = {
     "blocked": N_("Unreachable"),
     "message": N_("Message"),
     "plan_item": N_("Release plan"),
+    "plan_help": N_("Release plan help"),
+    "not_reachable_after_release": N_("Not reachable after release"),
 }
 APPOINTMENT_OUTCOMES = {
     "attended": N_("Appointment ({place}): attended"),
@@ -101,7 +103,10 @@ def _moved(t: Translator, zone: ZoneInfo, e: Event) -> str:
 
 def _plan(t: Translator, zone: ZoneInfo, e: Event) -> str:
     title = e.facts.get("title") or "—"
-    if not e.facts.get("own"):
+    labels = e.facts.get("labels") or {}
+    if labels:
+        title = labels.get(t.lang) or labels.get("en") or labels.get("fi") or title
+    elif not e.facts.get("own"):
         title = t(title)
     if e.facts.get("by") == "client":
         return t("Release plan item done by the client: {item}").format(item=title)

@@ -13,8 +13,8 @@ from bot.messages import MAX_RELAY_UNITS, answered, h
 from bot.outgoing import split_text
 from bot.services import clients as client_service
 from bot.services import media as media_service
+from bot.services import plan as plan_service
 from bot.services.media import too_big
-from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.transport import OutMessage
 from handlers.common import Request, answer_query, edit_query_message, lang_of
 from handlers.media import media_of
@@ -220,17 +220,49 @@ async def cmd_next(rq: Request) -> None:
         )
         lines.append("🗓 " + t("{what} by {date}").format(what=what, date=t.day(dl.due_date)))
     for item in up.plan[:15]:
-        title = h(item.title) if item.title else t(plan_template_title(item.template or ""))
-        lines.append("☐ " + title)
+        line = "☐ " + h(plan_service.item_title(core.policy, t, item))
+        due = item.due(up.release_date)
+        if due is not None:
+            line += " — " + t.day(due)
+        lines.append(line)
     if not lines:
         await rq.reply(OutMessage(t("Nothing coming up right now."), protect=True))
         return
-    await rq.reply(OutMessage(t("Coming up:") + "\n" + "\n".join(lines), protect=True))
+    # The client ticks their own items here (the worker sees the tick in /plan).
+    buttons = [
+        [("✅ " + plan_service.item_title(core.policy, t, i)[:40], encode("pi", i.id, "done"))]
+        for i in up.plan[:15]
+        if i.owner == "client"
+    ]
+    text = t("Coming up:") + "\n" + "\n".join(lines)
+    if buttons:
+        text += "\n\n" + t("Done one of your own? Tap it.")
+    await rq.reply(OutMessage(text, buttons, protect=True))
 
 
-def plan_template_title(key: str) -> str:
-    """English source of a plan template item (translated by the caller)."""
-    return TEMPLATE_TITLES.get(key, key)
+async def on_plan_tick(rq: Request, cb: Callback) -> None:
+    """A client's own plan item from /next or a reminder: done, later, or help."""
+    t = rq.t
+    assert rq.update.effective_user is not None
+    user_id = rq.update.effective_user.id
+    if cb.choice == "done":
+        result = await plan_service.client_done(rq.core, user_id, cb.id)
+    elif cb.choice in ("later", "help"):
+        result = await plan_service.client_answer(rq.core, user_id, cb.id, cb.choice)
+    else:
+        result = plan_service.PlanResult("not_found")
+    if result.status != "ok":
+        await answer_query(rq.query, t("This button is no longer active."))
+        return
+    if cb.choice == "done":
+        await answer_query(rq.query, t("Marked done. Well done!"))
+        await cmd_next(rq)
+    elif cb.choice == "later":
+        await answer_query(rq.query)
+        await rq.reply(OutMessage(t("Okay, I will remind you again closer to the date.")))
+    else:
+        await answer_query(rq.query)
+        await rq.reply(OutMessage(t("Thank you. Your worker will get in touch.")))
 
 
 async def cmd_contact(rq: Request) -> None:

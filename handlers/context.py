@@ -68,6 +68,7 @@ class Flow:
     at: datetime | None = None
     place: str = ""
     appointment_id: int = 0
+    item_id: int = 0
     kinds: list[str] = field(default_factory=list)
     kind: str = ""
     text: str | None = None

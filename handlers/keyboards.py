@@ -10,7 +10,9 @@ from telegram import CallbackQuery
 
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
-from bot.services.plan_templates import TEMPLATE_TITLES
+from bot.messages import PLAN_OWNERS, PLAN_STATES
+from bot.policy import Policy
+from bot.services.plan import item_title
 from bot.services.workers import ClientRow
 from handlers.common import answer_query
 from storage.models import Client, PlanItem, Worker
@@ -100,21 +102,23 @@ def handover_choices(workers: list[Worker], client: Client) -> Buttons:
     return pairs([(short(w.name), encode("ho", client.id, f"w{w.id}")) for w in workers[:MAX_PICK]])
 
 
-def plan_item_title(t: Translator, item: PlanItem) -> str:
-    """An item as the worker reads it: their own text, or the translated template title."""
-    if item.title:
-        return item.title
-    return t(TEMPLATE_TITLES.get(item.template or "", item.template or "?"))
+PLAN_MARKS = {"open": "☐ ", "done": "☑️ ", "not_needed": "➖ "}
 
 
-def plan_view(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
-    """Tick buttons for every item, then add / remove."""
+def plan_item_title(policy: Policy, t: Translator, item: PlanItem) -> str:
+    """An item as the worker reads it: their own text, or the template's label."""
+    return item_title(policy, t, item)
+
+
+def plan_view(t: Translator, client: Client, items: list[PlanItem], policy: Policy) -> Buttons:
+    """Tick buttons for every item with a ✏️ for its owner, date and state, then add / remove."""
     rows: Buttons = [
         [
             (
-                ("☑️ " if i.done_at else "☐ ") + short(plan_item_title(t, i), 60),
+                PLAN_MARKS.get(i.state, "☐ ") + short(plan_item_title(policy, t, i), 60),
                 encode("pl", i.id, "tick"),
-            )
+            ),
+            ("✏️", encode("pl", i.id, "item")),
         ]
         for i in items[:MAX_PICK]
     ]
@@ -128,10 +132,28 @@ def plan_view(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
     return rows
 
 
-def plan_remove(t: Translator, client: Client, items: list[PlanItem]) -> Buttons:
+def plan_item_menu(t: Translator, item: PlanItem) -> Buttons:
+    """Owner, state and due date of one item, and the way back."""
+    owners = [
+        (("• " if item.owner == o else "") + t(label), encode("pl", item.id, f"o{o}"))
+        for o, label in PLAN_OWNERS.items()
+    ]
+    states = [
+        (("• " if item.state == s else "") + t(label), encode("pl", item.id, f"s{s}"))
+        for s, label in PLAN_STATES.items()
+    ]
+    return [
+        *pairs(owners),
+        states,
+        [(t("📅 Due date"), encode("pl", item.id, "due"))],
+        [(t("← Back"), encode("pl", item.client_id, "view"))],
+    ]
+
+
+def plan_remove(t: Translator, client: Client, items: list[PlanItem], policy: Policy) -> Buttons:
     """One remove button per item, and the way back."""
     rows: Buttons = [
-        [("🗑 " + short(plan_item_title(t, i), 60), encode("pl", i.id, "del"))]
+        [("🗑 " + short(plan_item_title(policy, t, i), 60), encode("pl", i.id, "del"))]
         for i in items[:MAX_PICK]
     ]
     rows.append([(t("← Back"), encode("pl", client.id, "view"))])

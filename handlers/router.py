@@ -56,6 +56,7 @@ def _client_presses() -> dict[str, Press]:
         "dl": client_handlers.on_answer,
         "lang": client_handlers.on_language,
         "ps": client_handlers.on_pause,
+        "pi": client_handlers.on_plan_tick,
     }
 
 

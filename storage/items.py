@@ -125,13 +125,31 @@ async def deadlines_of(
 
 
 async def add_plan_item(
-    conn: Connection, *, client_id: int, template: str | None, title: str | None, now: datetime
+    conn: Connection,
+    *,
+    client_id: int,
+    template: str | None,
+    title: str | None,
+    now: datetime,
+    owner: str = "worker",
+    due_offset: int | None = None,
+    due_date: date | None = None,
 ) -> PlanItem:
     cur = await conn.execute(
-        "INSERT INTO plan_items(client_id, position, template, title, created_at) VALUES "
-        "(?, (SELECT coalesce(max(position), 0) + 1 FROM plan_items WHERE client_id = ?), ?, ?, ?) "
-        "RETURNING *",
-        (client_id, client_id, template, title, utc_iso(now)),
+        "INSERT INTO plan_items(client_id, position, template, title, created_at, owner, "
+        "due_offset, due_date) VALUES "
+        "(?, (SELECT coalesce(max(position), 0) + 1 FROM plan_items WHERE client_id = ?), "
+        "?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            client_id,
+            client_id,
+            template,
+            title,
+            utc_iso(now),
+            owner,
+            due_offset,
+            due_date.isoformat() if due_date else None,
+        ),
     )
     return PlanItem.from_row(await cur.fetchone())
 
@@ -155,3 +173,16 @@ async def update_plan_item(conn: Connection, item_id: int, **fields: Any) -> Pla
 
 async def delete_plan_item(conn: Connection, item_id: int) -> None:
     await conn.execute("DELETE FROM plan_items WHERE id = ?", (item_id,))
+
+
+async def open_plan_items_of(conn: Connection, client_ids: list[int]) -> list[PlanItem]:
+    """Open plan items of these clients (for the digest and the planner)."""
+    if not client_ids:
+        return []
+    marks = ",".join("?" * len(client_ids))
+    cur = await conn.execute(
+        f"SELECT * FROM plan_items WHERE state = 'open' AND client_id IN ({marks}) "
+        "ORDER BY client_id, position, id",
+        client_ids,
+    )
+    return [PlanItem.from_row(r) for r in await cur.fetchall()]

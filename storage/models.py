@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -126,6 +126,21 @@ class PlanItem(Model):
     title: str | None
     done_at: datetime | None
     done_by: str | None
+    owner: str = "worker"
+    due_offset: int | None = None
+    due_date: date | None = None
+    state: str = "open"
+    state_by_kind: str | None = None
+    state_by: int | None = None
+    state_at: datetime | None = None
+
+    def due(self, release_date: date | None) -> date | None:
+        """The day it is due: its own date, or its offset from the release date (if known)."""
+        if self.due_date is not None:
+            return self.due_date
+        if self.due_offset is None or release_date is None:
+            return None
+        return release_date + timedelta(days=self.due_offset)
 
 
 class OutboxRow(Model):

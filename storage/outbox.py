@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from storage.models import Appointment, Client, Deadline, OutboxRow
+from storage.models import Appointment, Client, Deadline, OutboxRow, PlanItem
 from storage.times import from_iso, utc_iso
 
 # Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
@@ -161,6 +161,7 @@ class PlanningInputs:
     pending: dict[int, list[Pending]]
     appointments: dict[int, list[Appointment]]
     deadlines: dict[int, list[Deadline]]
+    plan: dict[int, list[PlanItem]] = field(default_factory=dict)
 
 
 def _marks(ids: Sequence[int]) -> str:
@@ -213,6 +214,13 @@ async def planning_inputs(conn: Connection, client_ids: Sequence[int]) -> Planni
     )
     for r in await cur.fetchall():
         inputs.deadlines[r["client_id"]].append(Deadline.from_row(r))
+    cur = await conn.execute(
+        f"SELECT * FROM plan_items WHERE client_id IN ({marks}) AND state = 'open' "
+        "ORDER BY client_id, position, id",
+        args,
+    )
+    for r in await cur.fetchall():
+        inputs.plan.setdefault(r["client_id"], []).append(PlanItem.from_row(r))
     return inputs
 
 

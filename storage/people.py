@@ -190,3 +190,13 @@ async def count_clients_by_status(conn: Connection) -> dict[str, int]:
         "AS s, count(*) FROM clients WHERE purged_at IS NULL GROUP BY s"
     )
     return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def not_joined_released_before(conn: Connection, day: date) -> list[Client]:
+    """Invited clients whose release date is before `day` (they should have joined by now)."""
+    cur = await conn.execute(
+        "SELECT * FROM clients WHERE purged_at IS NULL AND status = 'invited' "
+        "AND release_date < ? ORDER BY id",
+        (day.isoformat(),),
+    )
+    return [Client.from_row(r) for r in await cur.fetchall()]

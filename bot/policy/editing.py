@@ -22,7 +22,7 @@ __all__ = [
     "set_policy_value",
 ]
 
-_LIST_KEYS = ("appointments.remind_before", "deadlines.remind_before")
+_LIST_KEYS = ("appointments.remind_before", "deadlines.remind_before", "plan.remind_before")
 _BENEFIT_KEY = re.compile(r"benefit_kinds\.([^.\s]+)(?:\.([^.\s]+))?")
 
 

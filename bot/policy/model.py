@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.durations import Duration, PositiveDuration, format_duration
 from bot.i18n import N_
+from bot.policy.plan import PlanPolicy, PlanTemplate, check_template_slugs, default_plan_templates
 from bot.policy.ranges import LIST_LIMITS, UNTIL_DAY, hard_problem
 from bot.policy.values import (
     LANGUAGES,
@@ -460,6 +461,10 @@ class Policy(_Model):
     records: RecordsPolicy = Field(default_factory=RecordsPolicy)
     delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
+    plan: PlanPolicy = Field(default_factory=PlanPolicy)
+    plan_templates: Annotated[dict[str, PlanTemplate], AfterValidator(check_template_slugs)] = (
+        Field(default_factory=default_plan_templates)
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -565,6 +570,7 @@ POLICY_KEYS: list[str] = [
     "records.remind_after_days",
     "delivery.urgent_share",
     "delivery.checkin_spread",
+    "plan.remind_before",
     BENEFIT_KIND_KEY,
 ]
 

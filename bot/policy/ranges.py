@@ -78,6 +78,7 @@ DURATION_RANGES: dict[str, Span] = {
     "escalation.steps.after": Span(timedelta(0), 30 * D, timedelta(0), 7 * D),
     "escalation.resurface_after": Span(10 * M, 90 * D, 2 * H, 7 * D),
     "invites.valid_after_release": Span(timedelta(0), 365 * D, 7 * D, 60 * D),
+    "plan.remind_before": Span(timedelta(0), 180 * D, timedelta(0), 60 * D),
 }
 
 
@@ -106,11 +107,14 @@ class DayCount:
 
 
 UNTIL_DAY = DayCount(1, 3650, 730)
+# A plan template's due day, counted from the release date (negative: before it).
+PLAN_DUE_DAY = DayCount(-365, 365, 180)
 
 # Most items a list setting may have (each item is a message to every client).
 LIST_LIMITS: dict[str, int] = {
     "appointments.remind_before": 6,
     "deadlines.remind_before": 6,
+    "plan.remind_before": 6,
     "checkins.phases": 10,
     "escalation.steps": 4,
 }
@@ -168,6 +172,8 @@ def _durations(p: Any) -> Iterator[tuple[str, str, timedelta]]:
     yield "escalation.resurface_after", "escalation.resurface_after", p.escalation.resurface_after
     after = p.invites.valid_after_release
     yield "invites.valid_after_release", "invites.valid_after_release", after
+    for i, before in enumerate(p.plan.remind_before):
+        yield "plan.remind_before", f"plan.remind_before.{i}", before
 
 
 def soft_problems(p: Any) -> list[tuple[str, str]]:

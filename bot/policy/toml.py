@@ -23,6 +23,8 @@ _SECTIONS = (
     "invites",
     "records",
     "benefit_kinds",
+    "plan",
+    "plan_templates",
 )
 _COMMENTS: dict[str, str] = {
     "quiet_hours": "no messages to clients in this window (may span midnight)",
@@ -42,6 +44,11 @@ _COMMENTS: dict[str, str] = {
     "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
     "invites.valid_after_release": "an invite made before release works this long after it",
     "invites.team_phone": "printed on invite cards; empty: left out",
+    "plan.remind_before": "worker told of open plan items this many days before they are due",
+    "plan_templates": (
+        "release-plan templates: owner (client, worker, prison, other), due_days from the "
+        "release date (-14 = two weeks before), a label per language (fi, sv, en required)"
+    ),
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

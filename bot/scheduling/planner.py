@@ -30,7 +30,7 @@ from bot.scheduling.kinds import rows
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Appointment, Client, Deadline
+from storage.models import Appointment, Client, Deadline, PlanItem
 from storage.outbox import Pending, Planned
 
 # Kinds of rows that talk to a client; all stop when the client pauses, closes or is unreachable.
@@ -42,9 +42,12 @@ CLIENT_KINDS = (
     "client_notice",
     "relay_to_client",
     "media_to_client",
+    "plan_reminder",
+    "release_day",
 )
 APPOINTMENT_KINDS = ("appt_reminder", "appt_confirm_check", "appt_after")
 DEADLINE_KINDS = ("deadline_reminder", "deadline_passed")
+PLAN_KINDS = ("plan_reminder", "release_day")
 # How long after the appointment the worker is asked whether the client came.
 ATTENDANCE_DELAY = timedelta(hours=1)
 # Clients planned per transaction by plan_all: big enough to amortise each query, small enough
@@ -342,6 +345,45 @@ def _decide_worker_side(
         changes.add(pending, rows.appt_after(appt, max(ask_at, now)))
 
 
+def _decide_plan(
+    changes: _Changes,
+    client: Client,
+    pending: list[Pending],
+    plan_items: list[PlanItem],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """A joined client's own open plan items reminded at the policy's offsets before they are
+    due, and the release-day message on the morning of the release day (at once when the
+    client joins later that day). Rows for an old date are dropped: a moved release date moves
+    them."""
+    wanted: list[Planned] = []
+    # Rows still waiting for the current date of their item (late only by downtime) stay.
+    current: set[str] = set()
+    if client.status == "active" and client.telegram_id is not None and not client.unreachable:
+        today = now.astimezone(policy.zone).date()
+        for item in plan_items:
+            due = item.due(client.release_date)
+            if item.owner != "client" or item.state != "open" or due is None or due < today:
+                continue
+            current.update(p.key for p in pending if rows.is_plan_reminder_of(item, due, p.key))
+            for offset in policy.plan.remind_before:
+                at = local_to_utc(due - offset, policy.deadlines.morning, policy.zone)
+                if at > now:
+                    at = move_out_of_quiet_hours(policy, at)
+                    wanted.append(rows.plan_reminder(item, format_duration(offset), due, at))
+        day = client.release_date
+        if day is not None and day >= today:
+            at = move_out_of_quiet_hours(
+                policy, max(local_to_utc(day, policy.deadlines.morning, policy.zone), now)
+            )
+            if at.astimezone(policy.zone).date() == day:
+                wanted.append(rows.release_day(client.id, day, at))
+    changes.drop(pending, "replanned", PLAN_KINDS, keep=[*current, *(r.key for r in wanted)])
+    for row in wanted:
+        changes.add(pending, row)
+
+
 def _decide_client(
     changes: _Changes,
     client: Client,
@@ -350,8 +392,10 @@ def _decide_client(
     deadlines: list[Deadline],
     policy: Policy,
     now: datetime,
+    plan_items: Sequence[PlanItem] = (),
 ) -> None:
     """Bring one client's planned rows in line with the facts and the policy."""
+    _decide_plan(changes, client, pending, list(plan_items), policy, now)
     if client.status == "paused" and client.paused_until is not None:
         changes.add(pending, rows.pause_end(client.id, client.paused_until))
     reachable = client.status == "active" and client.telegram_id is not None
@@ -419,6 +463,7 @@ async def plan_client(conn: Connection, core: Core, client_id: int) -> None:
         await items_repo.deadlines_of(conn, client.id),
         core.policy,
         now,
+        await items_repo.open_plan_items_of(conn, [client.id]),
     )
     await changes.apply(conn, now)
 
@@ -456,6 +501,7 @@ async def plan_all(
                     inputs.deadlines[cid],
                     core.policy,
                     now,
+                    inputs.plan.get(cid, []),
                 )
             await changes.apply(conn, now)
     core.wake()

@@ -78,6 +78,7 @@ class Upcoming:
     appointments: list[Appointment] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     plan: list[PlanItem] = field(default_factory=list)
+    release_date: date | None = None
 
 
 async def _worker_name(conn: Connection, client: Client | None) -> str:
@@ -483,5 +484,5 @@ async def upcoming(core: Core, telegram_id: int) -> Upcoming:
         today = now.astimezone(core.policy.zone).date()
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         dls = [d for d in await items_repo.deadlines_of(conn, client.id) if d.due_date >= today]
-        plan = [p for p in await items_repo.plan_of(conn, client.id) if p.done_at is None]
-    return Upcoming(appts, dls, plan)
+        plan = [p for p in await items_repo.plan_of(conn, client.id) if p.state == "open"]
+    return Upcoming(appts, dls, plan, client.release_date)

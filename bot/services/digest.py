@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiosqlite import Connection
 
 from bot.core import Core
 from bot.policy import is_working_time, local_to_utc
+from bot.policy.plan import PlanTemplate
 from bot.scheduling.kinds import rows
 from bot.services import records
 from bot.services.access import visible_worker_ids
@@ -18,7 +20,7 @@ from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, Worker
+from storage.models import Alert, Appointment, Client, PlanItem, Worker
 
 
 async def plan_digests(conn: Connection, core: Core) -> int:
@@ -61,6 +63,12 @@ class DigestFacts:
     # records.remind_after_days, with the oldest such event.
     unrecorded: list[tuple[Client, datetime]] = field(default_factory=list)
     remind_after_days: int = 7
+    # Clients released today, and open plan items: due at one of the policy's offsets since the
+    # last digest (item, client, due day), and overdue ones the worker or the prison owns.
+    releases_today: list[Client] = field(default_factory=list)
+    plan_due: list[tuple[PlanItem, Client, date]] = field(default_factory=list)
+    plan_overdue: list[tuple[PlanItem, Client, date]] = field(default_factory=list)
+    plan_templates: dict[str, PlanTemplate] = field(default_factory=dict)
 
 
 async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFacts | None:
@@ -101,7 +109,46 @@ async def digest_facts(conn: Connection, core: Core, worker: Worker) -> DigestFa
         before_release=inside,
         unrecorded=await records.unrecorded(conn, core, worker, own),
         remind_after_days=core.policy.records.remind_after_days,
+        **await _plan_facts(conn, core, own, today),
     )
+
+
+async def _plan_facts(
+    conn: Connection, core: Core, own: list[Client], today: date
+) -> dict[str, Any]:
+    """Open plan items to tell of: due at an offset crossed since the last working day (so a
+    weekend's reminders come on Monday), and overdue items of the worker's or the prison's."""
+    by_id = {c.id: c for c in own if c.status != "closed"}
+    gap = _days_since_last_digest(core, today)
+    offsets = [o.days for o in core.policy.plan.remind_before]
+    due: list[tuple[PlanItem, Client, date]] = []
+    overdue: list[tuple[PlanItem, Client, date]] = []
+    for item in await items_repo.open_plan_items_of(conn, list(by_id)):
+        client = by_id[item.client_id]
+        day = item.due(client.release_date)
+        if day is None:
+            continue
+        left = (day - today).days
+        if left < 0 and item.owner in ("worker", "prison"):
+            overdue.append((item, client, day))
+        elif any(o - gap < left <= o for o in offsets):
+            due.append((item, client, day))
+    order = lambda p: (p[2], p[1].id, p[0].position)  # noqa: E731
+    return {
+        "releases_today": [c for c in by_id.values() if c.release_date == today],
+        "plan_due": sorted(due, key=order),
+        "plan_overdue": sorted(overdue, key=order),
+        "plan_templates": dict(core.policy.plan_templates),
+    }
+
+
+def _days_since_last_digest(core: Core, today: date) -> int:
+    """Days back to the previous working day (1 on most days, 3 on a Monday)."""
+    for back in range(1, 15):
+        day = today - timedelta(days=back)
+        if _working_day(core, local_to_utc(day, core.policy.workers.digest_time, core.policy.zone)):
+            return back
+    return 1
 
 
 def _expected_to_join(phase: ClientPhase) -> bool:

@@ -15,10 +15,9 @@ from bot.core import Core
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services.access import can_see_client, open_client, visible_client
-from bot.services.alerts import raise_alert, resolve
+from bot.services.alerts import resolve
 from bot.services.audit import audit_by
 from bot.services.clients import add_month
-from bot.services.plan_templates import TEMPLATE_TITLES
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
@@ -28,8 +27,6 @@ from storage.models import Appointment, Client, Deadline, PlanItem, Worker
 MAX_PLACE = 100
 MAX_LABEL = 60
 MAX_PLAN_TITLE = 100
-# Unticked plan items this close to the release date become an alert to the worker.
-PLAN_REMINDER_DAYS = 3
 ATTENDANCE = {"came": "attended", "missed": "missed"}
 
 
@@ -365,11 +362,19 @@ async def open_plan(
         if client.status != "closed" and not await worker_queries.has_audit(
             conn, client.id, "plan.start"
         ):
-            for key in TEMPLATE_TITLES:
+            for key, template in core.policy.plan_templates.items():
                 await items_repo.add_plan_item(
-                    conn, client_id=client.id, template=key, title=None, now=now
+                    conn,
+                    client_id=client.id,
+                    template=key,
+                    title=None,
+                    now=now,
+                    owner=template.owner,
+                    due_offset=template.due_days,
                 )
             await _audit(conn, core, worker, "plan.start", client.id)
+            # The client's own items get their reminders from the start.
+            await planner.plan_client(conn, core, client.id)
         else:
             await _audit(conn, core, worker, "client.view", client.id, "plan")
         plan = await items_repo.plan_of(conn, client.id)
@@ -441,9 +446,16 @@ async def toggle_plan_item(
             raise ValueError(f"unknown actor kind {actor_kind_!r}")
         if client.status == "closed":
             return ItemResult("closed", client)
-        done = item.done_at is None
+        done = item.state != "done"
         item = await items_repo.update_plan_item(
-            conn, item.id, done_at=now if done else None, done_by=actor_kind_ if done else None
+            conn,
+            item.id,
+            done_at=now if done else None,
+            done_by=actor_kind_ if done else None,
+            state="done" if done else "open",
+            state_by_kind=actor_kind_,
+            state_by=worker.id if worker else None,
+            state_at=now,
         )
         await audit_by(
             conn,
@@ -455,18 +467,3 @@ async def toggle_plan_item(
             kind=None if worker else "client",
         )
     return ItemResult("ok", client, item=item)
-
-
-async def plan_item_reminders(conn: Connection, core: Core) -> int:
-    """Daily: an alert to the worker of each client released within three days (or today)
-    whose plan still has unticked items; returns how many alerts were raised."""
-    today = core.now().astimezone(core.policy.zone).date()
-    raised = 0
-    last = today + timedelta(days=PLAN_REMINDER_DAYS)
-    for client in await worker_queries.clients_near_release(conn, today, last):
-        if await engine_repo.open_alerts(conn, client_id=client.id, reason="plan_item"):
-            continue
-        assert client.release_date is not None
-        await raise_alert(conn, core, client, "plan_item", ref_id=client.release_date.toordinal())
-        raised += 1
-    return raised

@@ -304,9 +304,11 @@ async def set_release_date(
         client = await visible_client(conn, actor, client_id)
         if client is None or client.status == "closed":
             return None
+        before = client.release_date
         client = await people_repo.update_client(conn, client.id, release_date=day)
         assert client is not None
         await planner.plan_client(conn, core, client.id)
+        await _tell_if_earlier(conn, core, actor, client, before)
         await audit_by(
             conn,
             now,
@@ -318,6 +320,29 @@ async def set_release_date(
         )
     core.wake()
     return client
+
+
+async def _tell_if_earlier(
+    conn: Connection, core: Core, actor: Worker | None, client: Client, before: date | None
+) -> None:
+    """A release date moved earlier (early release happens) by someone else than the client's
+    worker: the worker is told at once, since the plan's dates moved with it."""
+    day = client.release_date
+    if before is None or day is None or day >= before or client.worker_id is None:
+        return
+    if actor is not None and actor.id == client.worker_id:
+        return
+    now = core.now()
+    notice = rows.worker_notice(
+        client.worker_id,
+        client.id,
+        "release_earlier",
+        now,
+        once=day.isoformat(),
+        day=day.isoformat(),
+        before=before.isoformat(),
+    )
+    await outbox.add(conn, notice, now)
 
 
 async def note_wrong_code(conn: Connection, telegram_id: int, now: datetime) -> None:

@@ -216,13 +216,12 @@ async def collect(
         assert item.done_at is not None
         totals.plan_done += 1
         title = item.title or TEMPLATE_TITLES.get(item.template or "", item.template or "")
-        events.append(
-            Event(
-                item.done_at,
-                "plan_done",
-                {"title": title, "own": bool(item.title), "by": item.done_by},
-            )
-        )
+        facts: dict[str, Any] = {"title": title, "own": bool(item.title), "by": item.done_by}
+        template = core.policy.plan_templates.get(item.template or "")
+        if template is not None and not item.title:
+            # Catalogue items read in the reader's language from the policy's labels.
+            facts["labels"] = dict(template.labels)
+        events.append(Event(item.done_at, "plan_done", facts))
     events += await _audit_events(conn, client, since, until, totals)
     events.sort(key=lambda e: e.at)
     worker = await people_repo.get_worker(conn, client.worker_id or 0)

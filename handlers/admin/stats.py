@@ -39,6 +39,8 @@ ALERT_REASON_LABELS = {
     "blocked": N_("Unreachable"),
     "message": N_("Message"),
     "plan_item": N_("Release plan"),
+    "plan_help": N_("Release plan help"),
+    "not_reachable_after_release": N_("Not reachable after release"),
 }
 
 

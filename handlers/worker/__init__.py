@@ -36,6 +36,7 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("deadline", "label"): deadlines.on_label,
     ("deadline", "due"): deadlines.on_due,
     ("planadd", "title"): plan.on_title,
+    ("plandue", "due"): plan.on_due,
     ("release", "date"): newclient.on_release_change,
     ("myname", "name"): help.on_name,
 }

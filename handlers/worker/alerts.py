@@ -3,8 +3,8 @@ finish an alert."""
 
 from __future__ import annotations
 
+from bot.alert_text import alert_card, alert_summary
 from bot.callbacks import Callback
-from bot.messages import alert_card, alert_summary
 from bot.services import alert_facts
 from bot.services import alerts as alert_service
 from bot.services import workers as worker_service

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from bot.callbacks import Callback
 from bot.i18n import Translator
+from bot.messages import PLAN_OWNERS, h
+from bot.policy import Policy
 from bot.services import items as item_service
+from bot.services import plan as plan_service
 from bot.transport import OutMessage
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.context import Flow
+from handlers.keyboards import plan_item_title
 from handlers.worker.flow import begin_flow, end_flow, prompt
 from handlers.worker.shared import client_name, item_problem, not_found, pick_client
 from storage.models import Client, PlanItem
@@ -21,8 +25,30 @@ async def cmd_plan(rq: Request) -> None:
         await show_plan(rq, client.id)
 
 
-def _plan_text(t: Translator, client: Client, items: list[PlanItem]) -> str:
-    done = sum(1 for i in items if i.done_at is not None)
+def _item_line(t: Translator, policy: Policy, client: Client, item: PlanItem) -> str:
+    """'☐ ID card — Prison, 12 Dec (14 days before release)'."""
+    parts = [t(PLAN_OWNERS.get(item.owner, item.owner))]
+    due = item.due(client.release_date)
+    if due is not None:
+        parts.append(t.day(due))
+    if item.due_date is None and item.due_offset is not None:
+        parts.append(_relative(t, item.due_offset))
+    line = kb.PLAN_MARKS.get(item.state, "☐ ") + h(plan_item_title(policy, t, item))
+    return line + " — " + ", ".join(parts)
+
+
+def _relative(t: Translator, days: int) -> str:
+    if days == 0:
+        return t("on release day")
+    if days < 0:
+        return t.ngettext("{n} day before release", "{n} days before release", -days).format(
+            n=-days
+        )
+    return t.ngettext("{n} day after release", "{n} days after release", days).format(n=days)
+
+
+def _plan_text(t: Translator, client: Client, items: list[PlanItem], policy: Policy) -> str:
+    done = sum(1 for i in items if i.state == "done")
     lines = [
         t("📋 Release plan of {client}: {done} of {total} done.").format(
             client=client_name(t, client), done=done, total=len(items)
@@ -30,8 +56,11 @@ def _plan_text(t: Translator, client: Client, items: list[PlanItem]) -> str:
     ]
     if client.release_date is not None:
         lines.append(t("Release date: {date}").format(date=t.day(client.release_date)))
+    lines.extend(_item_line(t, policy, client, i) for i in items[: kb.MAX_PICK])
     if items and client.status != "closed":
-        lines.append(t("Tap an item to tick it. The client sees the plan with /next."))
+        lines.append(
+            t("Tap an item to tick it, ✏️ for its owner and date. The client sees it with /next.")
+        )
     elif not items:
         lines.append(t("The plan is empty."))
     return "\n".join(lines)
@@ -43,7 +72,12 @@ async def show_plan(rq: Request, client_id: int) -> None:
     if client is None:
         await rq.reply(not_found(t))
         return
-    await rq.reply(OutMessage(_plan_text(t, client, items), kb.plan_view(t, client, items)))
+    await rq.reply(
+        OutMessage(
+            _plan_text(t, client, items, rq.core.policy),
+            kb.plan_view(t, client, items, rq.core.policy),
+        )
+    )
 
 
 async def on_plan_button(rq: Request, cb: Callback) -> None:
@@ -52,6 +86,9 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
     t = rq.t
     core = rq.core
     me = rq.me
+    if cb.choice == "item" or cb.choice[:1] in ("o", "s") or cb.choice == "due":
+        await _on_item(rq, cb)
+        return
     if cb.choice in ("tick", "del"):
         result = (
             await item_service.toggle_plan_item(core, "worker", me.id, cb.id)
@@ -70,11 +107,11 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
         client, items = await item_service.current_plan(core, me, result.client.id)
         if client is not None:
             buttons = (
-                kb.plan_view(t, client, items)
+                kb.plan_view(t, client, items, rq.core.policy)
                 if cb.choice == "tick"
-                else kb.plan_remove(t, client, items)
+                else kb.plan_remove(t, client, items, rq.core.policy)
             )
-            await edit_query_message(query, _plan_text(t, client, items), buttons)
+            await edit_query_message(query, _plan_text(t, client, items, rq.core.policy), buttons)
         return
     client, items = await item_service.current_plan(core, me, cb.id)
     if client is None or cb.choice not in ("add", "edit", "view"):
@@ -83,13 +120,15 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
     await answer_query(query)
     if cb.choice == "view":
         await edit_query_message(
-            query, _plan_text(t, client, items), kb.plan_view(t, client, items)
+            query,
+            _plan_text(t, client, items, rq.core.policy),
+            kb.plan_view(t, client, items, rq.core.policy),
         )
     elif cb.choice == "edit":
         await edit_query_message(
             query,
-            _plan_text(t, client, items) + "\n" + t("Tap an item to remove it."),
-            kb.plan_remove(t, client, items),
+            _plan_text(t, client, items, rq.core.policy) + "\n" + t("Tap an item to remove it."),
+            kb.plan_remove(t, client, items, rq.core.policy),
         )
     else:
         flow = begin_flow(rq, "planadd", "title", client_id=client.id)
@@ -111,6 +150,48 @@ async def on_title(rq: Request, flow: Flow, text: str) -> None:
             flow,
             t("Please write it in at most {n} characters.").format(n=item_service.MAX_PLAN_TITLE),
         )
+        return
+    end_flow(rq)
+    if result.status != "ok":
+        await rq.reply(item_problem(t, result))
+        return
+    await show_plan(rq, flow.client_id)
+
+
+async def _on_item(rq: Request, cb: Callback) -> None:
+    """One item's menu: owner (o...), state (s...), or a new due date typed by the worker."""
+    t = rq.t
+    core = rq.core
+    if cb.choice[:1] == "o" and cb.choice != "open":
+        result = await plan_service.set_owner(core, rq.me, cb.id, cb.choice[1:])
+    elif cb.choice[:1] == "s":
+        result = await plan_service.set_state(core, rq.me, cb.id, cb.choice[1:])
+    else:
+        result = await plan_service.item_of_worker(core, rq.me, cb.id)
+    if result.status != "ok" or result.item is None or result.client is None:
+        await answer_query(rq.query, t("This button is no longer active."))
+        return
+    await answer_query(rq.query)
+    if cb.choice == "due":
+        flow = begin_flow(rq, "plandue", "due", client_id=result.client.id, item_id=result.item.id)
+        await prompt(rq, flow, _due_question(t))
+        return
+    text = _item_line(t, core.policy, result.client, result.item)
+    await edit_query_message(rq.query, text, kb.plan_item_menu(t, result.item))
+
+
+def _due_question(t: Translator) -> str:
+    return t(
+        "When is it due? Days from the release date, like -14d (two weeks before), 0d (release "
+        "day) or +7d, or a date like 15.1.2027. A dash (-) takes the date away."
+    )
+
+
+async def on_due(rq: Request, flow: Flow, text: str) -> None:
+    t = rq.t
+    result = await plan_service.set_due(rq.core, rq.me, flow.item_id, text)
+    if result.status == "invalid":
+        await prompt(rq, flow, _due_question(t))
         return
     end_flow(rq)
     if result.status != "ok":

@@ -42,6 +42,7 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("records.remind_after_days", "10"),
     ("delivery.urgent_share", "0.25"),
     ("delivery.checkin_spread", "20m"),
+    ("plan.remind_before", "21d, 7d"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

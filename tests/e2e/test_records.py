@@ -101,7 +101,7 @@ async def a_week(silta: Silta) -> Week:
     await silta.advance_to(day + timedelta(days=3, hours=9))
     plan = await ask(maria, "/plan Pete", contains="Release plan")
     await tap(silta, maria, plan, "Bank account")
-    plan = await silta.with_button(maria, "☑️ Bank account")
+    plan = await silta.with_button(maria, "☑️ Bank account and online banking credentials")
     await tap(silta, maria, plan, "ID card")
     await pete.send("Thank you for yesterday")
     await silta.handled()
@@ -149,7 +149,7 @@ EXPECTED = {
         "5.12.2026 10.00 Hälytys päättyi: asiakas vastasi",
         "5.12.2026 11.00 Hälytys: Viesti",
         "5.12.2026 11.00 Vapautumissuunnitelman kohta tehty: Henkilökortti",
-        "5.12.2026 11.00 Vapautumissuunnitelman kohta tehty: Pankkitili",
+        "5.12.2026 11.00 Vapautumissuunnitelman kohta tehty: Pankkitili ja verkkopankkitunnukset",
         "5.12.2026 11.00 Viesti asiakkaalta",
         "5.12.2026 11.00 Viesti asiakkaalta",
         "5.12.2026 11.00 Viesti asiakkaalle, lähettäjä Maria Virtanen",
@@ -186,7 +186,7 @@ EXPECTED = {
         "2026-12-05 10:00 Larmet avslutades: klienten svarade",
         "2026-12-05 11:00 Larm: Meddelande",
         "2026-12-05 11:00 Punkt i frigivningsplanen klar: Identitetskort",
-        "2026-12-05 11:00 Punkt i frigivningsplanen klar: Bankkonto",
+        "2026-12-05 11:00 Punkt i frigivningsplanen klar: Bankkonto och nätbankskoder",
         "2026-12-05 11:00 Meddelande från klienten",
         "2026-12-05 11:00 Meddelande från klienten",
         "2026-12-05 11:00 Meddelande till klienten från Maria Virtanen",

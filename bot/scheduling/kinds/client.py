@@ -19,6 +19,7 @@ from bot.scheduling.kinds.base import (
     ToClient,
     open_contact,
 )
+from bot.services.plan import item_title
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
@@ -110,6 +111,52 @@ class DeadlineReminder(ClientMessage):
             job.t, what, dl, contact.id, due_today=dl.due_date == today
         )
         return Send(job.chat, reminder)
+
+
+class PlanReminder(ClientMessage):
+    """A reminder of one of the client's own plan items: done / later / help buttons."""
+
+    name = "plan_reminder"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        item = await items_repo.get_plan_item(job.conn, job.row.ref_id or 0)
+        if item is None or item.state != "open" or item.owner != "client":
+            return Skip("plan item closed")
+        due = item.due(job.client.release_date)
+        today = job.now.astimezone(job.core.policy.zone).date()
+        if due is None or due < today or due.isoformat() != job.row.payload.get("due"):
+            return Skip("plan item moved")
+        title = item_title(job.core.policy, job.t, item)
+        return Send(job.chat, messages.plan_reminder(job.t, title, due, item.id))
+
+
+class ReleaseDay(ClientMessage):
+    """The release-day message: today's and tomorrow's appointments, the client's open plan
+    items, and their worker's name with how to reach them."""
+
+    name = "release_day"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        zone = job.core.policy.zone
+        today = job.now.astimezone(zone).date()
+        if job.client.release_date is None or job.row.payload.get("day") != today.isoformat():
+            return Skip("not the release day")
+        tomorrow = today + timedelta(days=1)
+        appts = [
+            a
+            for a in await items_repo.appointments_of(
+                job.conn, job.client.id, upcoming_from=job.now
+            )
+            if a.at.astimezone(zone).date() in (today, tomorrow)
+        ]
+        open_items = [
+            item_title(job.core.policy, job.t, i)
+            for i in await items_repo.plan_of(job.conn, job.client.id)
+            if i.state == "open" and i.owner == "client"
+        ]
+        worker = await people_repo.get_worker(job.conn, job.client.worker_id or 0)
+        name = worker.first_name if worker else ""
+        return Send(job.chat, messages.release_day(job.t, zone, appts, open_items, name))
 
 
 class Nudge(ClientMessage):

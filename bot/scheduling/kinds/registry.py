@@ -14,7 +14,9 @@ from bot.scheduling.kinds.client import (
     DeadlineReminder,
     MediaToClient,
     Nudge,
+    PlanReminder,
     RelayToClient,
+    ReleaseDay,
 )
 from bot.scheduling.kinds.timers import (
     AlertResurface,
@@ -42,6 +44,8 @@ KINDS: dict[str, Kind] = {
         Checkin(),
         AppointmentReminder(),
         DeadlineReminder(),
+        PlanReminder(),
+        ReleaseDay(),
         Nudge(),
         ClientNotice(),
         RelayToClient(),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from storage.models import Alert, Appointment, Deadline, Worker
+from storage.models import Alert, Appointment, Deadline, PlanItem, Worker
 from storage.outbox import ROUTINE, TIMELY, URGENT, Planned
 from storage.times import utc_iso
 
@@ -149,6 +149,43 @@ def _item(
         ref_id=ref_id,
         payload=payload or {},
         priority=priority,
+    )
+
+
+# --- release plan and release day --------------------------------------------------------------
+
+
+def plan_reminder_key(item: PlanItem, tag: str, due_day: date) -> str:
+    # The due day is in the key: a moved release date (or a new due date) plans a new row and
+    # the old one is dropped as replanned.
+    return f"plan:{item.id}:{tag}:{due_day.isoformat()}"
+
+
+def is_plan_reminder_of(item: PlanItem, due_day: date, key: str) -> bool:
+    """Whether `key` is a reminder of this item at its current due day."""
+    return key.startswith(f"plan:{item.id}:") and key.endswith(f":{due_day.isoformat()}")
+
+
+def plan_reminder(item: PlanItem, tag: str, due_day: date, at: datetime) -> Planned:
+    """A reminder to the client of one of their own plan items, `tag` before it is due."""
+    return _item(
+        plan_reminder_key(item, tag, due_day),
+        "plan_reminder",
+        at,
+        item.client_id,
+        item.id,
+        {"offset": tag, "due": due_day.isoformat()},
+    )
+
+
+def release_day(client_id: int, day: date, at: datetime) -> Planned:
+    """The one short message on the morning of the client's release day."""
+    return Planned(
+        key=f"release:{client_id}:{day.isoformat()}",
+        kind="release_day",
+        due_at=at,
+        client_id=client_id,
+        payload={"day": day.isoformat()},
     )
 
 

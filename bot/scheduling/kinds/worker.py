@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiosqlite import Connection
 
-from bot import messages
+from bot import alert_text, messages
 from bot.core import Core
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
@@ -53,7 +53,7 @@ class AlertCard(WorkerMessage):
         if alert.state == "resolved":
             return Skip("resolved before delivery")
         seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
-        card = messages.alert_card(
+        card = alert_text.alert_card(
             job.t, job.core.policy.zone, seen, resurfaced=bool(job.row.payload.get("resurfaced"))
         )
         return Send(job.chat, card, composed_from=_version(alert))
@@ -104,7 +104,7 @@ class AlertEdit(WorkerMessage):
         if alert is None:
             return Skip("alert gone")
         seen = await alert_facts.facts(job.conn, job.core, alert, job.t.lang)
-        card = messages.alert_card(
+        card = alert_text.alert_card(
             job.t, job.core.policy.zone, seen, words=job.row.payload.get("words")
         )
         return Send(
