@@ -132,8 +132,8 @@ async def on_text(rq: Request) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return
@@ -169,8 +169,8 @@ async def on_other_content(rq: Request) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return
@@ -326,8 +326,8 @@ async def cmd_start(rq: Request, payload: str) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return

@@ -16,10 +16,11 @@ def explain(t: Translator) -> str:
     """What Silta is, for someone who has no invite yet."""
     return "\n\n".join(
         [
-            t("Hello! This is Silta, a message service of the social services."),
+            # The first line is a lock-screen preview: it says only "Silta".
+            t("Hello! This is Silta."),
             t(
-                "Silta helps you keep in touch with your worker: it reminds you of meetings and "
-                "deadlines and asks how you are."
+                "Silta is a message service of the social services. It helps you keep in touch "
+                "with your worker: it reminds you of meetings and deadlines and asks how you are."
             ),
             t(
                 "To join, you need an invite from your worker. If you have an invite code, "
