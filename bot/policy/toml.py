@@ -22,6 +22,7 @@ _SECTIONS = (
     "messages",
     "invites",
     "records",
+    "privacy",
     "benefit_kinds",
 )
 _COMMENTS: dict[str, str] = {
@@ -37,6 +38,9 @@ _COMMENTS: dict[str, str] = {
     "messages.max_media_mb": "larger photos, voice messages and files are not passed on (MB)",
     "invites.valid_after_release": "an invite made before release works this long after it",
     "invites.team_phone": "printed on invite cards; empty: left out",
+    "privacy.controller": "who keeps clients' data, shown by /privacy (e.g. the county's name)",
+    "privacy.contact": "data-protection contact shown by /privacy",
+    "privacy.sensitive_places": "a place with one of these words warns the worker (lock screens)",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

@@ -55,7 +55,7 @@ BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
     ("newclient", "language"): ButtonStep(newclient.on_language, prefix="lang-"),
     ("newclient", "release"): ButtonStep(newclient.on_skip_release, verbs=("skip",)),
     ("newclient", "backup"): ButtonStep(newclient.on_backup, verbs=("bk",)),
-    ("appointment", "confirm"): ButtonStep(appointments.on_save, verbs=("save",)),
+    ("appointment", "confirm"): ButtonStep(appointments.on_save, verbs=("save", "reword")),
     ("deadline", "kind"): ButtonStep(deadlines.on_kind, prefix="k"),
     ("deadline", "monthly"): ButtonStep(deadlines.on_monthly, verbs=("m0", "m1")),
 }

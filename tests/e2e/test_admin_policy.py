@@ -38,6 +38,9 @@ POLICY_EXAMPLES: list[tuple[str, str]] = [
     ("invites.valid_after_release", "21d"),
     ("invites.team_phone", "+358 40 123 4567"),
     ("records.remind_after_days", "10"),
+    ("privacy.controller", "Keski-Suomen hyvinvointialue"),
+    ("privacy.contact", "tietosuoja@example.fi"),
+    ("privacy.sensitive_places", "a-klinikka, päihde"),
     ("benefit_kinds.rent", "fi=Vuokra;sv=Hyra;en=Rent"),
 ]
 

@@ -38,6 +38,9 @@ OUT_OF_RANGE: dict[str, tuple[str, str]] = {
     "invites.valid_after_release": ("900d", "between 0s and 365d"),
     "invites.team_phone": ("call me", "is not a phone number"),
     "records.remind_after_days": ("400", "at most 365"),
+    "privacy.controller": ("x" * 201, "at most 200 characters"),
+    "privacy.contact": ("y" * 201, "at most 200 characters"),
+    "privacy.sensitive_places": ("z" * 41, "at most 40 characters"),
 }
 
 # Values inside the hard range but outside the usual one, and the usual range named.
