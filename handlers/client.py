@@ -11,6 +11,7 @@ from bot.callbacks import Callback, encode
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h
 from bot.outgoing import split_text
+from bot.privacy_text import privacy
 from bot.services import clients as client_service
 from bot.services import media as media_service
 from bot.services.media import too_big
@@ -355,6 +356,7 @@ async def cmd_help(rq: Request) -> None:
                             t("/contact – ask your worker to contact you"),
                             t("/language – change the language"),
                             t("/stop – pause the messages"),
+                            t("/privacy – your data in Silta"),
                             t("/help – this help"),
                         ]
                     ),
@@ -367,3 +369,16 @@ async def cmd_help(rq: Request) -> None:
             protect=True,
         ),
     )
+
+
+async def cmd_privacy(rq: Request) -> None:
+    """/privacy: who keeps the client's data, what, how long, how to see it, how to stop."""
+    await rq.reply(privacy(rq.t, rq.core.policy))
+
+
+async def on_privacy(rq: Request, cb: Callback) -> None:
+    """The privacy button, on the consent screen (before joining) or under /help."""
+    # Before joining there is no stored language: the button carries the consent screen's.
+    t = rq.t if rq.who.client is not None else translator(cb.choice)
+    await answer_query(rq.query)
+    await rq.reply(privacy(t, rq.core.policy))

@@ -21,6 +21,7 @@ CLIENT_MENU: Menu = (
     ("contact", N_("Ask your worker to contact you")),
     ("language", N_("Change the language")),
     ("stop", N_("Pause the messages")),
+    ("privacy", N_("Your data in Silta")),
     ("help", N_("Help")),
 )
 WORKER_MENU: Menu = (

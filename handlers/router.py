@@ -38,6 +38,7 @@ def _client_commands() -> dict[str, Command]:
         "language": client_handlers.cmd_language,
         "stop": client_handlers.cmd_stop,
         "help": client_handlers.cmd_help,
+        "privacy": client_handlers.cmd_privacy,
     }
 
 
@@ -66,6 +67,8 @@ def _press(role: str, kind: str) -> Press | None:
     """The handler of a button kind for a role; None when the role may not press it."""
     if kind == "cs" and role in ("unknown", "client"):
         return client_handlers.on_consent
+    if kind == "pv" and role in ("unknown", "client"):
+        return client_handlers.on_privacy
     if role == "client":
         return _client_presses().get(kind)
     if role in WORKERS and kind in worker_handlers.CALLBACKS:
