@@ -8,10 +8,11 @@ from html import escape
 from telegram import Message
 
 from bot.callbacks import Callback, encode
+from bot.guide.screens import guide_button
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h
 from bot.outgoing import split_text
-from bot.privacy_text import privacy
+from bot.privacy_text import privacy, privacy_button
 from bot.services import clients as client_service
 from bot.services import media as media_service
 from bot.services.media import too_big
@@ -83,6 +84,7 @@ async def on_consent(rq: Request, cb: Callback) -> None:
                         t("You will get the first question soon. Type /help at any time."),
                     ]
                 ),
+                [[guide_button(t)]],
                 protect=True,
             ),
         )
@@ -353,6 +355,7 @@ async def cmd_help(rq: Request) -> None:
                     "\n".join(
                         [
                             t("/next – what is coming up"),
+                            t("/guide – which office does what"),
                             t("/contact – ask your worker to contact you"),
                             t("/language – change the language"),
                             t("/stop – pause the messages"),
@@ -366,6 +369,7 @@ async def cmd_help(rq: Request) -> None:
                     ),
                 ]
             ),
+            [[guide_button(t), privacy_button(t)]],
             protect=True,
         ),
     )

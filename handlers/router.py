@@ -12,6 +12,7 @@ from bot.callbacks import Callback, decode
 from bot.services.access import Who
 from handlers import admin as admin_handlers
 from handlers import client as client_handlers
+from handlers import guide as guide_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
 from handlers.common import (
@@ -39,6 +40,7 @@ def _client_commands() -> dict[str, Command]:
         "stop": client_handlers.cmd_stop,
         "help": client_handlers.cmd_help,
         "privacy": client_handlers.cmd_privacy,
+        "guide": guide_handlers.cmd_guide,
     }
 
 
@@ -49,6 +51,7 @@ def _client_presses() -> dict[str, Press]:
         "dl": client_handlers.on_answer,
         "lang": client_handlers.on_language,
         "ps": client_handlers.on_pause,
+        "gd": guide_handlers.on_guide,
     }
 
 

@@ -41,6 +41,7 @@ CLIENT_KINDS = (
     "client_notice",
     "relay_to_client",
     "media_to_client",
+    "guide_topic",
 )
 APPOINTMENT_KINDS = ("appt_reminder", "appt_confirm_check", "appt_after")
 DEADLINE_KINDS = ("deadline_reminder", "deadline_passed")

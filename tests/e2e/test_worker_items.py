@@ -206,7 +206,7 @@ async def test_unticked_items_near_release_become_one_alert(silta: Silta) -> Non
     assert [a.client_id for a in alerts] == [soon.id]
     assert alerts[0].ref_id == date(2026, 12, 4).toordinal() and not alerts[0].urgent
     await silta.settle()
-    card = await silta.tg.wait_for_message(100, contains="release-plan items")
+    card = await silta.tg.wait_for_message(100, contains="release plan with open items")
     assert "Soon" in card.text
     # A fortnight later "Later" is near its release too.
     silta.clock.set(silta.clock.now() + timedelta(days=16))

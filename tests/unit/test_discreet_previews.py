@@ -24,7 +24,13 @@ from storage.models import Appointment, Deadline
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None, "ngettext": (1, 2)}
 # Modules whose texts go to clients (replies and the consent screen).
-CLIENT_MODULES = ("handlers/client.py", "handlers/unknown.py", "bot/privacy_text.py")
+CLIENT_MODULES = (
+    "handlers/client.py",
+    "handlers/unknown.py",
+    "handlers/guide.py",
+    "bot/privacy_text.py",
+    "bot/guide/screens.py",
+)
 ZONE = ZoneInfo("Europe/Helsinki")
 # Texts the handlers only ever put below a neutral first line (checked by reading the handler).
 NEVER_FIRST = frozenset(
