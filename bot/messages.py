@@ -55,7 +55,7 @@ ALERT_REASONS = {
     "paused": N_("paused the messages"),
     "blocked": N_("cannot be reached: blocked the bot or left Telegram"),
     "message": N_("wrote a message"),
-    "plan_item": N_("has release-plan items not done"),
+    "plan_item": N_("has a release plan with open items"),
     "not_reachable_after_release": N_("not yet reachable after release"),
     "plan_help": N_("needs help with a release-plan item"),
 }
@@ -130,11 +130,14 @@ def deadline_what(t: Translator, policy_label: str, deadline: Deadline) -> str:
 def deadline_reminder(
     t: Translator, what: str, deadline: Deadline, contact_id: int, *, due_today: bool = False
 ) -> OutMessage:
-    """A benefit-deadline reminder: what and by when (on the day itself, no "tomorrow")."""
+    """A deadline reminder: by when first, what below (on the day itself, no "tomorrow").
+
+    The first line is all a lock screen shows, so it names no benefit or office.
+    """
     text = "\n".join(
         [
-            t("Reminder: {what}").format(what=what),
-            t("Do this by {date}.").format(date=t.day(deadline.due_date)),
+            t("You have something to do by {date}.").format(date=t.day(deadline.due_date)),
+            t("What: {what}").format(what=what),
         ]
     )
     buttons = choice_buttons(t, "dl", contact_id, due_today=due_today)
@@ -176,9 +179,10 @@ def client_notice(t: Translator, zone: ZoneInfo, notice: str, args: dict) -> Out
             worker=worker
         )
     elif notice == "goodbye":
+        # The goodbye names no service: it is often the last preview on a shared phone.
         text = t(
-            "This service has now ended for you. Thank you, and all the best! "
-            "If you need help later, contact your local social services."
+            "Silta messages have now ended for you. Thank you, and all the best! "
+            "If you need help later, you can contact the office where you met your worker."
         )
     elif notice == "resumed":
         text = t("Welcome back! Messages are on again.")

@@ -8,9 +8,11 @@ from html import escape
 from telegram import Message
 
 from bot.callbacks import Callback, encode
+from bot.guide.screens import guide_button
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h
 from bot.outgoing import split_text
+from bot.privacy_text import privacy, privacy_button
 from bot.services import clients as client_service
 from bot.services import media as media_service
 from bot.services import plan as plan_service
@@ -82,6 +84,7 @@ async def on_consent(rq: Request, cb: Callback) -> None:
                         t("You will get the first question soon. Type /help at any time."),
                     ]
                 ),
+                [[guide_button(t)]],
                 protect=True,
             ),
         )
@@ -132,8 +135,8 @@ async def on_text(rq: Request) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return
@@ -169,8 +172,8 @@ async def on_other_content(rq: Request) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return
@@ -358,8 +361,8 @@ async def cmd_start(rq: Request, payload: str) -> None:
     if rq.who.client is not None and rq.who.client.status == "closed":
         await rq.reply(
             t(
-                "This service has ended for you. If you need help, contact your "
-                "local social services."
+                "Silta messages have ended for you. If you need help, you can contact the "
+                "office where you met your worker."
             ),
         )
         return
@@ -384,9 +387,11 @@ async def cmd_help(rq: Request) -> None:
                     "\n".join(
                         [
                             t("/next – what is coming up"),
+                            t("/guide – which office does what"),
                             t("/contact – ask your worker to contact you"),
                             t("/language – change the language"),
                             t("/stop – pause the messages"),
+                            t("/privacy – your data in Silta"),
                             t("/help – this help"),
                         ]
                     ),
@@ -396,6 +401,20 @@ async def cmd_help(rq: Request) -> None:
                     ),
                 ]
             ),
+            [[guide_button(t), privacy_button(t)]],
             protect=True,
         ),
     )
+
+
+async def cmd_privacy(rq: Request) -> None:
+    """/privacy: who keeps the client's data, what, how long, how to see it, how to stop."""
+    await rq.reply(privacy(rq.t, rq.core.policy))
+
+
+async def on_privacy(rq: Request, cb: Callback) -> None:
+    """The privacy button, on the consent screen (before joining) or under /help."""
+    # Before joining there is no stored language: the button carries the consent screen's.
+    t = rq.t if rq.who.client is not None else translator(cb.choice)
+    await answer_query(rq.query)
+    await rq.reply(privacy(t, rq.core.policy))

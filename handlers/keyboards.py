@@ -82,6 +82,7 @@ def card_actions(t: Translator, client: Client) -> Buttons:
     )
     rows.append(
         [
+            (t("📖 Guide topic"), encode("cl", cid, "guide")),
             (t("⛔ Close"), encode("cl", cid, "close")),
         ]
     )

@@ -18,9 +18,11 @@ Menu = tuple[tuple[str, str], ...]
 
 CLIENT_MENU: Menu = (
     ("next", N_("What is coming up")),
+    ("guide", N_("Service guide: which office does what")),
     ("contact", N_("Ask your worker to contact you")),
     ("language", N_("Change the language")),
     ("stop", N_("Pause the messages")),
+    ("privacy", N_("Your data in Silta")),
     ("help", N_("Help")),
 )
 WORKER_MENU: Menu = (

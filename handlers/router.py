@@ -20,6 +20,7 @@ from bot.services import reach
 from bot.services.access import Who
 from handlers import admin as admin_handlers
 from handlers import client as client_handlers
+from handlers import guide as guide_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
 from handlers.common import (
@@ -46,6 +47,8 @@ def _client_commands() -> dict[str, Command]:
         "language": client_handlers.cmd_language,
         "stop": client_handlers.cmd_stop,
         "help": client_handlers.cmd_help,
+        "privacy": client_handlers.cmd_privacy,
+        "guide": guide_handlers.cmd_guide,
     }
 
 
@@ -57,6 +60,7 @@ def _client_presses() -> dict[str, Press]:
         "lang": client_handlers.on_language,
         "ps": client_handlers.on_pause,
         "pi": client_handlers.on_plan_tick,
+        "gd": guide_handlers.on_guide,
     }
 
 
@@ -75,6 +79,8 @@ def _press(role: str, kind: str) -> Press | None:
     """The handler of a button kind for a role; None when the role may not press it."""
     if kind == "cs" and role in ("unknown", "client"):
         return client_handlers.on_consent
+    if kind == "pv" and role in ("unknown", "client"):
+        return client_handlers.on_privacy
     if role == "client":
         return _client_presses().get(kind)
     if role in WORKERS and kind in worker_handlers.CALLBACKS:

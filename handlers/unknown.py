@@ -6,6 +6,8 @@ from bot.callbacks import encode
 from bot.i18n import Translator, translator
 from bot.invites import normalize_code
 from bot.messages import h
+from bot.policy import Policy
+from bot.privacy_text import privacy_button, privacy_short
 from bot.services import clients as client_service
 from bot.transport import OutMessage
 from handlers.common import Request, lang_of
@@ -16,10 +18,11 @@ def explain(t: Translator) -> str:
     """What Silta is, for someone who has no invite yet."""
     return "\n\n".join(
         [
-            t("Hello! This is Silta, a message service of the social services."),
+            # The first line is a lock-screen preview: it says only "Silta".
+            t("Hello! This is Silta."),
             t(
-                "Silta helps you keep in touch with your worker: it reminds you of meetings and "
-                "deadlines and asks how you are."
+                "Silta is a message service of the social services. It helps you keep in touch "
+                "with your worker: it reminds you of meetings and deadlines and asks how you are."
             ),
             t(
                 "To join, you need an invite from your worker. If you have an invite code, "
@@ -29,7 +32,7 @@ def explain(t: Translator) -> str:
     )
 
 
-def offer_text(t: Translator, worker: str) -> OutMessage:
+def offer_text(t: Translator, worker: str, policy: Policy) -> OutMessage:
     """Consent screen: who the worker is, what Silta sends, who sees what, how to stop."""
     return OutMessage(
         "\n\n".join(
@@ -44,6 +47,7 @@ def offer_text(t: Translator, worker: str) -> OutMessage:
                     worker=t.ltr(h(worker))
                 ),
                 t("You can pause at any time with /stop."),
+                privacy_short(t, policy),
                 t("Do you want to start?"),
             ]
         ),
@@ -82,12 +86,13 @@ async def present(rq: Request, code_text: str) -> None:
         await rq.reply(offer_problem(base, offer.status))
         return
     t = translator(offer.language) if offer.language else base
-    message = offer_text(t, offer.worker_name or "")
+    message = offer_text(t, offer.worker_name or "", rq.core.policy)
     buttons = [
         [
             (t("✅ Yes, let's start"), encode("cs", offer.invite_id or 0, "yes")),
             (t("Not now"), encode("cs", offer.invite_id or 0, "no")),
-        ]
+        ],
+        [privacy_button(t)],
     ]
     await rq.reply(OutMessage(message.text, buttons, protect=True))
 

@@ -27,7 +27,7 @@ TEMPLATE = LOCALES / "silta.pot"
 # The Makefile's `extract` adds these to Babel's default keywords (it does not pass
 # --no-default-keywords), so the check extracts with the same set.
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None, "ngettext": (1, 2)}
-HELLO = "Hello! This is Silta, a message service of the social services."
+HELLO = "Hello! This is Silta."
 
 MAX_TEXT = 4096  # message text, UTF-16 code units after entity parsing
 BUTTON, COMMAND = "button", "command"

@@ -22,7 +22,12 @@ __all__ = [
     "set_policy_value",
 ]
 
-_LIST_KEYS = ("appointments.remind_before", "deadlines.remind_before", "plan.remind_before")
+_LIST_KEYS = (
+    "appointments.remind_before",
+    "deadlines.remind_before",
+    "plan.remind_before",
+    "privacy.sensitive_places",
+)
 _BENEFIT_KEY = re.compile(r"benefit_kinds\.([^.\s]+)(?:\.([^.\s]+))?")
 
 

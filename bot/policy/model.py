@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from bot.durations import Duration, PositiveDuration, format_duration
 from bot.i18n import N_
 from bot.policy.plan import PlanPolicy, PlanTemplate, check_template_slugs, default_plan_templates
+from bot.policy.privacy import PrivacyPolicy
 from bot.policy.ranges import LIST_LIMITS, UNTIL_DAY, hard_problem
 from bot.policy.values import (
     LANGUAGES,
@@ -460,6 +461,7 @@ class Policy(_Model):
     invites: InvitesPolicy = Field(default_factory=InvitesPolicy)
     records: RecordsPolicy = Field(default_factory=RecordsPolicy)
     delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
+    privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
     benefit_kinds: dict[str, dict[str, str]] = Field(default_factory=_default_benefit_kinds)
     plan: PlanPolicy = Field(default_factory=PlanPolicy)
     plan_templates: Annotated[dict[str, PlanTemplate], AfterValidator(check_template_slugs)] = (
@@ -571,6 +573,9 @@ POLICY_KEYS: list[str] = [
     "delivery.urgent_share",
     "delivery.checkin_spread",
     "plan.remind_before",
+    "privacy.controller",
+    "privacy.contact",
+    "privacy.sensitive_places",
     BENEFIT_KIND_KEY,
 ]
 

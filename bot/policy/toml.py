@@ -22,6 +22,7 @@ _SECTIONS = (
     "messages",
     "invites",
     "records",
+    "privacy",
     "benefit_kinds",
     "plan",
     "plan_templates",
@@ -49,6 +50,9 @@ _COMMENTS: dict[str, str] = {
         "release-plan templates: owner (client, worker, prison, other), due_days from the "
         "release date (-14 = two weeks before), a label per language (fi, sv, en required)"
     ),
+    "privacy.controller": "who keeps clients' data, shown by /privacy (e.g. the county's name)",
+    "privacy.contact": "data-protection contact shown by /privacy",
+    "privacy.sensitive_places": "a place with one of these words warns the worker (lock screens)",
     "benefit_kinds": (
         "catalogue of deadline kinds; a label per language "
         "(fi, sv, en required; ru, et, ar optional)"

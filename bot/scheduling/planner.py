@@ -44,6 +44,7 @@ CLIENT_KINDS = (
     "media_to_client",
     "plan_reminder",
     "release_day",
+    "guide_topic",
 )
 APPOINTMENT_KINDS = ("appt_reminder", "appt_confirm_check", "appt_after")
 DEADLINE_KINDS = ("deadline_reminder", "deadline_passed")

@@ -86,26 +86,36 @@ async def on_place(rq: Request, flow: Flow, text: str) -> None:
     zone = rq.core.policy.zone
     at = flow.at
     assert at is not None
-    await prompt(
-        rq,
-        flow,
-        t(
-            "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
-            "reminded before. Save it?"
-        ).format(
-            client=t.ltr(h(flow.label)),
-            day=t.day(at, zone),
-            time=t.time(at, zone),
-            place=t.ltr(h(place)),
-        ),
-        [[(t("✅ Save"), flow_buttons(flow)("save"))]],
+    text = t(
+        "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
+        "reminded before. Save it?"
+    ).format(
+        client=t.ltr(h(flow.label)),
+        day=t.day(at, zone),
+        time=t.time(at, zone),
+        place=t.ltr(h(place)),
     )
+    rows = [[(t("✅ Save"), flow_buttons(flow)("save"))]]
+    # The place is shown on the client's lock screen: a clinic's name there tells others.
+    if rq.core.policy.privacy.revealing(place):
+        text += "\n\n" + t(
+            "⚠️ The place may name a clinic or service, and the client's lock screen can show "
+            "it. You can write a neutral wording instead, e.g. the street address."
+        )
+        rows.append([(t("✏️ Write a neutral place"), flow_buttons(flow)("reword"))])
+    await prompt(rq, flow, text, rows)
 
 
 async def on_save(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
     query = rq.query
     t = rq.t
     assert flow.at is not None  # the confirm step comes after the time
+    if verb == "reword":
+        await answer_query(query)
+        await chosen(rq, t("✏️ Write a neutral place"))
+        flow.step = "place"
+        await prompt(rq, flow, t("Where is it? For example the street address."))
+        return
     end_flow(rq)
     result = await item_service.add_appointment(rq.core, rq.me, flow.client_id, flow.at, flow.place)
     await answer_query(query)

@@ -12,6 +12,7 @@ from bot.services import workers as worker_service
 from bot.transport import OutMessage
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
+from handlers.worker import guide
 from handlers.worker.appointments import appointment_line, show_appointments, start_appointment
 from handlers.worker.deadlines import show_deadlines, start_deadline
 from handlers.worker.handover import ask_handover
@@ -262,6 +263,7 @@ CLIENT_ACTIONS: dict[str, ClientAction] = {
     "rel": start_release_change,
     "close": _ask_close,
     "sum": show_summary,
+    "guide": guide.ask_topic,
 }
 
 

@@ -6,7 +6,19 @@ import sqlite3
 import sys
 
 from bot.config import ConfigError, StartupError, load_settings
-from silta.cli import admins, backup, clients, data, items, plan, policy, records, run, workers
+from silta.cli import (
+    admins,
+    backup,
+    clients,
+    data,
+    guide,
+    items,
+    plan,
+    policy,
+    records,
+    run,
+    workers,
+)
 from silta.cli.common import EXIT_USAGE, CliError, Parser
 from storage.backup import BackupError
 from storage.db import DatabaseProblem, explain
@@ -20,7 +32,7 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for group in (run, admins, workers, clients, items, plan, policy, data, backup, records):
+    for group in (run, admins, workers, clients, items, plan, policy, guide, data, backup, records):
         group.register(sub)
     return parser
 

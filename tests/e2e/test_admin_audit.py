@@ -36,7 +36,7 @@ async def test_a_client_journey_is_audited_without_names_or_text(silta: Silta) -
 
     # Next morning's check-in: Pete asks to be contacted.
     await silta.advance(timedelta(hours=23))
-    checkin = next(m for m in pete.messages() if m.callback_data)
+    checkin = next(m for m in pete.messages() if any(":ck:" in d for d in m.callback_data))
     await press(silta, pete, checkin, "Please contact me")
     await silta.settle()
     card = await silta.tg.wait_for_message(1101, contains="asks you to get in touch")

@@ -43,6 +43,9 @@ OUT_OF_RANGE: dict[str, tuple[str, str]] = {
     "escalation.urgent": ("never", "at_once, working_time"),
     "delivery.urgent_share": ("2", "less than 1"),
     "delivery.checkin_spread": ("5d", "between 0s and 6h"),
+    "privacy.controller": ("x" * 201, "at most 200 characters"),
+    "privacy.contact": ("y" * 201, "at most 200 characters"),
+    "privacy.sensitive_places": ("z" * 41, "at most 40 characters"),
 }
 
 # Values inside the hard range but outside the usual one, and the usual range named.

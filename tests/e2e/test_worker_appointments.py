@@ -196,3 +196,31 @@ async def test_another_teams_worker_cannot_touch_an_appointment(silta: Silta) ->
     assert [a.status for a in await _appointments(silta, pete.id)] == ["scheduled"]
     denied = await ask(sam, f"/appointments {pete.id}")
     assert "No such client among yours" in denied.text
+
+
+async def test_a_place_naming_a_clinic_warns_and_may_be_reworded(silta: Silta) -> None:
+    o = await office(silta)
+    pete, user = await joined_client(silta, o.maria, "Pete")
+    await ask(o.maria_chat, f"/appointment {pete.id}", contains="When is the appointment")
+    await ask(o.maria_chat, "3.12. 14:00", contains="Where")
+    summary = await ask(o.maria_chat, "A-klinikka, Main Street 1", contains="Save it?")
+    assert "lock screen" in summary.text, "the worker is warned the place names a clinic"
+    again = await tap_then(silta, o.maria_chat, summary, "neutral place")
+    assert "Where" in again.text
+    summary = await ask(o.maria_chat, "Main Street 1, 2nd floor", contains="Save it?")
+    assert "lock screen" not in summary.text
+    await tap(silta, o.maria_chat, summary, "Save")
+    [appt] = await _appointments(silta, pete.id)
+    assert appt.place == "Main Street 1, 2nd floor"
+    await silta.settle()
+    told = await user.next_message(contains="New meeting")
+    assert "klinikka" not in told.text
+
+
+async def test_a_plain_place_gets_no_warning(silta: Silta) -> None:
+    o = await office(silta)
+    pete, _user = await joined_client(silta, o.maria, "Pete")
+    await ask(o.maria_chat, f"/appointment {pete.id}", contains="When is the appointment")
+    await ask(o.maria_chat, "3.12. 14:00", contains="Where")
+    summary = await ask(o.maria_chat, "Office, Main St 1", contains="Save it?")
+    assert "lock screen" not in summary.text and "neutral" not in str(summary.reply_markup)

@@ -270,7 +270,7 @@ async def test_closing_says_goodbye_and_stops_everything(silta: Silta) -> None:
     assert closed.status == "closed" and closed.closed_at == silta.clock.now()
     assert closed.nickname == "Pete", "the record is kept"
     await silta.settle()
-    goodbye = await user.next_message(contains="service has now ended")
+    goodbye = await user.next_message(contains="Silta messages have now ended")
     assert goodbye.protect_content
     assert await pending(silta, pete.id) == []
     assert [r.state for r in await outbox_rows(silta, "client_notice", pete.id)] == ["sent"]

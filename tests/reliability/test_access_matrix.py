@@ -17,8 +17,8 @@ from tests.fake_telegram import FakeUser
 from tests.harness import Silta
 from tests.reliability.world import World, audit_history, build_world, diff, snapshot
 
-CLIENT_COMMANDS = ("next", "contact", "language", "stop", "help", "start")
-CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps")
+CLIENT_COMMANDS = ("next", "contact", "language", "stop", "help", "start", "guide", "privacy")
+CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv")
 # Every choice the handlers put on buttons, per callback kind, plus one that never exists.
 CHOICES: dict[str, tuple[str, ...]] = {
     "al": ("ack", "s1", "s4", "done"),
@@ -40,6 +40,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "dl": ("done", "later", "help"),
     "lang": ("en", "fi"),
     "ps": ("week", "month", "open", "cancel"),
+    "gs": ("money", "housing", "nosuch"),
+    "gd": ("_index", "_new", "money"),
+    "pv": ("en", "fi"),
 }
 # Phrases that would show team South's client to someone who may not see it.
 SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
@@ -103,6 +106,9 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "dl": [1],
         "lang": [0],
         "ps": [b.id],
+        "gs": [b.id],
+        "gd": [0],
+        "pv": [0],
     }
 
 

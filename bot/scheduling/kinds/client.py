@@ -8,6 +8,7 @@ from aiosqlite import Connection
 
 from bot import messages
 from bot.core import Core
+from bot.guide import guide_in_force, screens
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import (
@@ -21,6 +22,7 @@ from bot.scheduling.kinds.base import (
 )
 from bot.services.plan import item_title
 from storage import engine as engine_repo
+from storage import guide as guide_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
@@ -211,6 +213,21 @@ class RelayToClient(ClientMessage):
         name = worker.first_name if worker else ""
         message = messages.relay_to_client(job.t, name, job.row.payload.get("text", ""))
         return Send(job.chat, message, wipe_payload=True)
+
+
+class GuideTopic(ClientMessage):
+    """A guide topic a worker chose for the client; gone from the guide meanwhile: skipped."""
+
+    name = "guide_topic"
+
+    async def compose(self, job: ToClient) -> Prepared:
+        _version, guide = guide_in_force(await guide_repo.latest_guide(job.conn))
+        topic = guide.topic(job.row.payload.get("topic", ""))
+        if topic is None:
+            return Skip("topic_gone")
+        worker = await people_repo.get_worker(job.conn, job.row.worker_id or 0)
+        name = worker.first_name if worker else ""
+        return Send(job.chat, screens.sent_topic(job.t, name, topic))
 
 
 class MediaToClient(ClientMessage):

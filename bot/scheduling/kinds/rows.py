@@ -380,6 +380,18 @@ def relay_to_client(client_id: int, worker_id: int, text: str, due: datetime, on
     )
 
 
+def guide_topic(client_id: int, worker_id: int, topic: str, now: datetime, once: str) -> Planned:
+    """A guide topic a worker sent the client (rendered from the guide in force when sent)."""
+    return Planned(
+        key=f"guide:{client_id}:{worker_id}:{once}",
+        kind="guide_topic",
+        due_at=now,
+        client_id=client_id,
+        worker_id=worker_id,
+        payload={"topic": topic},
+    )
+
+
 def media_to_worker(
     client_id: int, worker_id: int, media: dict[str, Any], due: datetime, once: str
 ) -> Planned:

@@ -1,0 +1,225 @@
+"""Lock-screen previews: the first line of every message a client can receive is neutral.
+
+A phone shows the first line of a message on its lock screen, often to others. Every message a
+client can get (scheduled ones rendered here, and every text the client-facing handlers send) is
+checked in all six languages against words that must not be there: prison, benefit names,
+health, substance use and social services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+from bot import messages
+from bot.i18n import LANGUAGES, translator
+from bot.policy import default_policy
+from handlers.client import later_text as _later_text  # noqa: F401  (the module must import)
+from storage.models import Appointment, Deadline
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None, "ngettext": (1, 2)}
+# Modules whose texts go to clients (replies and the consent screen).
+CLIENT_MODULES = (
+    "handlers/client.py",
+    "handlers/unknown.py",
+    "handlers/guide.py",
+    "bot/privacy_text.py",
+    "bot/guide/screens.py",
+)
+ZONE = ZoneInfo("Europe/Helsinki")
+# Texts the handlers only ever put below a neutral first line (checked by reading the handler).
+NEVER_FIRST = frozenset(
+    {
+        "Silta is a message service of the social services. It helps you keep in touch "
+        "with your worker: it reminds you of meetings and deadlines and asks how you are.",
+    }
+)
+
+# Word stems, lower case, matched anywhere in the first line.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "fi": (
+        "vanki",
+        "vankila",
+        "rangaistus",
+        "tuomio",
+        "kela",
+        "toimeentulo",
+        "asumistuki",
+        "työttömyys",
+        "terveys",
+        "päihde",
+        "huume",
+        "alkoholi",
+        "mielenterveys",
+        "sosiaali",
+        "klinikka",
+        "a-klinikka",
+    ),
+    "sv": (
+        "fängelse",
+        "fånge",
+        "straff",
+        "fpa",
+        "kela",
+        "utkomststöd",
+        "bostadsbidrag",
+        "hälsa",
+        "missbruk",
+        "drog",
+        "alkohol",
+        "social",
+        "klinik",
+    ),
+    "en": (
+        "prison",
+        "inmate",
+        "sentence",
+        "kela",
+        "benefit",
+        "allowance",
+        "social assistance",
+        "health",
+        "substance",
+        "drug",
+        "alcohol",
+        "social",
+        "clinic",
+    ),
+    "ru": (
+        "тюрьм",
+        "заключ",
+        "kela",
+        "пособи",
+        "соцпомощ",
+        "здоров",
+        "наркот",
+        "алкогол",
+        "зависим",
+        "социальн",
+        "клиник",
+    ),
+    "et": (
+        "vangla",
+        "vangi",
+        "karistus",
+        "kela",
+        "toetus",
+        "tervis",
+        "narko",
+        "alkohol",
+        "sõltuvus",
+        "sotsiaal",
+        "kliinik",
+    ),
+    "ar": ("سجن", "kela", "إعانة", "معونة", "صحة", "مخدر", "كحول", "إدمان", "اجتماعي", "عيادة"),
+}
+
+
+def _offending(lang: str, text: str) -> list[str]:
+    first = text.strip().split("\n", 1)[0].lower()
+    return [word for word in FORBIDDEN[lang] if word in first]
+
+
+def _scheduled(lang: str) -> list[tuple[str, str]]:
+    """Everything the outbox can send a client, rendered in `lang`."""
+    t = translator(lang)
+    policy = default_policy()
+    at = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
+    appt = Appointment(
+        id=1,
+        client_id=1,
+        at=at,
+        place="Kauppakatu 1",
+        status="planned",
+        confirmation=None,
+        created_by=None,
+    )
+    out = [
+        ("checkin", messages.checkin(t, 1).text),
+        ("appointment", messages.appointment_reminder(t, ZONE, appt, 1, day_before=True).text),
+        ("relay", messages.relay_to_client(t, "Anna", "Hei")),
+    ]
+    out[-1] = ("relay", out[-1][1].text)
+    for code in ("ck", "ap", "dl"):
+        out.append((f"nudge {code}", messages.nudge(t, code, 1).text))
+    for kind in policy.benefit_kinds:
+        deadline = Deadline(
+            id=1,
+            client_id=1,
+            kind=kind,
+            label=None,
+            due_date=date(2026, 12, 5),
+            monthly=False,
+            status="open",
+            snoozed_until=None,
+            done_at=None,
+        )
+        what = messages.deadline_what(t, policy.benefit_label(kind, lang), deadline)
+        out.append((f"deadline {kind}", messages.deadline_reminder(t, what, deadline, 1).text))
+    args = {"worker": "Anna", "at": at.isoformat(), "place": "Kauppakatu 1"}
+    for notice in (
+        "appt_new",
+        "appt_changed",
+        "appt_cancelled",
+        "handover",
+        "goodbye",
+        "resumed",
+        "other",
+    ):
+        out.append((notice, messages.client_notice(t, ZONE, notice, args).text))
+    return out
+
+
+def _singular(msgid: str | tuple[str, ...]) -> str:
+    return msgid[0] if isinstance(msgid, tuple) else msgid
+
+
+def _handler_texts(lang: str) -> list[tuple[str, str]]:
+    """Every text in the client-facing handlers, translated: any of them may open a message."""
+    t = translator(lang)
+    out: list[tuple[str, str]] = []
+    for module in CLIENT_MODULES:
+        for _line, msgid, _comments, _ctx in extract_from_file(
+            "python", ROOT / module, keywords=KEYWORDS
+        ):
+            if _singular(msgid) in NEVER_FIRST:
+                continue
+            if isinstance(msgid, tuple):
+                out.append((msgid[0], t.ngettext(msgid[0], msgid[1], 2)))
+            else:
+                out.append((msgid, t(msgid)))
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_client_message_names_a_service_on_its_first_line(lang: str) -> None:
+    problems = [
+        f"{lang}: {name[:50]!r} opens with {words}: {text.splitlines()[0][:80]!r}"
+        for name, text in _scheduled(lang) + _handler_texts(lang)
+        if (words := _offending(lang, text))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_deadline_reminder_says_by_when_first_and_what_below() -> None:
+    t = translator("en")
+    deadline = Deadline(
+        id=1,
+        client_id=1,
+        kind="social_assistance",
+        label=None,
+        due_date=date(2026, 12, 5),
+        monthly=False,
+        status="open",
+        snoozed_until=None,
+        done_at=None,
+    )
+    text = messages.deadline_reminder(t, "Social assistance", deadline, 1).text
+    first, second = text.split("\n")[:2]
+    assert first.startswith("You have something to do by ")
+    assert "Social assistance" in second
