@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import string
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -82,11 +83,10 @@ def _plain_reason(error: Any) -> str:
         return Reason(
             N_("must be one of {choices}"), choices=expected or ", ".join(ESCALATION_TARGETS)
         )
-    if kind in _PYDANTIC_REASONS:
-        try:
-            return Reason(_PYDANTIC_REASONS[kind], **{k: v for k, v in ctx.items() if k != "error"})
-        except KeyError:
-            pass  # a context without the limit: fall back to pydantic's words
+    args = {k: v for k, v in ctx.items() if k != "error"}
+    # A context without the limit the text names falls back to pydantic's own words.
+    if kind in _PYDANTIC_REASONS and _names_only(_PYDANTIC_REASONS[kind], args):
+        return Reason(_PYDANTIC_REASONS[kind], **args)
     msg: str = error["msg"]
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     msg = msg.replace("Input should be", "should be")
@@ -132,3 +132,8 @@ def validate_phases(data: Any) -> list[Phase]:
         return _PHASES_ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise PolicyError(_problems(exc, ("phases",))) from None
+
+
+def _names_only(msgid: str, args: dict[str, Any]) -> bool:
+    """Whether every {field} of `msgid` has a value in `args`."""
+    return all(name in args for _, name, _, _ in string.Formatter().parse(msgid) if name)

@@ -556,16 +556,10 @@ class Dispatcher:
             return exc
 
     async def _run_timer(self, row: OutboxRow) -> None:
-        """Run one timer row in its own transaction (or its own several, for the daily run)."""
+        """Run one timer row (in its own transaction, or several for the daily run)."""
         core = self.core
-        kind = kind_of(row.kind)
         try:
-            if kind.own_transactions:
-                await kind.run_alone(core, row)
-                return
-            async with core.db.tx() as conn:
-                await kind.run(conn, core, row)
-                await outbox.finish(conn, row.id, "sent", "timer done")
+            await kind_of(row.kind).run_alone(core, row)
         except Exception:
             log.exception("timer %d (%s) raised; retrying later", row.id, row.kind)
             async with core.db.tx() as conn:

@@ -8,6 +8,7 @@ kind up in `registry.KINDS` and knows nothing of any kind in particular.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -101,8 +102,6 @@ class Kind:
     name: ClassVar[str]
     # A timer carries no message: the dispatcher calls `run` in a transaction of its own.
     timer: ClassVar[bool] = False
-    # A timer whose work needs several transactions: `run_alone` manages them itself.
-    own_transactions: ClassVar[bool] = False
     # Priority class (storage.outbox URGENT, TIMELY, ROUTINE) its rows are written with.
     priority: ClassVar[int] = outbox.ROUTINE
 
@@ -121,11 +120,14 @@ class Kind:
         """Telegram said the recipient blocked the bot, was deactivated or has no chat."""
 
     async def run(self, conn: Connection, core: Core, row: OutboxRow) -> None:
-        """A timer's work, inside the dispatcher's transaction."""
+        """A timer's work, inside the transaction `run_alone` opens."""
 
     async def run_alone(self, core: Core, row: OutboxRow) -> None:
-        """A timer's work when `own_transactions` is set; it also finishes the row."""
-        raise NotImplementedError(self.name)
+        """A timer's whole turn: `run` and finishing the row in one transaction. A timer whose
+        work needs several transactions (the daily run) overrides this instead."""
+        async with core.db.tx() as conn:
+            await self.run(conn, core, row)
+            await outbox.finish(conn, row.id, "sent", "timer done")
 
 
 class Timer(Kind):
@@ -134,7 +136,7 @@ class Timer(Kind):
     timer = True
 
 
-class ClientMessage(Kind):
+class ClientMessage(Kind, ABC):
     """A message to a client: only while they can be messaged, and never in quiet hours."""
 
     async def prepare(self, conn: Connection, core: Core, row: OutboxRow) -> Prepared:
@@ -159,8 +161,9 @@ class ClientMessage(Kind):
         """The client cannot be messaged now; some kinds have more to do then."""
         return why
 
+    @abstractmethod
     async def compose(self, job: ToClient) -> Prepared:
-        raise NotImplementedError(self.name)
+        """The message for a client who can be messaged now."""
 
     async def on_recipient_gone(
         self, conn: Connection, core: Core, row: OutboxRow, reason: str
@@ -172,7 +175,7 @@ class ClientMessage(Kind):
             await reach.client_gone(conn, core, client, goodbye=goodbye)
 
 
-class WorkerMessage(Kind):
+class WorkerMessage(Kind, ABC):
     """A message to a worker (`row.worker_id` unless `recipient_id` says otherwise)."""
 
     async def recipient_id(self, conn: Connection, row: OutboxRow) -> int | Skip | None:
@@ -194,8 +197,9 @@ class WorkerMessage(Kind):
             ToWorker(conn, core, row, worker, about, translator(worker.language))
         )
 
+    @abstractmethod
     async def compose(self, job: ToWorker) -> Prepared:
-        raise NotImplementedError(self.name)
+        """The message for a worker who can be reached."""
 
     async def on_recipient_gone(
         self, conn: Connection, core: Core, row: OutboxRow, reason: str

@@ -113,10 +113,9 @@ class Daily(Timer):
 
     name = "daily"
     priority = ROUTINE
-    # Re-planning goes a batch per transaction, so that people's updates are answered between.
-    own_transactions = True
 
     async def run_alone(self, core: Core, row: OutboxRow) -> None:
+        # Re-planning goes a batch per transaction, so that people's updates are answered between.
         await planner.plan_all(core)
         async with core.db.tx() as conn:
             await digest.plan_digests(conn, core)

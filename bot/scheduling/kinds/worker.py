@@ -6,6 +6,7 @@ from aiosqlite import Connection
 
 from bot import alert_text, messages
 from bot.core import Core
+from bot.outgoing import OutMessage
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Prepared, Send, Skip, ToWorker, WorkerMessage
 from bot.services import alert_facts, digest
@@ -13,7 +14,7 @@ from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
 from storage import people as people_repo
-from storage.models import Alert, OutboxRow
+from storage.models import Alert, Client, OutboxRow
 from storage.outbox import ROUTINE, TIMELY, URGENT
 
 
@@ -124,8 +125,10 @@ class RelayToWorker(WorkerMessage):
     async def compose(self, job: ToWorker) -> Prepared:
         if job.about is None:
             return Skip("no client")
-        message = messages.relay_to_worker(job.t, job.about, job.row.payload.get("text", ""))
-        return Send(job.chat, message, wipe_payload=True)
+        return Send(job.chat, self.render(job, job.about), wipe_payload=True)
+
+    def render(self, job: ToWorker, about: Client) -> OutMessage:
+        return messages.relay_to_worker(job.t, about, job.row.payload.get("text", ""))
 
     async def after_sent(
         self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
@@ -134,23 +137,14 @@ class RelayToWorker(WorkerMessage):
             await _remember_relay(conn, core, row, sent, message_id)
 
 
-class MediaToWorker(WorkerMessage):
-    """A client's photo, voice message or file, copied (not forwarded) to their worker."""
+class MediaToWorker(RelayToWorker):
+    """A client's photo, voice message or file, copied (not forwarded) to their worker; like a
+    relayed text, a reply to it answers the client and its ids are wiped once delivered."""
 
     name = "media_to_worker"
-    priority = URGENT
 
-    async def compose(self, job: ToWorker) -> Prepared:
-        if job.about is None:
-            return Skip("no client")
-        message = messages.media_to_worker(job.t, job.about, job.row.payload)
-        return Send(job.chat, message, wipe_payload=True)
-
-    async def after_sent(
-        self, conn: Connection, core: Core, row: OutboxRow, sent: Send, message_id: int | None
-    ) -> None:
-        if message_id is not None:
-            await _remember_relay(conn, core, row, sent, message_id)
+    def render(self, job: ToWorker, about: Client) -> OutMessage:
+        return messages.media_to_worker(job.t, about, job.row.payload)
 
 
 class WorkerNotice(WorkerMessage):
