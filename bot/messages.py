@@ -107,9 +107,7 @@ def appointment_reminder(
 ) -> OutMessage:
     """An appointment reminder; the day before it also prompts a plan for getting there."""
     lines = [
-        t("Reminder: a meeting on {day} at {time}.").format(
-            day=t.day(appt.at, zone), time=t.time(appt.at, zone)
-        ),
+        t("Reminder of a meeting: {when}.").format(when=t.datetime(appt.at, zone)),
         t("Place: {place}").format(place=t.ltr(h(appt.place))),
     ]
     if day_before:
@@ -136,7 +134,7 @@ def deadline_reminder(
     """
     text = "\n".join(
         [
-            t("You have something to do by {date}.").format(date=t.day(deadline.due_date)),
+            t("You have something to do. Last day: {date}.").format(date=t.day(deadline.due_date)),
             t("What: {what}").format(what=what),
         ]
     )
@@ -163,17 +161,15 @@ def client_notice(t: Translator, zone: ZoneInfo, notice: str, args: dict) -> Out
     when = datetime.fromisoformat(args["at"]) if args.get("at") else None
     place = t.ltr(h(args.get("place", "")))
     if notice == "appt_new" and when:
-        text = t("New meeting: {day} at {time}. Place: {place}").format(
-            day=t.day(when, zone), time=t.time(when, zone), place=place
+        text = t("New meeting: {when}. Place: {place}").format(
+            when=t.datetime(when, zone), place=place
         )
     elif notice == "appt_changed" and when:
-        text = t("Your meeting has changed. New time: {day} at {time}. Place: {place}").format(
-            day=t.day(when, zone), time=t.time(when, zone), place=place
+        text = t("Your meeting has changed. New time: {when}. Place: {place}").format(
+            when=t.datetime(when, zone), place=place
         )
     elif notice == "appt_cancelled" and when:
-        text = t("The meeting on {day} at {time} is cancelled.").format(
-            day=t.day(when, zone), time=t.time(when, zone)
-        )
+        text = t("A meeting is cancelled: {when}.").format(when=t.datetime(when, zone))
     elif notice == "handover":
         text = t("From now on your worker is {worker}. You can write here as before.").format(
             worker=worker
@@ -333,8 +329,8 @@ def attendance_question(
     t: Translator, zone: ZoneInfo, client: Client, appt: Appointment
 ) -> OutMessage:
     """Asked once after an appointment: did the client come?"""
-    text = t("Did {client} come to the meeting on {day} at {time}?").format(
-        client=t.ltr(h(client.label)), day=t.day(appt.at, zone), time=t.time(appt.at, zone)
+    text = t("Did {client} come to the meeting {when}?").format(
+        client=t.ltr(h(client.label)), when=t.datetime(appt.at, zone)
     )
     return OutMessage(
         text,
@@ -453,7 +449,7 @@ def _digest_plan(t: Translator, facts: DigestFacts) -> list[str]:
 
 def plan_reminder(t: Translator, title: str, due: date, item_id: int) -> OutMessage:
     """A reminder of one of the client's own plan items, with done / later / help."""
-    text = t("🗓 A reminder: {what}, by {date}.").format(what=h(title), date=t.day(due))
+    text = t("🗓 A reminder: {what}. Last day: {date}.").format(what=h(title), date=t.day(due))
     return OutMessage(
         text,
         [
@@ -473,8 +469,8 @@ def release_day(
     for appt in appts:
         lines.append(
             "📅 "
-            + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+            + t("{when}: {place}").format(
+                when=t.datetime(appt.at, zone), place=t.ltr(h(appt.place))
             )
         )
     if items:
