@@ -85,9 +85,9 @@ class DateForms:
             return relative
         return format_skeleton(self._skeleton(day, 0), day, locale=locale_of(self.lang))
 
-    def date(self, day: dt.date) -> str:
-        """The date alone ("3.12."), or "today" / "tomorrow"."""
-        relative = self._relative(day)
+    def date(self, day: dt.date, *, relative_words: bool = True) -> str:
+        """The date alone ("3.12."), or "today" / "tomorrow" (unless `relative_words` is off)."""
+        relative = self._relative(day) if relative_words else None
         if relative is not None:
             return relative
         return format_skeleton(self._skeleton(day, 1), day, locale=locale_of(self.lang))

@@ -114,9 +114,12 @@ class Translator:
         bound.forms = replace(self.forms, today=now.astimezone(zone).date())
         return bound
 
-    def date(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
-        """The date alone, e.g. '3.12.', 'tomorrow', '3.12.2027'."""
-        return self.forms.date(day_of(local(value, zone)))
+    def date(
+        self, value: dt.date | dt.datetime, zone: tzinfo | None = None, *, relative: bool = True
+    ) -> str:
+        """The date alone, e.g. '3.12.', 'tomorrow', '3.12.2027' ('relative=False': never
+        'today' or 'tomorrow', as on a chart's axis)."""
+        return self.forms.date(day_of(local(value, zone)), relative_words=relative)
 
     def day(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
         """Weekday and date, e.g. 'to 3.12.', 'today', 'to 3.12.2027'."""
