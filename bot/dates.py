@@ -46,7 +46,7 @@ def locale_of(lang: str) -> Locale:
 @cache
 def at_time_pattern(lang: str) -> str | None:
     """CLDR's "date at time" pattern ("{1} 'klo' {0}"), or None where CLDR has none."""
-    patterns = locale_of(lang)._data["datetime_formats_relative"]
+    patterns = locale_of(lang).datetime_formats_relative
     if not patterns or "full" not in patterns:
         return None
     # The quoted literal is CLDR's word for "at"; the quotes only escape it.
@@ -71,6 +71,7 @@ class DateForms:
         offset = (day - self.today).days
         if offset not in (0, 1):
             return None
+        # CLDR's day field ("tänään", "i morgon"); Babel keeps it but has no public accessor.
         return str(locale_of(self.lang)._data["date_fields"]["day"]["relative"][offset])
 
     def _skeleton(self, day: dt.date, index: int) -> str:
