@@ -142,7 +142,7 @@ async def on_text(rq: Request) -> None:
         )
         return
     # A long message goes on in parts, in order, rather than being refused whole.
-    result: tuple[str, NextStep | None] = ("no_worker", None)
+    result: tuple[str, NextStep | None] = ("not_found", None)
     for part in split_text(text, MAX_RELAY_UNITS):
         result = await client_service.write_to_worker(rq.core, user.id, part)
         if result[0] != "relayed":
@@ -153,6 +153,16 @@ async def on_text(rq: Request) -> None:
 async def _passed_on(rq: Request, status: str, step: NextStep | None) -> None:
     """The client hears that their message went on, to whom, and when it will be read."""
     t = rq.t
+    if status == "no_worker":
+        # Only a file or photo gets here: a copy needs a worker's chat, while text reaches the
+        # ladder without one.
+        await rq.reply(
+            t(
+                "I can pass photos and files on only to your own worker, and no worker is linked "
+                "to you right now. Please write a message instead."
+            )
+        )
+        return
     if status != "relayed" or step is None:
         await rq.reply(t("I could not pass this on right now. Please try again later."))
         return

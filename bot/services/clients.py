@@ -350,7 +350,7 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
     async with core.db.tx() as conn:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         if client is None or client.status == "closed":
-            return ("no_worker", None)
+            return ("not_found", None)
         client = await mark_seen(conn, core, client)
         open_msg = await engine_repo.open_alert_of_matter(conn, client.id, "message")
         if open_msg is not None and client.worker_id is not None:

@@ -134,6 +134,9 @@ async def test_a_client_with_no_worker_hears_the_admins_see_it_and_they_do(start
     assert "The people who run Silta see this now." in told.text
     await silta.settle()
     assert await silta.tg.wait_for_message(ADMIN_ID, contains="Is anyone there?")
+    # A photo cannot be copied to nobody's chat: the client hears that plainly.
+    await pete.send_photo(caption="the letter")
+    assert await pete.next_message(contains="Please write a message instead.")
 
 
 async def test_help_names_who_sees_what_from_the_ladder_and_follows_a_change(started) -> None:
