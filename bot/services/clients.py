@@ -40,15 +40,11 @@ VALID_CHOICES = {
     "appointment": ("yes", "move", "help"),
     "deadline": ("done", "later", "today", "help"),
 }
-# Answers that raise an alert, and whether the client asked for help or said they are not OK
-# (those get the crisis numbers when nobody sees them now).
-ALERTING = {
-    ("checkin", "bad"): True,
-    ("checkin", "call"): True,
-    ("appointment", "move"): False,
-    ("appointment", "help"): True,
-    ("deadline", "help"): True,
-}
+# Answers by which the client asks for help or says they are not OK: with these, the crisis
+# numbers go along when nobody sees the answer now.
+HELP_ASKED = frozenset(
+    {("checkin", "bad"), ("checkin", "call"), ("appointment", "help"), ("deadline", "help")}
+)
 # "Remind me later" on a deadline's own day: this much later, if that is still today and not in
 # the quiet hours; otherwise the client is told plainly that no reminder can come in time.
 LATER_TODAY = (timedelta(hours=3), timedelta(hours=1))
@@ -239,12 +235,12 @@ async def answer(
         if kind == "checkin":
             # Any answer settles "has not answered", late or not, for this or an older question.
             await alerts.all_clear(conn, core, client.id)
-        await _ANSWERS[kind](conn, core, client, contact, choice)
+        raised = await _ANSWERS[kind](conn, core, client, contact, choice)
         await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
         step = None
-        if (kind, choice) in ALERTING:
-            step = await next_step(conn, core, client, help_asked=ALERTING[(kind, choice)])
+        if raised:
+            step = await next_step(conn, core, client, help_asked=(kind, choice) in HELP_ASKED)
         remind_at = None
         if kind == "deadline" and choice in ("later", "today"):
             dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
@@ -255,22 +251,23 @@ async def answer(
 
 async def _checkin_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
-) -> None:
-    """Not good, or please call: an urgent alert."""
+) -> bool:
+    """Not good, or please call: an urgent alert; True when an alert was raised."""
     if choice not in ("bad", "call"):
-        return
+        return False
     reason = "not_good" if choice == "bad" else "contact_me"
     await alerts.raise_alert(conn, core, client, reason, contact_id=contact.id)
+    return True
 
 
 async def _appointment_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
-) -> None:
-    """Confirmed, or asks for another time or for help (the worker is alerted)."""
+) -> bool:
+    """Confirmed, or asks for another time or for help (the worker is alerted: True)."""
     now = core.now()
     appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
     if appt is None or appt.status != "scheduled":
-        return
+        return False
     status = {"yes": "confirmed", "move": "reschedule", "help": "help"}[choice]
     await items_repo.update_appointment(conn, appt.id, now, confirmation=status, confirmed_at=now)
     if choice == "yes":
@@ -280,16 +277,17 @@ async def _appointment_answered(
         reason = "reschedule" if choice == "move" else "appointment_help"
         await alerts.raise_alert(conn, core, client, reason, ref_id=appt.id)
     await planner.plan_appointments(conn, core, client, now)
+    return choice != "yes"
 
 
 async def _deadline_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
-) -> None:
-    """Done, remind me tomorrow, or help (the worker is alerted)."""
+) -> bool:
+    """Done, remind me tomorrow, or help (the worker is alerted: True)."""
     now = core.now()
     dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
     if dl is None or dl.status != "open":
-        return
+        return False
     if choice == "done":
         await mark_deadline_done(conn, core, dl)
         await alerts.settle_matter(conn, core, client.id, f"deadline:{dl.id}", "settled")
@@ -298,6 +296,7 @@ async def _deadline_answered(
     else:
         await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
     await planner.plan_deadlines(conn, core, client, now)
+    return choice == "help"
 
 
 def later_reminder(core: Core, dl: Deadline, now: datetime) -> datetime | None:
