@@ -98,7 +98,11 @@ async def test_at_ten_on_a_tuesday_the_worker_sees_it_now(started) -> None:
     assert "Maria sees this now." in told.text
     assert "112" not in told.text, "in working hours the worker sees it now"
     await silta.settle()
-    assert await silta.tg.wait_for_message(MARIA, contains="asks you to get in touch")
+    card = await silta.tg.wait_for_message(MARIA, contains="asks you to get in touch")
+    # Maria's lock screen shows who, not why: the reason is on the second line.
+    first, second = card.text.split("\n")[:2]
+    assert first.startswith("❗ Pete") and first.endswith("needs attention")
+    assert "asks you to get in touch" in second
 
 
 async def test_a_message_written_on_saturday_says_when_it_is_read(started) -> None:
