@@ -58,6 +58,7 @@ ALERT_REASONS = {
     "plan_item": N_("has a release plan with open items"),
     "not_reachable_after_release": N_("not yet reachable after release"),
     "plan_help": N_("needs help with a release-plan item"),
+    "referral": N_("new referral from the prison"),
 }
 
 
@@ -300,6 +301,8 @@ def worker_notice(
             day=t.day(date.fromisoformat(args.get("day", ""))),
             before=t.day(date.fromisoformat(args.get("before", ""))),
         )
+    elif notice in ("partner_note", "partner_release"):
+        text = _partner_did(t, notice, args, who)
     elif notice == "wrong_codes":
         text = t(
             "⚠️ Unusually many wrong invite codes: {count} in the last hour. Someone may be "
@@ -308,6 +311,22 @@ def worker_notice(
     else:
         text = t("Silta: {client}").format(client=who)
     return OutMessage(text)
+
+
+def _partner_did(t: Translator, notice: str, args: dict, who: str) -> str:
+    """One line: a partner (the prison) added a note or moved the release date."""
+    by = t.ltr(h(args.get("by", "")))
+    if notice == "partner_note":
+        return t(
+            "📝 {partner} added a note to the release plan of {client}. /plan shows it."
+        ).format(partner=by, client=who)
+    day, before = args.get("day"), args.get("before")
+    return t("📅 {partner} set the release date of {client}: {day} (was {before}).").format(
+        partner=by,
+        client=who,
+        day=t.day(date.fromisoformat(day)) if day else t("not known"),
+        before=t.day(date.fromisoformat(before)) if before else t("not known"),
+    )
 
 
 def _settled_notice(t: Translator, resolution: str, who: str) -> str:

@@ -39,6 +39,7 @@ WORKER_MENU: Menu = (
     ("handover", N_("Hand a client over to a colleague")),
     ("close", N_("End a client's service")),
     ("summary", N_("A client's summary for the client record")),
+    ("addpartner", N_("Invite a partner from the prison")),
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What I can do")),
 )

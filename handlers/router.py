@@ -21,6 +21,7 @@ from bot.services.access import Who
 from handlers import admin as admin_handlers
 from handlers import client as client_handlers
 from handlers import guide as guide_handlers
+from handlers import partner as partner_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
 from handlers.common import (
@@ -38,6 +39,7 @@ from handlers.context import SiltaContext
 log = logging.getLogger(__name__)
 
 WORKERS = ("worker", "admin")
+INACTIVE = ("inactive_worker", "inactive_partner")
 
 
 def _client_commands() -> dict[str, Command]:
@@ -72,6 +74,8 @@ def _commands(role: str) -> dict[str, Command]:
         return {**worker_handlers.COMMANDS, **admin_handlers.WORKER_COMMANDS}
     if role == "admin":
         return {**worker_handlers.COMMANDS, **admin_handlers.COMMANDS}
+    if role == "partner":
+        return partner_handlers.COMMANDS
     return {}
 
 
@@ -83,6 +87,8 @@ def _press(role: str, kind: str) -> Press | None:
         return client_handlers.on_privacy
     if role == "client":
         return _client_presses().get(kind)
+    if role == "partner":
+        return partner_handlers.CALLBACKS.get(kind)
     if role in WORKERS and kind in worker_handlers.CALLBACKS:
         return worker_handlers.CALLBACKS[kind]
     if role == "admin":
@@ -117,6 +123,9 @@ async def _request(update: Update, context: SiltaContext) -> Request:
 
 
 async def _inactive(rq: Request) -> None:
+    if rq.who.role == "inactive_partner":
+        await rq.reply(rq.t("Your partner account is not active. Ask the social services."))
+        return
     await rq.reply(rq.t("Your worker account is not active. Ask an admin."))
 
 
@@ -129,6 +138,8 @@ async def _start(rq: Request, args: str) -> None:
         await client_handlers.cmd_start(rq, args)
     elif role in WORKERS:
         await worker_handlers.cmd_start(rq)
+    elif role == "partner":
+        await partner_handlers.cmd_help(rq)
     else:
         await _inactive(rq)
 
@@ -138,7 +149,7 @@ async def _unavailable(rq: Request, name: str) -> None:
     t = rq.t
     if rq.who.role == "unknown":
         await rq.reply(unknown_handlers.explain(t))
-    elif rq.who.role == "inactive_worker":
+    elif rq.who.role in INACTIVE:
         await _inactive(rq)
     elif name in admin_handlers.COMMANDS or name in worker_handlers.COMMANDS:
         await rq.reply(t("Sorry, that command is not available to you."))
@@ -193,7 +204,9 @@ async def on_text(update: Update, context: SiltaContext) -> None:
         await client_handlers.on_text(rq)
     elif role in WORKERS:
         await worker_handlers.on_text(rq)
-    elif role == "inactive_worker":
+    elif role == "partner":
+        await partner_handlers.on_text(rq)
+    elif role in INACTIVE:
         await _inactive(rq)
     else:
         await unknown_handlers.on_message(rq)
@@ -206,6 +219,8 @@ async def on_other(update: Update, context: SiltaContext) -> None:
         await client_handlers.on_other_content(rq)
     elif rq.who.role in WORKERS:
         await worker_handlers.on_media(rq)
+    elif rq.who.role == "partner":
+        await rq.reply(rq.t("Sorry, Silta does not pass on pictures or files."))
     else:
         await rq.reply(unknown_handlers.explain(rq.t))
 

@@ -353,7 +353,6 @@ async def open_plan(
     core: Core, worker: Worker, client_id: int
 ) -> tuple[Client | None, list[PlanItem]]:
     """The client's release plan; the first opening fills it from the template."""
-    now = core.now()
     async with core.db.tx() as conn:
         client = await visible_client(conn, worker, client_id)
         if client is None:
@@ -362,16 +361,7 @@ async def open_plan(
         if client.status != "closed" and not await worker_queries.has_audit(
             conn, client.id, "plan.start"
         ):
-            for key, template in core.policy.plan_templates.items():
-                await items_repo.add_plan_item(
-                    conn,
-                    client_id=client.id,
-                    template=key,
-                    title=None,
-                    now=now,
-                    owner=template.owner,
-                    due_offset=template.due_days,
-                )
+            await fill_plan(conn, core, client.id)
             await _audit(conn, core, worker, "plan.start", client.id)
             # The client's own items get their reminders from the start.
             await planner.plan_client(conn, core, client.id)
@@ -379,6 +369,21 @@ async def open_plan(
             await _audit(conn, core, worker, "client.view", client.id, "plan")
         plan = await items_repo.plan_of(conn, client.id)
     return client, plan
+
+
+async def fill_plan(conn: Connection, core: Core, client_id: int) -> None:
+    """The policy's template items, added to a client's plan (audit 'plan.start' with it)."""
+    now = core.now()
+    for key, template in core.policy.plan_templates.items():
+        await items_repo.add_plan_item(
+            conn,
+            client_id=client_id,
+            template=key,
+            title=None,
+            now=now,
+            owner=template.owner,
+            due_offset=template.due_days,
+        )
 
 
 async def current_plan(
@@ -455,6 +460,7 @@ async def toggle_plan_item(
             state="done" if done else "open",
             state_by_kind=actor_kind_,
             state_by=worker.id if worker else None,
+            state_by_partner=None,
             state_at=now,
         )
         await audit_by(

@@ -19,6 +19,7 @@ from bot.scheduling.kinds.client import (
     RelayToClient,
     ReleaseDay,
 )
+from bot.scheduling.kinds.partner import PartnerNotice, PartnerWeekly
 from bot.scheduling.kinds.timers import (
     AlertResurface,
     AlertStep,
@@ -59,6 +60,8 @@ KINDS: dict[str, Kind] = {
         MediaToWorker(),
         WorkerNotice(),
         Digest(),
+        PartnerNotice(),
+        PartnerWeekly(),
         DirectAnswer(),
         ContactDue(),
         AlertStep(),

@@ -485,3 +485,32 @@ def digest(worker_id: int, day: date, due: datetime) -> Planned:
 
 def daily(day: date, due: datetime) -> Planned:
     return Planned(key=f"daily:{day.isoformat()}", kind="daily", due_at=due, priority=ROUTINE)
+
+
+# --- to partners -------------------------------------------------------------------------------
+
+
+def partner_notice(
+    partner_id: int, client_id: int | None, notice: str, now: datetime, *, once: str, **payload: Any
+) -> Planned:
+    """A short notice to a partner (`notice` names its text in bot.partner_text); the partner
+    is in the payload, since outbox rows name only workers and clients."""
+    return Planned(
+        key=f"pnotice:{notice}:{partner_id}:{client_id}:{once}",
+        kind="partner_notice",
+        due_at=now,
+        client_id=client_id,
+        payload={"notice": notice, "partner": partner_id, **payload},
+        priority=TIMELY,
+    )
+
+
+def partner_weekly(partner_id: int, day: date, due: datetime) -> Planned:
+    """A partner's short weekly list of overdue prison items, composed when sent."""
+    return Planned(
+        key=f"pweekly:{partner_id}:{day.isoformat()}",
+        kind="partner_weekly",
+        due_at=due,
+        payload={"partner": partner_id},
+        priority=ROUTINE,
+    )
