@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import appointment_text
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.messages import ALERT_REASONS, MAX_MESSAGE_UNITS, Buttons, choice_label, h
@@ -157,7 +158,9 @@ def _alert_matter(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
         appt = seen.appointment
         return [
             t("📅 Appointment {day} at {time}, {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=h(appt.place)
+                day=t.day(appt.at, zone),
+                time=t.time(appt.at, zone),
+                place=appointment_text.worker_what(t, appt),
             )
         ]
     if seen.deadline is not None:

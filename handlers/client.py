@@ -7,6 +7,7 @@ from html import escape
 
 from telegram import Message
 
+from bot import appointment_text
 from bot.callbacks import Callback, encode
 from bot.guide.screens import guide_button
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
@@ -115,7 +116,9 @@ async def on_answer(rq: Request, cb: Callback) -> None:
     # An old or forged press may come with an inaccessible message that has no text.
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""
-    await edit_query_message(query, answered(t, original, cb.kind, result.choice))
+    await edit_query_message(
+        query, answered(t, original, cb.kind, result.choice), _links_of(message)
+    )
     if result.kind == "deadline" and result.choice in ("later", "today"):
         text = later_text(t, rq, result.remind_at)
     else:
@@ -123,6 +126,20 @@ async def on_answer(rq: Request, cb: Callback) -> None:
     if result.crisis:
         text += "\n\n" + crisis_lines(t, rq)
     await rq.reply(OutMessage(text, protect=True))
+
+
+def _links_of(message: object) -> list[list[tuple[str, str]]]:
+    """The link buttons of an answered question (a video call's link): they stay when the
+    answer buttons go, so the client can still open the call."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return []
+    return [
+        [(button.text, button.url)]
+        for row in markup.inline_keyboard
+        for button in row
+        if button.url
+    ]
 
 
 async def on_text(rq: Request) -> None:
@@ -209,10 +226,11 @@ async def cmd_next(rq: Request) -> None:
     zone = core.policy.zone
     lines: list[str] = []
     for appt in up.appointments[:10]:
+        what = appointment_text.client_what(t, appt, up.hosts.get(appt.id, ""))
         lines.append(
             "📅 "
             + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=what
             )
         )
     for dl in up.deadlines[:10]:
@@ -240,7 +258,8 @@ async def cmd_next(rq: Request) -> None:
     text = t("Coming up:") + "\n" + "\n".join(lines)
     if buttons:
         text += "\n\n" + t("Done one of your own? Tap it.")
-    await rq.reply(OutMessage(text, buttons, protect=True))
+    links = appointment_text.video_buttons(t, zone, up.appointments[:10])
+    await rq.reply(OutMessage(text, [*links, *buttons], protect=True))
 
 
 async def on_plan_tick(rq: Request, cb: Callback) -> None:

@@ -18,6 +18,7 @@ from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services import alerts, invite_secret
 from bot.services.audit import audit_by
+from bot.services.hosts import host_name
 from bot.services.onboarding import note_wrong_code
 from storage import admin as admin_repo
 from storage import engine as engine_repo
@@ -81,6 +82,8 @@ class Upcoming:
     deadlines: list[Deadline] = field(default_factory=list)
     plan: list[PlanItem] = field(default_factory=list)
     release_date: date | None = None
+    # Appointment id -> who the client meets there, by first name ("Anna will call you").
+    hosts: dict[int, str] = field(default_factory=dict)
 
 
 async def _worker_name(conn: Connection, client: Client | None) -> str:
@@ -489,4 +492,5 @@ async def upcoming(core: Core, telegram_id: int) -> Upcoming:
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         dls = [d for d in await items_repo.deadlines_of(conn, client.id) if d.due_date >= today]
         plan = [p for p in await items_repo.plan_of(conn, client.id) if p.state == "open"]
-    return Upcoming(appts, dls, plan, client.release_date)
+        hosts = {a.id: await host_name(conn, a, client) for a in appts}
+    return Upcoming(appts, dls, plan, client.release_date, hosts)

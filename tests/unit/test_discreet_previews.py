@@ -3,7 +3,8 @@
 A phone shows the first line of a message on its lock screen, often to others. Every message a
 client can get (scheduled ones rendered here, and every text the client-facing handlers send) is
 checked in all six languages against words that must not be there: prison, benefit names,
-health, substance use and social services.
+health, substance use and social services. Appointments of every kind are among them (a joint
+meeting with the prison says so only below the first line).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
-from bot import messages
+from bot import appointment_kinds, messages
 from bot.i18n import LANGUAGES, translator
 from bot.policy import default_policy
 from handlers.client import later_text as _later_text  # noqa: F401  (the module must import)
@@ -172,6 +173,25 @@ def _scheduled(lang: str) -> list[tuple[str, str]]:
         "other",
     ):
         out.append((notice, messages.client_notice(t, ZONE, notice, args).text))
+    return out + _every_kind(t, appt, args)
+
+
+def _every_kind(t, appt: Appointment, args: dict) -> list[tuple[str, str]]:
+    """Each kind of appointment (a phone call, a video call, a home visit, a joint meeting with
+    the prison): its reminders and its notices."""
+    out = []
+    for kind in appointment_kinds.KINDS:
+        place = "Kauppakatu 1" if appointment_kinds.needs_place(kind) else ""
+        link = "https://meet.example.fi/r/1" if kind == appointment_kinds.VIDEO else None
+        this = appt.model_copy(update={"kind": kind, "place": place, "link": link})
+        for day_before in (True, False):
+            reminder = messages.appointment_reminder(
+                t, ZONE, this, 1, day_before=day_before, worker="Anna"
+            )
+            out.append((f"appointment {kind}", reminder.text))
+        for notice in ("appt_new", "appt_changed", "appt_cancelled"):
+            told = {**args, "kind": kind, "place": place, "link": link}
+            out.append((f"{notice} {kind}", messages.client_notice(t, ZONE, notice, told).text))
     return out
 
 
