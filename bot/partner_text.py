@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.appointment_text import worker_what
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.messages import Buttons, h
 from bot.outgoing import OutMessage
 from bot.policy import Policy
 from bot.services.plan import item_title
-from storage.models import Client, Partner, PlanItem, Referral
+from storage.models import Appointment, Client, Partner, PlanItem, Referral
 
 REFERRAL_REASONS = {
     "housing": N_("housing"),
@@ -47,6 +48,7 @@ def shared_view(
     worker_name: str,
     items: list[PlanItem],
     notes: dict[int, list[tuple[str, str]]],
+    meetings: list[Appointment] | None = None,
 ) -> OutMessage:
     """A linked client as a partner sees it: nickname, release date, the prison's items with
     their notes, and the worker's name and phone; a button per item and for the date."""
@@ -59,6 +61,8 @@ def shared_view(
     lines.append(
         t("Worker: {worker}, {phone}").format(worker=t.ltr(h(worker_name)), phone=h(phone or "—"))
     )
+    for appt in meetings or []:
+        lines.append(meeting_line(t, policy.zone, appt))
     lines.append("")
     if not items:
         lines.append(t("No items for the prison in the plan yet."))
@@ -181,3 +185,50 @@ def weekly(
             )
         )
     return OutMessage("\n".join(lines))
+
+
+PARTNER_ANSWERS = {"confirmed": N_("you confirmed"), "reschedule": N_("you asked for another time")}
+
+
+def meeting_line(t: Translator, zone: ZoneInfo, appt: Appointment) -> str:
+    """'👥 Tuesday 15.12. at 10:00: Joint meeting with the prison, Room 2 (you confirmed)'."""
+    line = t("👥 {day} at {time}: {what}").format(
+        day=t.day(appt.at, zone), time=t.time(appt.at, zone), what=worker_what(t, appt)
+    )
+    if appt.partner_answer in PARTNER_ANSWERS:
+        line += f" ({t(PARTNER_ANSWERS[appt.partner_answer])})"
+    return line
+
+
+def joint_meeting(
+    t: Translator,
+    zone: ZoneInfo,
+    appt: Appointment,
+    client: Client,
+    worker: str,
+    *,
+    day_before: bool,
+) -> OutMessage:
+    """A joint meeting to the partner: booked, or tomorrow; confirm or ask for another time.
+    A client not in Silta yet hears of it only from the partner."""
+    head = (
+        t("👥 Tomorrow: joint meeting about {client}")
+        if day_before
+        else t("👥 New joint meeting about {client}")
+    ).format(client=t.ltr(h(client.label)))
+    lines = [head, meeting_line(t, zone, appt)]
+    if worker:
+        lines.append(t("Worker: {worker}").format(worker=t.ltr(h(worker))))
+    if client.telegram_id is None or client.status != "active":
+        lines.append(
+            t("{client} is not in Silta yet: please tell them about the meeting.").format(
+                client=t.ltr(h(client.nickname or ""))
+            )
+        )
+    buttons: Buttons = [
+        [
+            (t("✅ Confirm"), encode("pa", appt.id, "confirmed")),
+            (t("🔁 Another time"), encode("pa", appt.id, "reschedule")),
+        ]
+    ]
+    return OutMessage("\n".join(lines), buttons)

@@ -107,6 +107,7 @@ class Appointment(Model):
     created_by: int | None
     kind: str = "in_person"  # bot.appointment_kinds.KINDS
     link: str | None = None  # a video call's link
+    partner_answer: str | None = None  # a joint meeting: the prison partner's answer
 
 
 class Deadline(Model):

@@ -4,11 +4,12 @@ shared part of the clients linked to them. Every view and change of theirs is au
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from aiosqlite import Connection
 
 from bot import invites as codes
+from bot.appointment_kinds import JOINT
 from bot.core import Core
 from bot.identity import looks_like_personal_identity_code
 from bot.policy import local_to_utc
@@ -23,7 +24,7 @@ from storage import items as items_repo
 from storage import outbox
 from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Client, Partner, PlanItem, PlanNote, Worker
+from storage.models import Appointment, Client, Partner, PlanItem, PlanNote, Worker
 
 # Partners use Silta in these languages (the prison's own working languages).
 PARTNER_LANGUAGES = ("fi", "sv", "en")
@@ -180,6 +181,8 @@ class SharedView:
     notes: dict[int, list[PlanNote]] = field(default_factory=dict)
     # Who wrote each note, by (kind, id): a worker's or a partner's name.
     authors: dict[tuple[str, int], str] = field(default_factory=dict)
+    # Joint meetings still ahead.
+    meetings: list[Appointment] = field(default_factory=list)
 
 
 async def _notes(
@@ -209,16 +212,17 @@ async def shared_view(core: Core, partner: Partner, client_id: int) -> SharedVie
         client = await _linked(conn, partner, client_id)
         if client is None:
             return None
-        view = await _view(conn, client)
+        view = await _view(conn, core, client)
         await audit_partner(conn, core.now(), partner, "partner.view", client_id=client.id)
     return view
 
 
-async def _view(conn: Connection, client: Client) -> SharedView:
+async def _view(conn: Connection, core: Core, client: Client) -> SharedView:
     worker = await people_repo.get_worker(conn, client.worker_id) if client.worker_id else None
     items = [i for i in await items_repo.plan_of(conn, client.id) if i.owner in SHARED_OWNERS]
     notes, authors = await _notes(conn, client.id, {i.id for i in items})
-    return SharedView(client, worker, items, notes, authors)
+    meetings = await joint_meetings(conn, core, client.id)
+    return SharedView(client, worker, items, notes, authors, meetings)
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,7 @@ async def tick(core: Core, partner: Partner, item_id: int, state: str) -> Partne
             conn, now, partner, f"plan.{state}", client_id=client.id, detail=f"item {item_id}"
         )
         await planner.plan_client(conn, core, client.id)
-        view = await _view(conn, client)
+        view = await _view(conn, core, client)
     core.wake()
     return PartnerChange("ok", view, item)
 
@@ -310,7 +314,7 @@ async def partner_note(core: Core, partner: Partner, item_id: int, text: str) ->
                 by=f"{partner.name}, {partner.organisation}",
             )
             await outbox.add(conn, notice, now)
-        view = await _view(conn, client)
+        view = await _view(conn, core, client)
     core.wake()
     return PartnerChange("ok", view, item)
 
@@ -384,7 +388,7 @@ async def set_release(
                 by=f"{partner.name}, {partner.organisation}",
             )
             await outbox.add(conn, notice, now)
-        view = await _view(conn, client)
+        view = await _view(conn, core, client)
     core.wake()
     return PartnerChange("ok", view)
 
@@ -472,3 +476,70 @@ async def plan_marks(core: Core, worker: Worker, client_id: int) -> PlanMarks:
         for item_id, group in found.items()
     }
     return PlanMarks(ticks, notes)
+
+
+# --- joint meetings --------------------------------------------------------------------------
+
+
+async def joint_booked(conn: Connection, core: Core, appt: Appointment) -> int:
+    """A joint meeting was booked or moved: each linked partner gets it now and again the day
+    before (at the same hour); returns how many partners were told."""
+    if appt.kind != JOINT or appt.status != "scheduled":
+        return 0
+    now = core.now()
+    told = 0
+    for partner in await partners_repo.partners_of(conn, appt.client_id):
+        if not partner.active:
+            continue
+        await outbox.add(conn, rows.partner_joint(partner.id, appt, "new", now, now), now)
+        day_before = appt.at - timedelta(days=1)
+        if day_before > now:
+            await outbox.add(
+                conn, rows.partner_joint(partner.id, appt, "-1d", day_before, now), now
+            )
+        told += 1
+    return told
+
+
+async def joint_meetings(conn: Connection, core: Core, client_id: int) -> list[Appointment]:
+    """The client's joint meetings still ahead (what a partner sees of appointments)."""
+    found = await items_repo.appointments_of(conn, client_id, upcoming_from=core.now())
+    return [a for a in found if a.kind == JOINT]
+
+
+async def joint_answer(core: Core, partner: Partner, appt_id: int, answer: str) -> PartnerChange:
+    """The partner confirms a joint meeting or asks for another time; the worker is told."""
+    if answer not in ("confirmed", "reschedule"):
+        return PartnerChange("invalid")
+    now = core.now()
+    async with core.db.tx() as conn:
+        appt = await items_repo.get_appointment(conn, appt_id)
+        client = await _linked(conn, partner, appt.client_id) if appt else None
+        if appt is None or client is None or appt.kind != JOINT or appt.status != "scheduled":
+            return PartnerChange("not_found")
+        if appt.at <= now:
+            return PartnerChange("not_found")
+        await items_repo.update_appointment(conn, appt.id, now, partner_answer=answer)
+        await audit_partner(
+            conn,
+            now,
+            partner,
+            f"joint.{answer}",
+            client_id=client.id,
+            detail=f"appointment {appt.id}",
+        )
+        if client.worker_id:
+            notice = rows.worker_notice(
+                client.worker_id,
+                client.id,
+                "partner_joint",
+                now,
+                once=f"{appt.id}:{answer}:{now.isoformat()}",
+                answer=answer,
+                at=appt.at.isoformat(),
+                by=f"{partner.name}, {partner.organisation}",
+            )
+            await outbox.add(conn, notice, now)
+        view = await _view(conn, core, client)
+    core.wake()
+    return PartnerChange("ok", view)

@@ -92,4 +92,5 @@ CALLBACKS: dict[str, Press] = {
     "fl": on_flow_button,
     "pc": view.on_client_button,
     "pt": view.on_item_button,
+    "pa": view.on_joint_button,
 }

@@ -12,7 +12,7 @@ from bot.transport import OutMessage
 from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.context import Flow
-from handlers.worker.flow import begin_flow, end_flow, flow_buttons, prompt
+from handlers.worker.flow import begin_flow, chosen, end_flow, flow_buttons, prompt
 
 
 def _render(rq: Request, view: SharedView) -> OutMessage:
@@ -23,7 +23,7 @@ def _render(rq: Request, view: SharedView) -> OutMessage:
         for item_id, found in view.notes.items()
     }
     worker = view.worker.name if view.worker else "—"
-    return shared_view(rq.t, rq.core.policy, view.client, worker, view.items, notes)
+    return shared_view(rq.t, rq.core.policy, view.client, worker, view.items, notes, view.meetings)
 
 
 async def cmd_clients(rq: Request) -> None:
@@ -146,3 +146,19 @@ async def on_release_text(rq: Request, flow: Flow, text: str) -> None:
 async def on_release_unknown(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
     await answer_query(rq.query)
     await _release(rq, flow, None)
+
+
+async def on_joint_button(rq: Request, cb: Callback) -> None:
+    """pa: confirm a joint meeting, or ask for another time; the worker is told."""
+    t = rq.t
+    change = await partner_service.joint_answer(rq.core, rq.partner, cb.id, cb.choice)
+    if change.status != "ok":
+        await kb.stale(rq.query, t)
+        return
+    text = (
+        t("Thank you, confirmed. The worker was told.")
+        if cb.choice == "confirmed"
+        else t("The worker was told that you need another time.")
+    )
+    await answer_query(rq.query, text)
+    await chosen(rq, text)

@@ -274,3 +274,38 @@ async def test_export_and_purge_cover_what_partners_added(silta: Silta) -> None:
         cur = await conn.execute("SELECT nickname, release_date FROM referrals")
         assert [tuple(r) for r in await cur.fetchall()] == [(None, None)]
         assert await partners_repo.linked_clients(conn, 1) == []
+
+
+async def test_a_joint_meeting_booked_reaches_the_partner_who_confirms_it(silta: Silta) -> None:
+    p, client = await taken(silta)
+    o = p.office
+    question = await ask(o.maria_chat, "/appointment Pete", contains="When is the appointment")
+    await tap_then(silta, o.maria_chat, question, "Joint meeting", contains="When is it")
+    await ask(o.maria_chat, "10.12. 13:00", contains="Where")
+    summary = await ask(o.maria_chat, "Meeting room 2", contains="Save it?")
+    await tap(silta, o.maria_chat, summary, "Save")
+    await silta.settle()
+    booked = await p.liisa.next_message(contains="New joint meeting")
+    text = booked.text or ""
+    assert "Pete (#1)" in text and "Meeting room 2" in text and "1:00" in text
+    assert "not in Silta yet: please tell them" in text, "Pete has no phone inside"
+    # Her shared view lists it too.
+    listing = await ask(p.liisa, "/clients", contains="Your clients")
+    view = await tap_then(silta, p.liisa, listing, "Pete", contains="Release date")
+    assert "Joint meeting with the prison, Meeting room 2" in (view.text or "")
+    answer = await tap(silta, p.liisa, booked, "Confirm")
+    assert "confirmed" in (answer.text or "")
+    await silta.settle()
+    told = await o.maria_chat.next_message(contains="confirmed the joint meeting")
+    assert "Liisa Laine" in (told.text or "")
+    # The day before, at the same hour, she is reminded; she asks for another time.
+    await silta.advance_to(datetime(2026, 12, 9, 13, 1, tzinfo=HEL).astimezone(UTC))
+    tomorrow = card_of(p.liisa, "Tomorrow: joint meeting")
+    assert "you confirmed" in (tomorrow.text or "")
+    await tap(silta, p.liisa, tomorrow, "Another time")
+    await silta.settle()
+    asked = card_of(o.maria_chat, "asks for another time")
+    assert "Pete" in (asked.text or "")
+    async with silta.core.db.read() as conn:
+        cur = await conn.execute("SELECT partner_answer FROM appointments")
+        assert [r[0] for r in await cur.fetchall()] == ["reschedule"]

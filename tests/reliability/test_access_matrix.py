@@ -48,6 +48,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "pc": ("view", "release"),
     "pt": ("done", "open", "note"),
     "rf": ("take", "decline", "d-area"),
+    "pa": ("confirmed", "reschedule"),
 }
 # Phrases that would show team South's client to someone who may not see it.
 SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
@@ -121,6 +122,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "pc": [b.id, world.invited_b.id],
         "pt": items,
         "rf": [1],
+        "pa": [world.appointment_b.id],
     }
 
 

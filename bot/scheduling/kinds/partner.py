@@ -12,10 +12,12 @@ from bot.core import Core
 from bot.i18n import Translator, translator
 from bot.scheduling.kinds.base import Kind, Prepared, Send, Skip
 from bot.services import partners as partner_service
+from storage import items as items_repo
 from storage import partners as partners_repo
 from storage import people as people_repo
 from storage.models import Client, OutboxRow, Partner
 from storage.outbox import ROUTINE, TIMELY
+from storage.times import utc_iso
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,31 @@ class PartnerWeekly(PartnerMessage):
         if not overdue:
             return Skip("nothing overdue")
         return Send(job.chat, partner_text.weekly(job.t, job.core.policy, overdue))
+
+
+class PartnerJoint(PartnerMessage):
+    """A joint meeting to a partner: when booked, and the day before; confirm or another time."""
+
+    name = "partner_joint"
+    priority = ROUTINE  # TIMELY when just booked (rows.partner_joint)
+
+    async def compose(self, job: ToPartner) -> Prepared:
+        appt = await items_repo.get_appointment(job.conn, job.row.ref_id or 0)
+        if appt is None or appt.status != "scheduled" or job.about is None:
+            return Skip("meeting settled")
+        if utc_iso(appt.at) != job.row.payload.get("at") or appt.at <= job.core.now():
+            return Skip("meeting moved or past")
+        worker = (
+            await people_repo.get_worker(job.conn, job.about.worker_id)
+            if job.about.worker_id
+            else None
+        )
+        message = partner_text.joint_meeting(
+            job.t,
+            job.core.policy.zone,
+            appt,
+            job.about,
+            worker.name if worker else "",
+            day_before=job.row.payload.get("tag") == "-1d",
+        )
+        return Send(job.chat, message)

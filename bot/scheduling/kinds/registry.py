@@ -19,7 +19,7 @@ from bot.scheduling.kinds.client import (
     RelayToClient,
     ReleaseDay,
 )
-from bot.scheduling.kinds.partner import PartnerNotice, PartnerWeekly
+from bot.scheduling.kinds.partner import PartnerJoint, PartnerNotice, PartnerWeekly
 from bot.scheduling.kinds.timers import (
     AlertResurface,
     AlertStep,
@@ -62,6 +62,7 @@ KINDS: dict[str, Kind] = {
         Digest(),
         PartnerNotice(),
         PartnerWeekly(),
+        PartnerJoint(),
         DirectAnswer(),
         ContactDue(),
         AlertStep(),

@@ -505,6 +505,22 @@ def partner_notice(
     )
 
 
+def partner_joint(
+    partner_id: int, appt: Appointment, tag: str, due: datetime, now: datetime
+) -> Planned:
+    """A joint meeting to a partner: `tag` 'new' when booked, '-1d' the day before. The time is
+    in the key and the payload, so a moved meeting is told again and the old row skips."""
+    return Planned(
+        key=f"pjoint:{appt.id}:{partner_id}:{tag}:{utc_iso(appt.at)}",
+        kind="partner_joint",
+        due_at=max(due, now),
+        client_id=appt.client_id,
+        ref_id=appt.id,
+        payload={"partner": partner_id, "tag": tag, "at": utc_iso(appt.at)},
+        priority=TIMELY if tag == "new" else ROUTINE,
+    )
+
+
 def partner_weekly(partner_id: int, day: date, due: datetime) -> Planned:
     """A partner's short weekly list of overdue prison items, composed when sent."""
     return Planned(
