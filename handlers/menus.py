@@ -43,6 +43,12 @@ WORKER_MENU: Menu = (
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What I can do")),
 )
+PARTNER_MENU: Menu = (
+    ("refer", N_("Refer a person at the start of a sentence")),
+    ("clients", N_("Your linked clients and their shared plan")),
+    ("cancel", N_("Stop what you are doing")),
+    ("help", N_("What I can do")),
+)
 # Commands of the admin handlers that every worker has too (not listed in the worker's /help).
 WORKER_ADMIN_MENU: Menu = (("cadence", N_("Set a client's check-in cadence")),)
 ADMIN_MENU: Menu = (
@@ -101,6 +107,14 @@ async def set_worker_commands(bot: Bot, chat_id: int, lang: str, admin: bool) ->
     """A worker's (or admin's) own menu in their chat."""
     items = [*WORKER_MENU, *WORKER_ADMIN_MENU, *(ADMIN_MENU if admin else ())]
     await bot.set_my_commands(_menu(lang, items), scope=BotCommandScopeChat(chat_id))
+
+
+async def set_partner_commands(bot: Bot, chat_id: int, lang: str) -> None:
+    """A partner's menu in their chat, once they have joined."""
+    try:
+        await bot.set_my_commands(_menu(lang, PARTNER_MENU), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.info("menu update failed: %s", type(exc).__name__)
 
 
 async def set_client_commands(bot: Bot, chat_id: int, lang: str) -> None:

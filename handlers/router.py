@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.callbacks import Callback, decode
+from bot.services import partners as partner_service
 from bot.services import reach
 from bot.services.access import Who
 from handlers import admin as admin_handlers
@@ -115,6 +116,8 @@ async def _request(update: Update, context: SiltaContext) -> Request:
     if who.worker is not None and who.worker.unreachable:
         # A worker Silta could not reach wrote: alerts reach them again.
         await reach.worker_seen(context.core, who.worker.id)
+    if who.partner is not None and who.partner.unreachable:
+        await partner_service.seen(context.core, who.partner)
     if who.client is not None and who.client.unreachable and update.effective_user is not None:
         # Any sign of life from a client marked unreachable closes that alert and tells the
         # worker, whatever they did (a button, a command, a message).

@@ -15,7 +15,7 @@ from bot import appointment_kinds as appt_kinds
 from bot.core import Core
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
-from bot.services import partners as partner_service
+from bot.services import joint_meetings
 from bot.services.access import can_see_client, open_client, visible_client
 from bot.services.alerts import resolve
 from bot.services.audit import audit_by
@@ -162,7 +162,7 @@ async def add_appointment(
             link=url,
         )
         await _tell_client(conn, core, client, appt, "appt_new")
-        await partner_service.joint_booked(conn, core, appt)
+        await joint_meetings.joint_booked(conn, core, appt)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.add", client.id, f"appointment {appt.id}")
     core.wake()
@@ -213,7 +213,7 @@ async def move_appointment(
             conn, core, client.id, appt.id, ("reschedule", "unconfirmed"), "moved", actor
         )
         await _tell_client(conn, core, client, appt, "appt_changed")
-        await partner_service.joint_booked(conn, core, appt)
+        await joint_meetings.joint_booked(conn, core, appt)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.move", client.id, f"appointment {appt.id}")
     core.wake()

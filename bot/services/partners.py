@@ -4,7 +4,7 @@ shared part of the clients linked to them. Every view and change of theirs is au
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from aiosqlite import Connection
 
@@ -153,7 +153,7 @@ async def join(core: Core, telegram_id: int, invite_id: int) -> PartnerJoin:
 # --- the shared view -------------------------------------------------------------------------
 
 
-async def _linked(conn: Connection, partner: Partner, client_id: int) -> Client | None:
+async def linked(conn: Connection, partner: Partner, client_id: int) -> Client | None:
     """The client if this partner is linked to it and it is neither closed nor purged."""
     if not partner.active or not await partners_repo.is_linked(conn, partner.id, client_id):
         return None
@@ -209,15 +209,15 @@ async def _notes(
 async def shared_view(core: Core, partner: Partner, client_id: int) -> SharedView | None:
     """One linked client as the partner may see it (audited); None when not theirs."""
     async with core.db.tx() as conn:
-        client = await _linked(conn, partner, client_id)
+        client = await linked(conn, partner, client_id)
         if client is None:
             return None
-        view = await _view(conn, core, client)
+        view = await view_of(conn, core, client)
         await audit_partner(conn, core.now(), partner, "partner.view", client_id=client.id)
     return view
 
 
-async def _view(conn: Connection, core: Core, client: Client) -> SharedView:
+async def view_of(conn: Connection, core: Core, client: Client) -> SharedView:
     worker = await people_repo.get_worker(conn, client.worker_id) if client.worker_id else None
     items = [i for i in await items_repo.plan_of(conn, client.id) if i.owner in SHARED_OWNERS]
     notes, authors = await _notes(conn, client.id, {i.id for i in items})
@@ -238,7 +238,7 @@ async def _shared_item(
     item = await items_repo.get_plan_item(conn, item_id)
     if item is None or item.owner not in SHARED_OWNERS:
         return None
-    client = await _linked(conn, partner, item.client_id)
+    client = await linked(conn, partner, item.client_id)
     return (client, item) if client is not None else None
 
 
@@ -267,7 +267,7 @@ async def tick(core: Core, partner: Partner, item_id: int, state: str) -> Partne
             conn, now, partner, f"plan.{state}", client_id=client.id, detail=f"item {item_id}"
         )
         await planner.plan_client(conn, core, client.id)
-        view = await _view(conn, core, client)
+        view = await view_of(conn, core, client)
     core.wake()
     return PartnerChange("ok", view, item)
 
@@ -314,7 +314,7 @@ async def partner_note(core: Core, partner: Partner, item_id: int, text: str) ->
                 by=f"{partner.name}, {partner.organisation}",
             )
             await outbox.add(conn, notice, now)
-        view = await _view(conn, core, client)
+        view = await view_of(conn, core, client)
     core.wake()
     return PartnerChange("ok", view, item)
 
@@ -361,7 +361,7 @@ async def set_release(
     if day is not None and abs((day - today).days) > RELEASE_RANGE_DAYS:
         return PartnerChange("invalid")
     async with core.db.tx() as conn:
-        client = await _linked(conn, partner, client_id)
+        client = await linked(conn, partner, client_id)
         if client is None:
             return PartnerChange("not_found")
         before = client.release_date
@@ -388,7 +388,7 @@ async def set_release(
                 by=f"{partner.name}, {partner.organisation}",
             )
             await outbox.add(conn, notice, now)
-        view = await _view(conn, core, client)
+        view = await view_of(conn, core, client)
     core.wake()
     return PartnerChange("ok", view)
 
@@ -481,65 +481,13 @@ async def plan_marks(core: Core, worker: Worker, client_id: int) -> PlanMarks:
 # --- joint meetings --------------------------------------------------------------------------
 
 
-async def joint_booked(conn: Connection, core: Core, appt: Appointment) -> int:
-    """A joint meeting was booked or moved: each linked partner gets it now and again the day
-    before (at the same hour); returns how many partners were told."""
-    if appt.kind != JOINT or appt.status != "scheduled":
-        return 0
-    now = core.now()
-    told = 0
-    for partner in await partners_repo.partners_of(conn, appt.client_id):
-        if not partner.active:
-            continue
-        await outbox.add(conn, rows.partner_joint(partner.id, appt, "new", now, now), now)
-        day_before = appt.at - timedelta(days=1)
-        if day_before > now:
-            await outbox.add(
-                conn, rows.partner_joint(partner.id, appt, "-1d", day_before, now), now
-            )
-        told += 1
-    return told
-
-
 async def joint_meetings(conn: Connection, core: Core, client_id: int) -> list[Appointment]:
     """The client's joint meetings still ahead (what a partner sees of appointments)."""
     found = await items_repo.appointments_of(conn, client_id, upcoming_from=core.now())
     return [a for a in found if a.kind == JOINT]
 
 
-async def joint_answer(core: Core, partner: Partner, appt_id: int, answer: str) -> PartnerChange:
-    """The partner confirms a joint meeting or asks for another time; the worker is told."""
-    if answer not in ("confirmed", "reschedule"):
-        return PartnerChange("invalid")
-    now = core.now()
+async def seen(core: Core, partner: Partner) -> None:
+    """A partner Silta could not reach wrote again: messages to them go out again."""
     async with core.db.tx() as conn:
-        appt = await items_repo.get_appointment(conn, appt_id)
-        client = await _linked(conn, partner, appt.client_id) if appt else None
-        if appt is None or client is None or appt.kind != JOINT or appt.status != "scheduled":
-            return PartnerChange("not_found")
-        if appt.at <= now:
-            return PartnerChange("not_found")
-        await items_repo.update_appointment(conn, appt.id, now, partner_answer=answer)
-        await audit_partner(
-            conn,
-            now,
-            partner,
-            f"joint.{answer}",
-            client_id=client.id,
-            detail=f"appointment {appt.id}",
-        )
-        if client.worker_id:
-            notice = rows.worker_notice(
-                client.worker_id,
-                client.id,
-                "partner_joint",
-                now,
-                once=f"{appt.id}:{answer}:{now.isoformat()}",
-                answer=answer,
-                at=appt.at.isoformat(),
-                by=f"{partner.name}, {partner.organisation}",
-            )
-            await outbox.add(conn, notice, now)
-        view = await _view(conn, core, client)
-    core.wake()
-    return PartnerChange("ok", view)
+        await partners_repo.update_partner(conn, partner.id, unreachable=0)

@@ -5,19 +5,13 @@ and button to the polite refusal."""
 from __future__ import annotations
 
 from bot.callbacks import Callback
-from bot.i18n import N_, translator
+from bot.i18n import translator
 from bot.messages import h
 from bot.services import partners as partner_service
 from handlers.common import Command, Press, Request, lang_of
+from handlers.menus import PARTNER_MENU, set_partner_commands
 from handlers.partner import refer, view
 from handlers.worker.flow import ButtonStep, TextStep, cmd_cancel, press, take_text
-
-PARTNER_MENU = (
-    ("refer", N_("refer a person at the start of a sentence")),
-    ("clients", N_("your linked clients and their shared plan")),
-    ("cancel", N_("stop what you are doing")),
-    ("help", N_("what you can do")),
-)
 
 TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("refer", "nickname"): refer.on_nickname,
@@ -50,6 +44,7 @@ async def join_as_partner(rq: Request, invite_id: int) -> None:
                 organisation=t.ltr(h(result.partner.organisation)),
             )
         )
+        await set_partner_commands(rq.context.bot, user.id, result.partner.language)
     elif result.status == "already":
         await rq.reply(t("You are already registered as a partner."))
     else:

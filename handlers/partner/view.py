@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.callbacks import Callback, encode
 from bot.partner_text import shared_view
-from bot.services import onboarding
+from bot.services import joint_meetings, onboarding
 from bot.services import partners as partner_service
 from bot.services.partners import SharedView
 from bot.timeparse import TimeParseError
@@ -151,7 +151,7 @@ async def on_release_unknown(rq: Request, flow: Flow, verb: str, item_id: int) -
 async def on_joint_button(rq: Request, cb: Callback) -> None:
     """pa: confirm a joint meeting, or ask for another time; the worker is told."""
     t = rq.t
-    change = await partner_service.joint_answer(rq.core, rq.partner, cb.id, cb.choice)
+    change = await joint_meetings.joint_answer(rq.core, rq.partner, cb.id, cb.choice)
     if change.status != "ok":
         await kb.stale(rq.query, t)
         return

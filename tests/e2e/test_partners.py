@@ -39,6 +39,10 @@ async def invited_partner(silta: Silta) -> Prison:
     await liisa.command("start", code)
     welcome = await liisa.next_message(contains="Welcome")
     assert "partner" in (welcome.text or "") and ORG in (welcome.text or "")
+    menu = await silta.tg.wait_for(
+        lambda: silta.tg.my_commands({"type": "chat", "chat_id": LIISA}), what="Liisa's menu"
+    )
+    assert [c["command"] for c in menu] == ["refer", "clients", "cancel", "help"]
     return Prison(o, liisa)
 
 
@@ -77,6 +81,8 @@ async def test_a_referral_climbs_the_ladder_until_a_worker_takes_it(silta: Silta
     assert f"New referral from {ORG}: release in 60 days" in (card.text or "")
     assert "housing" in (card.text or "") and "Pete" in (card.text or "")
     assert not [m for m in o.tuula_chat.messages() if "referral" in (m.text or "")]
+    listed = await ask(o.maria_chat, "/alerts", contains="open alert")
+    assert "new referral from the prison" in (listed.text or "")
     # Nobody takes it: by the afternoon (4 working hours) the team has it too.
     await silta.advance_to(datetime(2026, 12, 1, 15, 1, tzinfo=HEL).astimezone(UTC))
     team_card = card_of(o.tuula_chat, "New referral from")
