@@ -523,6 +523,13 @@ async def visible_alerts(core: Core, worker: Worker) -> list[AlertView]:
         found = await engine_repo.open_alerts(
             conn, client_ids=None if ids is None else list(clients)
         )
+        if ids is not None:
+            # About nobody yet (a referral from the prison): those that reached this worker.
+            found += [
+                a
+                for a in await engine_repo.open_alerts(conn, reason="referral")
+                if await alert_service.may_handle(conn, worker, a)
+            ]
         views = []
         for alert in found:
             taker = (

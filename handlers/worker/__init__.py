@@ -18,6 +18,7 @@ from handlers.worker import (
     handover,
     help,
     newclient,
+    partners,
     plan,
     replies,
     summary,
@@ -39,6 +40,7 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("deadline", "due"): deadlines.on_due,
     ("planadd", "title"): plan.on_title,
     ("plandue", "due"): plan.on_due,
+    ("plannote", "text"): plan.on_note,
     ("release", "date"): newclient.on_release_change,
     ("myname", "name"): help.on_name,
 }
@@ -107,6 +109,7 @@ COMMANDS: dict[str, Command] = {
     "handover": handover.cmd_handover,
     "close": clients.cmd_close,
     "summary": summary.cmd_summary,
+    "addpartner": partners.cmd_addpartner,
 }
 CALLBACKS: dict[str, Press] = {
     "al": alerts.on_alert_button,
@@ -120,4 +123,5 @@ CALLBACKS: dict[str, Press] = {
     "ho": handover.on_handover_button,
     "rc": summary.on_recorded,
     "rn": replies.on_send_now,
+    "rf": partners.on_referral_button,
 }

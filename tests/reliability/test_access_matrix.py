@@ -1,7 +1,8 @@
 """Every command and every button, pressed by every role that should not get its way.
 
-A worker of another team, a client, a deactivated worker and a stranger try each command (bare
-and naming team South's client) and each callback kind with the ids of team South's records.
+A worker of another team, a client, a deactivated worker, a stranger and a prison partner (linked
+to client A only) try each command (bare and naming team South's client) and each callback kind
+with the ids of team South's records.
 Each try is refused in words (a reply or a callback answer), every button press is answered,
 nothing they may not change changes, and no reply shows them team South's client.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import admin as admin_handlers
+from handlers import partner as partner_handlers
 from handlers import worker as worker_handlers
 from storage import engine as engine_repo
 from tests.fake_telegram import FakeUser
@@ -43,6 +45,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "gs": ("money", "housing", "nosuch"),
     "gd": ("_index", "_new", "money"),
     "pv": ("en", "fi"),
+    "pc": ("view", "release"),
+    "pt": ("done", "open", "note"),
+    "rf": ("take", "decline", "d-area"),
+    "pa": ("confirmed", "reschedule"),
 }
 # Phrases that would show team South's client to someone who may not see it.
 SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
@@ -53,13 +59,17 @@ def all_commands() -> list[str]:
         set(worker_handlers.COMMANDS)
         | set(admin_handlers.COMMANDS)
         | set(admin_handlers.WORKER_COMMANDS)
+        | set(partner_handlers.COMMANDS)
         | set(CLIENT_COMMANDS)
     )
 
 
 def all_kinds() -> list[str]:
     return sorted(
-        set(worker_handlers.CALLBACKS) | set(admin_handlers.CALLBACKS) | set(CLIENT_KINDS)
+        set(worker_handlers.CALLBACKS)
+        | set(admin_handlers.CALLBACKS)
+        | set(partner_handlers.CALLBACKS)
+        | set(CLIENT_KINDS)
     )
 
 
@@ -109,16 +119,20 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "gs": [b.id],
         "gd": [0],
         "pv": [0],
+        "pc": [b.id, world.invited_b.id],
+        "pt": items,
+        "rf": [1],
+        "pa": [world.appointment_b.id],
     }
 
 
-ACTORS = ("worker_a", "client_a", "inactive", "stranger")
+ACTORS = ("worker_a", "client_a", "inactive", "stranger", "partner")
 
 
 def _protected(world: World, actor: str) -> list[int]:
     """Clients whose records this actor may not change."""
     south = [world.client_b.id, world.invited_b.id]
-    return south if actor in ("worker_a", "client_a") else [world.client_a.id, *south]
+    return south if actor in ("worker_a", "client_a", "partner") else [world.client_a.id, *south]
 
 
 def _edits(user: FakeUser) -> int:

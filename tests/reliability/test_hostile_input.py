@@ -22,7 +22,7 @@ from tests.harness import Silta
 from tests.reliability.test_access_matrix import CHOICES, all_commands, all_kinds
 from tests.reliability.world import ErrorRecords, World, audit_history, build_world, diff, snapshot
 
-ROLES = ("stranger", "client_a", "worker_a", "admin")
+ROLES = ("stranger", "client_a", "worker_a", "admin", "partner")
 # Direction marks and isolates, zero-width and joiners, combining marks, emoji sequences,
 # control characters, HTML and format-string look-alikes.
 ODD = (

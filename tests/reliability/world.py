@@ -12,6 +12,7 @@ from typing import Any
 from bot.services import admin as admin_service
 from bot.services import items as item_service
 from storage import engine as engine_repo
+from storage import partners as partners_repo
 from storage.models import Alert, Appointment, Client, Worker
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import ADMIN_ID, Silta
@@ -24,6 +25,8 @@ APPOINTMENT_AT = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 WORKER_A, WORKER_B, INACTIVE = 100, 101, 102
 CLIENT_A, CLIENT_B = 1001, 2001
 STRANGER, PROBE = 3001, 4242
+# The prison's re-entry worker, linked to client A only.
+PARTNER = 5001
 ERROR_LOGGERS = ("silta", "handlers", "bot", "storage", "telegram")
 
 
@@ -89,6 +92,7 @@ async def build_world(silta: Silta) -> World:
         "client_a": tg.user(CLIENT_A, "Aku", language_code="en"),
         "client_b": tg.user(CLIENT_B, "Bea", language_code="en"),
         "stranger": tg.user(STRANGER, "Sten", language_code="en"),
+        "partner": tg.user(PARTNER, "Pia", language_code="en"),
         "probe": tg.user(PROBE, "Probe", language_code="en"),
     }
     async with core.db.read() as conn:
@@ -114,6 +118,7 @@ async def build_world(silta: Silta) -> World:
         core, worker_b, client_b.id, "other", date(2026, 12, 20), label="Rent form"
     )
     await item_service.add_plan_item(core, worker_b, client_b.id, "Get an ID card")
+    await _partner_of(silta, worker_a, client_a)
     await silta.advance_to(WEDNESDAY_1305)
     async with core.db.read() as conn:
         open_b = await engine_repo.open_alerts(conn, client_id=client_b.id)
@@ -136,6 +141,23 @@ async def build_world(silta: Silta) -> World:
         attendance_b=_card_with(users["worker_b"], "v1:at:"),
     )
     return world
+
+
+async def _partner_of(silta: Silta, worker: Worker, client: Client) -> None:
+    """Pia from the prison, invited by `worker` and linked to `client` (as a taken referral)."""
+    core = silta.core
+    async with core.db.tx() as conn:
+        partner = await partners_repo.add_partner(
+            conn,
+            name="Pia Prison",
+            organisation="Test prison",
+            language="en",
+            team_id=worker.team_id,
+            invited_by=worker.id,
+            now=core.now(),
+        )
+        await partners_repo.update_partner(conn, partner.id, telegram_id=PARTNER, active=1)
+        await partners_repo.link(conn, partner.id, client.id, core.now())
 
 
 # --- what a role may not change -----------------------------------------------------------------
