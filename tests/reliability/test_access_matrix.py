@@ -18,7 +18,7 @@ from tests.harness import Silta
 from tests.reliability.world import World, audit_history, build_world, diff, snapshot
 
 CLIENT_COMMANDS = ("next", "contact", "language", "stop", "help", "start", "guide", "privacy")
-CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv")
+CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv", "un")
 # Every choice the handlers put on buttons, per callback kind, plus one that never exists.
 CHOICES: dict[str, tuple[str, ...]] = {
     "al": ("ack", "s1", "s4", "done"),
@@ -28,6 +28,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "wa": ("move", "cancel", "cancelok", "keep"),
     "wd": ("cancel",),
     "pl": ("add", "edit", "view", "tick", "del"),
+    "pc": ("add", "sh1", "sh0", "rm", "rmok", "keep"),
     "ho": ("w{worker_a}", "w{worker_b}"),
     "rc": ("1796000000", "x"),
     "rn": ("",),
@@ -43,9 +44,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "gs": ("money", "housing", "nosuch"),
     "gd": ("_index", "_new", "money"),
     "pv": ("en", "fi"),
+    "un": ("show",),
 }
 # Phrases that would show team South's client to someone who may not see it.
-SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
+SECRETS = (
+    "Bea (#",
+    "Office B",
+    "Rent form",
+    "Get an ID card",
+    "Ville (#",
+    "Sirkka South",
+    "040 555",
+)
 
 
 def all_commands() -> list[str]:
@@ -72,6 +82,8 @@ async def _targets(world: World) -> dict[str, list[int]]:
         deadlines = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute("SELECT id FROM plan_items WHERE client_id = ?", (b.id,))
         items = [r[0] for r in await cur.fetchall()]
+        cur = await conn.execute("SELECT id FROM partner_contacts WHERE client_id = ?", (b.id,))
+        partners = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute(
             "SELECT id, kind FROM contacts WHERE client_id = ? AND state = 'open'", (b.id,)
         )
@@ -94,6 +106,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "wa": [world.appointment_b.id],
         "wd": deadlines,
         "pl": [b.id, *items],
+        "pc": [b.id, *partners],
         "ho": [b.id],
         "rc": [b.id],
         "rn": rows,
@@ -109,6 +122,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "gs": [b.id],
         "gd": [0],
         "pv": [0],
+        "un": [0],
     }
 
 
