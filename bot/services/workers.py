@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
@@ -21,11 +21,12 @@ from bot.services.alerts import move_alerts, resolve
 from bot.services.audit import audit_by
 from bot.services.phases import ClientPhase, phase_of
 from storage import admin as admin_repo
+from storage import contacts as contacts_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, Worker
+from storage.models import Alert, Appointment, Client, PartnerContact, Worker
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ class ClientCard:
     plan_done: int
     plan_total: int
     phase: ClientPhase
+    partners: list[PartnerContact] = field(default_factory=list)
 
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
@@ -333,6 +335,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
+        partners = await contacts_repo.contacts_of(conn, client.id)
         await audit_by(conn, now, worker, "client.view", client_id=client.id)
     return ClientCard(
         client,
@@ -344,6 +347,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         sum(1 for p in plan if p.done_at is not None),
         len(plan),
         phase_of(client, now.astimezone(core.policy.zone).date(), core.policy.zone),
+        partners,
     )
 
 
