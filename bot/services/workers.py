@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
@@ -24,8 +24,9 @@ from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
+from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, Worker
+from storage.models import Alert, Appointment, Client, Partner, Worker
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,8 @@ class ClientCard:
     plan_done: int
     plan_total: int
     phase: ClientPhase
+    # The prison partners linked to the client (the card offers to unlink each).
+    partners: list[Partner] = field(default_factory=list)
 
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
@@ -333,6 +336,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
+        partners = await partners_repo.partners_of(conn, client.id)
         await audit_by(conn, now, worker, "client.view", client_id=client.id)
     return ClientCard(
         client,
@@ -344,6 +348,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         sum(1 for p in plan if p.done_at is not None),
         len(plan),
         phase_of(client, now.astimezone(core.policy.zone).date(), core.policy.zone),
+        partners,
     )
 
 

@@ -13,6 +13,7 @@ from silta.cli import (
     data,
     guide,
     items,
+    partners,
     plan,
     policy,
     records,
@@ -32,7 +33,20 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for group in (run, admins, workers, clients, items, plan, policy, guide, data, backup, records):
+    for group in (
+        run,
+        admins,
+        workers,
+        partners,
+        clients,
+        items,
+        plan,
+        policy,
+        guide,
+        data,
+        backup,
+        records,
+    ):
         group.register(sub)
     return parser
 

@@ -49,6 +49,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "pt": ("done", "open", "note"),
     "rf": ("take", "decline", "d-area"),
     "pa": ("confirmed", "reschedule"),
+    "pp": ("view", "end", "endy", "keep", "u{client_b}", "x{client_b}", "x{client_a}"),
 }
 # Phrases that would show team South's client to someone who may not see it.
 SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
@@ -123,6 +124,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "pt": items,
         "rf": [1],
         "pa": [world.appointment_b.id],
+        "pp": [world.partner_b],
     }
 
 
@@ -188,7 +190,12 @@ async def test_every_button_of_others_is_refused_in_words_and_changes_nothing(
     user = world.users[actor]
     protected = _protected(world, actor)
     targets = await _targets(world)
-    ids = {"worker_a": world.worker_a.id, "worker_b": world.worker_b.id}
+    ids = {
+        "worker_a": world.worker_a.id,
+        "worker_b": world.worker_b.id,
+        "client_a": world.client_a.id,
+        "client_b": world.client_b.id,
+    }
     pressed: list[tuple[str, str, int]] = []
     for kind in all_kinds():
         for target in targets[kind]:
