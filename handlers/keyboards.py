@@ -65,8 +65,9 @@ def card_actions(t: Translator, client: Client) -> Buttons:
         ],
         [
             (t("📋 Release plan"), encode("cl", cid, "plan")),
-            (t("🔗 New invite"), encode("cl", cid, "inv")),
+            (t("📇 Contacts"), encode("cl", cid, "ct")),
         ],
+        [(t("🔗 New invite"), encode("cl", cid, "inv"))],
     ]
     last = [(t("🔁 Hand over"), encode("cl", cid, "ho"))]
     if client.status == "active":

@@ -33,6 +33,7 @@ WORKER_MENU: Menu = (
     ("deadline", N_("Add a benefit deadline")),
     ("deadlines", N_("A client's benefit deadlines")),
     ("plan", N_("A client's release plan")),
+    ("contacts", N_("A client's partner contacts")),
     ("alerts", N_("Open alerts")),
     ("reply", N_("Write to a client")),
     ("invite", N_("A new invite for a client")),

@@ -63,6 +63,7 @@ def _client_presses() -> dict[str, Press]:
         "lang": client_handlers.on_language,
         "ps": client_handlers.on_pause,
         "pi": client_handlers.on_plan_tick,
+        "un": client_handlers.on_useful_numbers,
         "gd": guide_handlers.on_guide,
     }
 

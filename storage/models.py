@@ -148,6 +148,20 @@ class PlanItem(Model):
         return release_date + timedelta(days=self.due_offset)
 
 
+class PartnerContact(Model):
+    """Someone around a client: the prison's contact, housing, probation, …"""
+
+    id: int
+    client_id: int
+    role: str  # bot.services.partners.ROLES
+    name: str | None
+    organisation: str | None
+    phone: str | None
+    email: str | None
+    shareable: bool
+    created_by: int | None
+
+
 class OutboxRow(Model):
     id: int
     key: str

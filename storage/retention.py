@@ -41,6 +41,8 @@ async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime)
         )
         await conn.execute("UPDATE deadlines SET label = NULL WHERE client_id = ?", (cid,))
         await conn.execute("UPDATE plan_items SET title = NULL WHERE client_id = ?", (cid,))
+        # Names and numbers of the people around the client go whole: nothing else needs them.
+        await conn.execute("DELETE FROM partner_contacts WHERE client_id = ?", (cid,))
         await conn.execute("DELETE FROM invites WHERE client_id = ?", (cid,))
         await partners_repo.purge_client(conn, cid)
     # A referral the team declined led to no client: its name goes after the same time.
@@ -85,6 +87,7 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
         ("appointments", "at"),
         ("deadlines", "due_date"),
         ("plan_items", "position"),
+        ("partner_contacts", "id"),
         ("contacts", "opened_at"),
         ("alerts", "raised_at"),
         ("audit_log", "at"),

@@ -1,4 +1,4 @@
-"""`silta client|appointment|deadline ...`: bulk work from the command line, exit 0 or 2."""
+"""`silta client|appointment|deadline|contact ...`: bulk work from the command line, exit 0 or 2."""
 
 from __future__ import annotations
 
@@ -239,6 +239,59 @@ def test_appointment_kinds_from_the_command_line(
     with sqlite3.connect(db) as conn:
         kinds = [r[0] for r in conn.execute("SELECT kind FROM appointments ORDER BY id")]
     assert kinds == ["phone", "video", "joint"]
+
+
+def test_partner_contacts_added_listed_and_removed(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
+    add = ("contact", "add", "--client", "1")
+    code, out, err = _run(
+        capsys,
+        *add,
+        "--role",
+        "prison",
+        "--name",
+        "Liisa Laine",
+        "--organisation",
+        "Vantaan vankila",
+        "--phone",
+        "029 56 60400",
+        "--email",
+        "liisa.laine@om.fi",
+    )
+    assert code == 0 and out.strip() == "contact #1 for client #1: prison", err
+    code, out, err = _run(
+        capsys, *add, "--role", "housing", "--organisation", "Asuntotoimisto", "--shareable"
+    )
+    assert code == 0 and "(the client sees it)" in out, err
+    for argv, why in (
+        (("--role", "housing"), "give --name or --organisation"),
+        (("--role", "other", "--name", "131052-308T"), "personal identity code"),
+        (("--role", "other", "--name", "X", "--phone", "131052-308T"), "personal identity code"),
+        (("--role", "other", "--name", "X", "--phone", "soon"), "--phone must be a phone number"),
+        (("--role", "other", "--name", "X", "--email", "x@y"), "--email must be an email"),
+        (("--role", "other", "--name", "x" * 81), "--name must be 1-80"),
+    ):
+        code, out, err = _run(capsys, *add, *argv)
+        assert code == 2 and why in err and out == "", argv
+    code, _, err = _run(capsys, "contact", "add", "--client", "9", "--role", "other", "--name", "X")
+    assert code == 2 and "no such client" in err
+    code, out, _ = _run(capsys, "contact", "list", "--client", "1")
+    assert code == 0
+    assert (
+        "prison        no     Liisa Laine, Vantaan vankila, 029 56 60400, liisa.laine@om.fi" in out
+    )
+    assert "housing       yes    Asuntotoimisto" in out
+    code, out, _ = _run(capsys, "contact", "remove", "1")
+    assert code == 0 and "removed" in out
+    code, _, err = _run(capsys, "contact", "remove", "1")
+    assert code == 2 and "no contact #1" in err
+    with sqlite3.connect(db) as conn:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
+        details = [r[0] or "" for r in conn.execute("SELECT detail FROM audit_log")]
+    assert "contact.add" in actions and "contact.remove" in actions
+    assert not [d for d in details if "Liisa" in d or "029" in d]
 
 
 def test_deadlines_added_listed_and_cancelled(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,7 +20,7 @@ from tests.harness import Silta
 from tests.reliability.world import World, audit_history, build_world, diff, snapshot
 
 CLIENT_COMMANDS = ("next", "contact", "language", "stop", "help", "start", "guide", "privacy")
-CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv")
+CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv", "un")
 # Every choice the handlers put on buttons, per callback kind, plus one that never exists.
 CHOICES: dict[str, tuple[str, ...]] = {
     "al": ("ack", "s1", "s4", "done"),
@@ -30,6 +30,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "wa": ("move", "cancel", "cancelok", "keep"),
     "wd": ("cancel",),
     "pl": ("add", "edit", "view", "tick", "del"),
+    "co": ("add", "sh1", "sh0", "rm", "rmok", "keep"),
     "ho": ("w{worker_a}", "w{worker_b}"),
     "rc": ("1796000000", "x"),
     "rn": ("",),
@@ -50,9 +51,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "rf": ("take", "decline", "d-area"),
     "pa": ("confirmed", "reschedule"),
     "pp": ("view", "end", "endy", "keep", "u{client_b}", "x{client_b}", "x{client_a}"),
+    "un": ("show",),
 }
 # Phrases that would show team South's client to someone who may not see it.
-SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
+SECRETS = (
+    "Bea (#",
+    "Office B",
+    "Rent form",
+    "Get an ID card",
+    "Ville (#",
+    "Sirkka South",
+    "040 555",
+)
 
 
 def all_commands() -> list[str]:
@@ -83,6 +93,8 @@ async def _targets(world: World) -> dict[str, list[int]]:
         deadlines = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute("SELECT id FROM plan_items WHERE client_id = ?", (b.id,))
         items = [r[0] for r in await cur.fetchall()]
+        cur = await conn.execute("SELECT id FROM partner_contacts WHERE client_id = ?", (b.id,))
+        partners = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute(
             "SELECT id, kind FROM contacts WHERE client_id = ? AND state = 'open'", (b.id,)
         )
@@ -105,6 +117,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "wa": [world.appointment_b.id],
         "wd": deadlines,
         "pl": [b.id, *items],
+        "co": [b.id, *partners],
         "ho": [b.id],
         "rc": [b.id],
         "rn": rows,
@@ -125,6 +138,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "rf": [1],
         "pa": [world.appointment_b.id],
         "pp": [world.partner_b],
+        "un": [0],
     }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.services import admin as admin_service
+from bot.services import contacts as contact_service
 from bot.services import items as item_service
 from storage import engine as engine_repo
 from storage import partners as partners_repo
@@ -121,6 +122,10 @@ async def build_world(silta: Silta) -> World:
     await item_service.add_plan_item(core, worker_b, client_b.id, "Get an ID card")
     await _partner_of(silta, worker_a, client_a)
     partner_b = await _partner_of(silta, worker_b, client_b, telegram_id=None)
+    # Team South's partner contact: neither team North nor a client may see or change it.
+    await contact_service.add_contact(
+        core, worker_b, client_b.id, "prison", name="Sirkka South", phone="040 555 1234"
+    )
     await silta.advance_to(WEDNESDAY_1305)
     async with core.db.read() as conn:
         open_b = await engine_repo.open_alerts(conn, client_id=client_b.id)
@@ -178,6 +183,7 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "appointments": f"SELECT * FROM appointments WHERE client_id IN ({marks})",
         "deadlines": f"SELECT * FROM deadlines WHERE client_id IN ({marks})",
         "plan_items": f"SELECT * FROM plan_items WHERE client_id IN ({marks})",
+        "partner_contacts": f"SELECT * FROM partner_contacts WHERE client_id IN ({marks})",
         "contacts": f"SELECT * FROM contacts WHERE client_id IN ({marks})",
         "alerts": f"SELECT * FROM alerts WHERE client_id IN ({marks})",
         "alert_recipients": "SELECT * FROM alert_recipients WHERE alert_id IN "
