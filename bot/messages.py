@@ -288,6 +288,8 @@ def worker_notice(
             day=t.day(date.fromisoformat(args.get("day", ""))),
             before=t.day(date.fromisoformat(args.get("before", ""))),
         )
+    elif notice in ("partner_ended", "partner_unlinked"):
+        text = _partner_gone(t, notice, args, who)
     elif notice in ("partner_note", "partner_release", "partner_joint"):
         text = _partner_did(t, zone, notice, args, who)
     elif notice == "wrong_codes":
@@ -298,6 +300,18 @@ def worker_notice(
     else:
         text = t("Silta: {client}").format(client=who)
     return OutMessage(text)
+
+
+def _partner_gone(t: Translator, notice: str, args: dict, who: str) -> str:
+    """One line: the prison no longer sees a client (access ended, or unlinked)."""
+    by = t.ltr(h(args.get("by", "")))
+    if notice == "partner_ended":
+        return t(
+            "🔒 The access of {partner} to Silta was ended: they no longer see {client}."
+        ).format(partner=by, client=who)
+    return t("🔒 {partner} no longer sees {client}: the link was ended.").format(
+        partner=by, client=who
+    )
 
 
 def _partner_did(t: Translator, zone: ZoneInfo, notice: str, args: dict, who: str) -> str:

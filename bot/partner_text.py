@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.appointment_text import worker_what
+from bot.appointment_text import link_buttons, worker_what
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.messages import Buttons, h
@@ -227,6 +227,7 @@ def joint_meeting(
         [
             (t("✅ Confirm"), encode("pa", appt.id, "confirmed")),
             (t("🔁 Another time"), encode("pa", appt.id, "reschedule")),
-        ]
+        ],
+        *link_buttons(t, appt.kind, appt.link),
     ]
     return OutMessage("\n".join(lines), buttons)

@@ -41,6 +41,7 @@ WORKER_MENU: Menu = (
     ("close", N_("End a client's service")),
     ("summary", N_("A client's summary for the client record")),
     ("addpartner", N_("Invite a partner from the prison")),
+    ("partners", N_("Prison partners: list, end access")),
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What I can do")),
 )

@@ -255,6 +255,7 @@ class Partner(Model):
     invited_by: int | None
     active: bool
     unreachable: bool = False
+    ended_at: datetime | None = None
 
 
 class Referral(Model):

@@ -67,6 +67,27 @@ async def active_partners(conn: Connection) -> list[Partner]:
     return [Partner.from_row(r) for r in await cur.fetchall()]
 
 
+async def all_partners(conn: Connection, invited_by: int | None = None) -> list[Partner]:
+    """Every partner (ended ones too), or those one worker invited."""
+    if invited_by is None:
+        cur = await conn.execute("SELECT * FROM partners ORDER BY id")
+    else:
+        cur = await conn.execute(
+            "SELECT * FROM partners WHERE invited_by = ? ORDER BY id", (invited_by,)
+        )
+    return [Partner.from_row(r) for r in await cur.fetchall()]
+
+
+async def revoke_invites(conn: Connection, partner_id: int, now: datetime) -> int:
+    """Void the partner's unused invites; returns how many."""
+    cur = await conn.execute(
+        "UPDATE invites SET revoked_at = ? "
+        "WHERE partner_id = ? AND used_at IS NULL AND revoked_at IS NULL",
+        (utc_iso(now), partner_id),
+    )
+    return cur.rowcount
+
+
 # --- links -----------------------------------------------------------------------------------
 
 
@@ -75,6 +96,21 @@ async def link(conn: Connection, partner_id: int, client_id: int, now: datetime)
         "INSERT OR IGNORE INTO partner_links(partner_id, client_id, created_at) VALUES (?, ?, ?)",
         (partner_id, client_id, utc_iso(now)),
     )
+
+
+async def unlink(conn: Connection, partner_id: int, client_id: int) -> bool:
+    cur = await conn.execute(
+        "DELETE FROM partner_links WHERE partner_id = ? AND client_id = ?", (partner_id, client_id)
+    )
+    return cur.rowcount > 0
+
+
+async def unlink_all(conn: Connection, partner_id: int) -> list[int]:
+    """End every link of a partner; returns the client ids that were linked."""
+    cur = await conn.execute(
+        "DELETE FROM partner_links WHERE partner_id = ? RETURNING client_id", (partner_id,)
+    )
+    return sorted(r[0] for r in await cur.fetchall())
 
 
 async def is_linked(conn: Connection, partner_id: int, client_id: int) -> bool:

@@ -436,3 +436,21 @@ def test_printable_cards_from_the_command_line(
     document.close()
     code, out, _ = _run(capsys, "client", "list")
     assert "release in 30 days" in out and "before release, date not set" in out
+
+
+def test_a_joint_meeting_on_video_takes_a_link_from_the_command_line(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
+    at = f"{_future().isoformat()} 10:00"
+    add = ("appointment", "add", "--client", "1", "--at", at, "--kind", "joint")
+    link = "https://teams.example.fi/l/meetup-join/42"
+    code, out, err = _run(capsys, *add, "--link", link)
+    assert code == 0 and out.strip().endswith(f"joint: {link}"), err
+    code, out, err = _run(capsys, *add, "--link", "javascript:alert(1)")
+    assert code == 2 and "--link must be an http" in err and out == ""
+    code, out, err = _run(capsys, *add)
+    assert code == 2 and "--kind joint needs --place TEXT or --link URL" in err
+    with sqlite3.connect(db) as conn:
+        found = list(conn.execute("SELECT kind, place, link FROM appointments"))
+    assert found == [("joint", "", link)]

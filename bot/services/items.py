@@ -130,19 +130,22 @@ async def add_appointment(
 ) -> ItemResult:
     """A new appointment of a kind: stored, the client told, reminders planned.
 
-    `place` counts only for the kinds met at a place, `link` only for a video call (an http or
-    https link, else status "bad_link"). Any kind may be set before release: the worker's side
-    works from the day the client is created, the client hears of it once they have joined.
+    `place` counts only for the kinds met at a place, `link` only for a video call or a joint
+    meeting (an http or https link, else status "bad_link"); a joint meeting needs a place or a
+    link. Any kind may be set before release: the worker's side works from the day the client
+    is created, the client hears of it once they have joined.
     """
     now = core.now()
     if kind not in appt_kinds.KINDS:
         return ItemResult("invalid")
-    where = clean_text(place, MAX_PLACE) if appt_kinds.needs_place(kind) else ""
+    url = appt_kinds.clean_link(link or "") if appt_kinds.takes_link(kind) and link else None
+    if (kind == appt_kinds.VIDEO or link) and url is None:
+        return ItemResult("bad_link")
+    # A joint meeting on video has no place to write down.
+    place_needed = appt_kinds.needs_place(kind) and not (kind == appt_kinds.JOINT and url)
+    where = clean_text(place, MAX_PLACE) if place_needed else ""
     if where is None:
         return ItemResult("invalid")
-    url = appt_kinds.clean_link(link or "") if kind == appt_kinds.VIDEO else None
-    if kind == appt_kinds.VIDEO and url is None:
-        return ItemResult("bad_link")
     if at <= now:
         return ItemResult("past")
     if at > now + ITEM_HORIZON:

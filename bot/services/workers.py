@@ -25,8 +25,9 @@ from storage import contacts as contacts_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
+from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, PartnerContact, Worker
+from storage.models import Alert, Appointment, Client, Partner, PartnerContact, Worker
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,8 @@ class ClientCard:
     plan_total: int
     phase: ClientPhase
     partners: list[PartnerContact] = field(default_factory=list)
+    # The prison partners (issue 20's role) linked to the client: the card offers to unlink each.
+    prison_partners: list[Partner] = field(default_factory=list)
 
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
@@ -336,6 +339,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
         partners = await contacts_repo.contacts_of(conn, client.id)
+        prison_partners = await partners_repo.partners_of(conn, client.id)
         await audit_by(conn, now, worker, "client.view", client_id=client.id)
     return ClientCard(
         client,
@@ -348,6 +352,7 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         len(plan),
         phase_of(client, now.astimezone(core.policy.zone).date(), core.policy.zone),
         partners,
+        prison_partners,
     )
 
 

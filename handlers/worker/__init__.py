@@ -118,6 +118,7 @@ COMMANDS: dict[str, Command] = {
     "close": clients.cmd_close,
     "summary": summary.cmd_summary,
     "addpartner": partners.cmd_addpartner,
+    "partners": partners.cmd_partners,
 }
 CALLBACKS: dict[str, Press] = {
     "al": alerts.on_alert_button,
@@ -133,4 +134,5 @@ CALLBACKS: dict[str, Press] = {
     "rc": summary.on_recorded,
     "rn": replies.on_send_now,
     "rf": partners.on_referral_button,
+    "pp": partners.on_partner_button,
 }

@@ -19,6 +19,7 @@ from handlers.worker.contacts import show_contacts
 from handlers.worker.deadlines import show_deadlines, start_deadline
 from handlers.worker.handover import ask_handover
 from handlers.worker.newclient import new_invite, start_release_change
+from handlers.worker.partners import unlink_buttons
 from handlers.worker.plan import show_plan
 from handlers.worker.shared import (
     as_code,
@@ -138,7 +139,14 @@ async def _card_message(rq: Request, client_id: int) -> tuple[OutMessage, int] |
     if client.status != "closed":
         lines.append("")
         lines.append(t("Reply to this message to write to the client."))
-    return OutMessage("\n".join(lines), kb.card_actions(t, client)), client.id
+    lines[2:2] = [
+        t("🏛 Prison partner: {partner}").format(partner=t.ltr(h(f"{p.name}, {p.organisation}")))
+        for p in card.prison_partners
+    ]
+    buttons = kb.card_actions(t, client)
+    if client.status != "closed":
+        buttons += unlink_buttons(t, client.id, card.prison_partners)
+    return OutMessage("\n".join(lines), buttons), client.id
 
 
 async def _send_card(rq: Request, client_id: int) -> None:

@@ -14,6 +14,7 @@ from silta.cli import (
     data,
     guide,
     items,
+    partners,
     plan,
     policy,
     records,
@@ -33,8 +34,8 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    groups = (run, admins, workers, clients, items, plan, contacts, policy, guide, data, backup)
-    for group in (*groups, records):
+    groups = (run, admins, workers, partners, clients, items, plan, contacts, policy, guide, data)
+    for group in (*groups, backup, records):
         group.register(sub)
     return parser
 

@@ -50,6 +50,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "pt": ("done", "open", "note"),
     "rf": ("take", "decline", "d-area"),
     "pa": ("confirmed", "reschedule"),
+    "pp": ("view", "end", "endy", "keep", "u{client_b}", "x{client_b}", "x{client_a}"),
     "un": ("show",),
 }
 # Phrases that would show team South's client to someone who may not see it.
@@ -136,6 +137,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "pt": items,
         "rf": [1],
         "pa": [world.appointment_b.id],
+        "pp": [world.partner_b],
         "un": [0],
     }
 
@@ -202,7 +204,12 @@ async def test_every_button_of_others_is_refused_in_words_and_changes_nothing(
     user = world.users[actor]
     protected = _protected(world, actor)
     targets = await _targets(world)
-    ids = {"worker_a": world.worker_a.id, "worker_b": world.worker_b.id}
+    ids = {
+        "worker_a": world.worker_a.id,
+        "worker_b": world.worker_b.id,
+        "client_a": world.client_a.id,
+        "client_b": world.client_b.id,
+    }
     pressed: list[tuple[str, str, int]] = []
     for kind in all_kinds():
         for target in targets[kind]:

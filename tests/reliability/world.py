@@ -50,6 +50,7 @@ class World:
     reminder_b: SentMessage
     alert_card_b: SentMessage
     attendance_b: SentMessage
+    partner_b: int = 0  # a prison partner invited by worker_b and linked to client_b
     probe_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -120,6 +121,7 @@ async def build_world(silta: Silta) -> World:
     )
     await item_service.add_plan_item(core, worker_b, client_b.id, "Get an ID card")
     await _partner_of(silta, worker_a, client_a)
+    partner_b = await _partner_of(silta, worker_b, client_b, telegram_id=None)
     # Team South's partner contact: neither team North nor a client may see or change it.
     await contact_service.add_contact(
         core, worker_b, client_b.id, "prison", name="Sirkka South", phone="040 555 1234"
@@ -144,12 +146,16 @@ async def build_world(silta: Silta) -> World:
         reminder_b=_card_with(users["client_b"], "v1:ap:"),
         alert_card_b=_card_with(users["worker_b"], "v1:al:"),
         attendance_b=_card_with(users["worker_b"], "v1:at:"),
+        partner_b=partner_b,
     )
     return world
 
 
-async def _partner_of(silta: Silta, worker: Worker, client: Client) -> None:
-    """Pia from the prison, invited by `worker` and linked to `client` (as a taken referral)."""
+async def _partner_of(
+    silta: Silta, worker: Worker, client: Client, telegram_id: int | None = PARTNER
+) -> int:
+    """Pia from the prison, invited by `worker` and linked to `client` (as a taken referral);
+    without a Telegram id, a partner who never writes (only their records matter)."""
     core = silta.core
     async with core.db.tx() as conn:
         partner = await partners_repo.add_partner(
@@ -161,8 +167,9 @@ async def _partner_of(silta: Silta, worker: Worker, client: Client) -> None:
             invited_by=worker.id,
             now=core.now(),
         )
-        await partners_repo.update_partner(conn, partner.id, telegram_id=PARTNER, active=1)
+        await partners_repo.update_partner(conn, partner.id, telegram_id=telegram_id, active=1)
         await partners_repo.link(conn, partner.id, client.id, core.now())
+    return partner.id
 
 
 # --- what a role may not change -----------------------------------------------------------------
@@ -184,6 +191,8 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "invites": f"SELECT * FROM invites WHERE client_id IN ({marks})",
         "client_rows": f"SELECT * FROM outbox WHERE client_id IN ({marks}) "
         "AND kind NOT IN ('alert', 'alert_edit')",
+        "partners": "SELECT id, telegram_id, name, active, ended_at FROM partners",
+        "partner_links": f"SELECT * FROM partner_links WHERE client_id IN ({marks})",
         "teams": "SELECT * FROM teams",
         "policy_versions": "SELECT * FROM policy_versions",
     }
