@@ -108,7 +108,14 @@ class Dispatcher:
         self._progress = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
+        # Answers sent straight from a handler, counted in the urgent share (send_order).
+        self.sent_directly = 0
         core.wake = self.wake
+        core.sent_directly = self._sent_directly
+
+    def _sent_directly(self) -> None:
+        self.sent_directly += 1
+        self._order.charge_urgent(self._share())
 
     # --- waking ---------------------------------------------------------------------------
 

@@ -50,7 +50,7 @@ async def test_needing_another_time_alerts_the_worker(silta: Silta, lang: str) -
     qid = await pete.press(reminder, callback_data=reminder.callback_data[1])
     await silta.tg.wait_for_callback_answer(qid)
     expected = t("Okay. {worker} will contact you to find a new time.").format(worker="Maria")
-    assert await pete.next_message(contains=expected)
+    assert await silta.edited(pete, reminder, expected)
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs another time")
     async with silta.core.db.read() as conn:
@@ -78,8 +78,8 @@ async def test_help_with_a_deadline_alerts_the_worker(silta: Silta, lang: str) -
     reminder = await pete.next_message(contains=silta.core.policy.benefit_label("jobseeker", lang))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
-    assert await pete.next_message(
-        contains=t("Okay. {worker} will contact you soon.").format(worker="Maria")
+    assert await silta.edited(
+        pete, reminder, t("Okay. {worker} will contact you soon.").format(worker="Maria")
     )
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs help with a deadline")
