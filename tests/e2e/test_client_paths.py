@@ -105,7 +105,8 @@ async def test_writing_freely_reaches_the_worker_and_the_reply_comes_back(
     assert reply.protect_content
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT count(*) FROM outbox WHERE payload LIKE '%Friday%' OR payload LIKE '%office%'"
+            "SELECT count(*) FROM outbox_all "
+            "WHERE payload LIKE '%Friday%' OR payload LIKE '%office%'"
         )
         assert (await cur.fetchone())[0] == 0, "relayed text is not kept after delivery"
 

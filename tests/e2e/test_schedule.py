@@ -239,7 +239,7 @@ async def test_after_a_day_of_downtime_stale_rows_are_dropped_and_alerts_still_g
     assert not any("How are things" in t for t in texts), "yesterday's check-in is stale"
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT kind, reason FROM outbox WHERE state = 'dropped' AND client_id = ?",
+            "SELECT kind, reason FROM outbox_all WHERE state = 'dropped' AND client_id = ?",
             (client.id,),
         )
         dropped = {(r[0], r[1]) for r in await cur.fetchall()}

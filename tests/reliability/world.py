@@ -154,7 +154,7 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "alert_recipients": "SELECT * FROM alert_recipients WHERE alert_id IN "
         f"(SELECT id FROM alerts WHERE client_id IN ({marks}))",
         "invites": f"SELECT * FROM invites WHERE client_id IN ({marks})",
-        "client_rows": f"SELECT * FROM outbox WHERE client_id IN ({marks}) "
+        "client_rows": f"SELECT * FROM outbox_all WHERE client_id IN ({marks}) "
         "AND kind NOT IN ('alert', 'alert_edit')",
         "teams": "SELECT * FROM teams",
         "policy_versions": "SELECT * FROM policy_versions",
