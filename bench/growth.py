@@ -292,7 +292,11 @@ async def plan_run(path: Path, per_client: bool = False) -> float:
     """
     db = await Database.open(path)
     try:
-        core = Core(db=db, clock=FakeClock(common.NOON), settings=common.settings_for("", path))
+        core = Core(
+            db=db,
+            clock=FakeClock(common.NOON),
+            settings=common.settings_for("http://127.0.0.1:9/bot", path),
+        )
         start = time.perf_counter()
         if per_client:
             async with db.read() as conn:

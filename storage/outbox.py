@@ -258,6 +258,15 @@ async def release_claims(conn: Connection, keep: Iterable[int] = ()) -> int:
     return cur.rowcount
 
 
+async def unclaim(conn: Connection, ids: Iterable[int]) -> None:
+    """Claimed rows that were never handed to Telegram go back to pending (a stop)."""
+    await conn.executemany(
+        "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) "
+        "WHERE id = ? AND state = 'sending'",
+        [(i,) for i in ids],
+    )
+
+
 async def mark_sent(
     conn: Connection,
     row_id: int,

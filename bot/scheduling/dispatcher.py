@@ -243,12 +243,35 @@ class Dispatcher:
                 pass
             except Exception:  # already logged inside run_due
                 pass
+        # Rows waiting in the queues were never handed to Telegram: back to pending now,
+        # rather than sent at the rate limit while the process is asked to stop (a few hundred
+        # queued rows took SIGTERM ten seconds to honour).
+        await self._unqueue()
         try:
             # Sends under way finish and are recorded; rows left claimed go back to pending
             # at the next start (at-least-once).
             await asyncio.wait_for(self.drain(), timeout=10)
         except TimeoutError:
             log.warning("stopped with %d rows still sending", len(self._open))
+
+    async def _unqueue(self) -> None:
+        """Empty the chats' queues (senders finish the send in hand) and release their rows."""
+        waiting = [row for queue in self._queues.values() for row, _ in queue]
+        for queue in self._queues.values():
+            queue.clear()
+        self._queues.clear()
+        self._order = SendOrder(self._order.rate)
+        self._queued.set()  # a paced sender waiting for its turn looks again, and ends
+        if not waiting:
+            return
+        async with self.core.db.tx() as conn:
+            await outbox.unclaim(conn, [row.id for row in waiting])
+        for row in waiting:
+            self._open.discard(row.id)
+            self._open_urgent.discard(row.id)
+        if not self._open:
+            self._drained.set()
+        log.info("stopping: %d queued rows left for the next start", len(waiting))
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a test deadline
         """Tests: wait until nothing due now is left unsent."""
@@ -450,6 +473,8 @@ class Dispatcher:
         queue = self._queues[key]
         if priority != URGENT:
             await self._people_first()
+            if not queue:
+                return  # emptied by a stop meanwhile
         row, item = queue.popleft()
         self._sending += 1
         try:
@@ -473,6 +498,8 @@ class Dispatcher:
         self._done.append(Outcome(row, item, outcome, rest, retry_at))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        if self._queues.get(key) is not queue:
+            return  # a stop emptied the queues meanwhile
         if queue:
             self._order.add(key)
         else:
