@@ -286,6 +286,17 @@ async def mark_sent(
     )
 
 
+async def mark_sent_many(
+    conn: Connection, sent: Iterable[tuple[int, int | None, int | None, bool]], now: datetime
+) -> None:
+    """`mark_sent` for many rows, (id, chat_id, message_id, wipe_payload) each, in one batch."""
+    await conn.executemany(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ?, "
+        "payload = CASE WHEN ? THEN NULL ELSE payload END WHERE id = ?",
+        [(utc_iso(now), chat, message, wipe, row_id) for row_id, chat, message, wipe in sent],
+    )
+
+
 async def retry_later(conn: Connection, row_id: int, due_at: datetime, reason: str) -> None:
     """Put a row back to pending for another try."""
     await conn.execute(

@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.core import Core
 from bot.outgoing import PermanentSendError, TransientSendError, Transport
-from bot.scheduling import planner, policy_store, recording
-from bot.scheduling.kinds.base import Later, Send, Skip
+from bot.scheduling import planner, policy_store, preparing, recording
+from bot.scheduling.kinds.base import Send
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
 from bot.scheduling.recording import Outcome
@@ -362,7 +362,7 @@ class Dispatcher:
         if not messages:
             return len(rows)
         async with core.db.tx() as conn:
-            prepared = await self._prepare_all(conn, messages)
+            prepared = await preparing.prepare_all(conn, self.core, messages, self._retry_at)
         # One chat's rows go in order; different chats go side by side. A chat Telegram asked
         # to wait (429 retry_after) gets nothing until then.
         held: list[tuple[OutboxRow, Any]] = []
@@ -381,46 +381,6 @@ class Dispatcher:
                 for row, until in held:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
         return len(rows)
-
-    async def _prepare_all(self, conn: Any, rows: list[OutboxRow]) -> dict[int, Send]:
-        """Prepare a batch in one go; only if a row fails, again row by row, each isolated.
-
-        A savepoint per row costs two statements per message; rows almost never fail.
-        """
-        try:
-            async with savepoint(conn, "prepared"):
-                return {
-                    row.id: item
-                    for row in rows
-                    if (item := await self._prepare_one(conn, row)) is not None
-                }
-        except Exception:
-            log.warning("a row of a batch failed to prepare; preparing one by one")
-        prepared: dict[int, Send] = {}
-        for row in rows:
-            try:
-                async with savepoint(conn):
-                    item = await self._prepare_one(conn, row)
-                if item is not None:
-                    prepared[row.id] = item
-            except Exception:
-                log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
-                await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
-        return prepared
-
-    async def _prepare_one(self, conn: Any, row: OutboxRow) -> Send | None:
-        """What to send for the row, or None once it is skipped or put off (written down)."""
-        core = self.core
-        result = await kind_of(row.kind).prepare(conn, core, row)
-        if isinstance(result, Skip):
-            await outbox.finish(conn, row.id, result.state, result.reason)
-            return None
-        if isinstance(result, Later):
-            # Never re-queue into the past: that would spin instead of waiting.
-            due = max(result.due_at, core.now() + timedelta(seconds=1))
-            await outbox.retry_later(conn, row.id, due, result.reason)
-            return None
-        return result
 
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
@@ -556,8 +516,7 @@ class Dispatcher:
             # The whole group at once; row by row (each isolated) only if something fails.
             try:
                 async with savepoint(conn, "outcomes"):
-                    for out in group:
-                        await recording.record_one(conn, core, out, self._retry_at)
+                    await recording.record_group(conn, core, group, self._retry_at)
             except Exception:
                 log.warning("recording a group failed; recording one by one")
                 for out in group:
