@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import appointment_text
 from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.messages import ALERT_REASONS, MAX_MESSAGE_UNITS, Buttons, choice_label, h
@@ -42,12 +43,15 @@ def alert_card(
     client said and last answered, who is assigned, what happened since, and buttons."""
     alert, client = seen.alert, seen.client
     who = t.ltr(h(client.label)) if client else "—"
-    head = ("❗ " if alert.urgent else "🔔 ") + t("{client} {reason}").format(
-        client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
-    )
+    # The first line is the notification preview on a worker's lock screen, often in a shared
+    # office: it names the client and that they need attention, and the reason comes below.
+    head = ("❗ " if alert.urgent else "🔔 ") + t("{client} needs attention").format(client=who)
     if alert.count > 1:
         head += " " + t("(×{n})").format(n=alert.count)
-    lines = [t("Still open:"), head] if resurfaced else [head]
+    reason = t("{client} {reason}").format(
+        client=who, reason=t(ALERT_REASONS.get(alert.reason, alert.reason))
+    )
+    lines = [head, t("Still open:") + " " + reason] if resurfaced else [head, reason]
     if client is not None and client.language:
         lines.append(
             t("🗣 Writes in: {language}").format(
@@ -141,7 +145,9 @@ def _alert_matter(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
         appt = seen.appointment
         return [
             t("📅 Appointment {day} at {time}, {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=h(appt.place)
+                day=t.day(appt.at, zone),
+                time=t.time(appt.at, zone),
+                place=appointment_text.worker_what(t, appt),
             )
         ]
     if seen.deadline is not None:

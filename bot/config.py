@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_CRISIS_TEXT = (
     "Hätänumero / Nödnummer / Emergency: 112\n"
-    "MIELI Kriisipuhelin / Kristelefon / Crisis line (24/7): 09 2525 0111"
+    "MIELI Kriisipuhelin / Kristelefon / Crisis line (24/7): 09 2525 0111\n"
+    "Sosiaali- ja kriisipäivystys / Social- och krisjour / Social and crisis duty: 014 266 0149"
 )
 # BotFather tokens are "<bot id>:<35 url-safe characters>"; checking the shape catches pasted
 # junk early.

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot import appointment_kinds, appointment_text
 from bot.callbacks import encode
 from bot.i18n import N_, Translator
 from bot.outgoing import MAX_RELAY_UNITS as MAX_RELAY_UNITS
@@ -103,21 +104,18 @@ def checkin(t: Translator, contact_id: int) -> OutMessage:
 
 
 def appointment_reminder(
-    t: Translator, zone: ZoneInfo, appt: Appointment, contact_id: int, *, day_before: bool
+    t: Translator,
+    zone: ZoneInfo,
+    appt: Appointment,
+    contact_id: int,
+    *,
+    day_before: bool,
+    worker: str = "",
 ) -> OutMessage:
-    """An appointment reminder; the day before it also prompts a plan for getting there."""
-    lines = [
-        t("Reminder: a meeting on {day} at {time}.").format(
-            day=t.day(appt.at, zone), time=t.time(appt.at, zone)
-        ),
-        t("Place: {place}").format(place=t.ltr(h(appt.place))),
-    ]
-    if day_before:
-        lines.append("")
-        lines.append(t("Plan now how you will get there: when you leave and how you travel."))
-    lines.append("")
-    lines.append(t("Will you make it?"))
-    return OutMessage("\n".join(lines), choice_buttons(t, "ap", contact_id), protect=True)
+    """An appointment reminder (its kind in plain words below the first line); the day before,
+    one met at a place also prompts a plan for getting there."""
+    answers = choice_buttons(t, "ap", contact_id)
+    return appointment_text.reminder(t, zone, appt, worker, answers, day_before=day_before)
 
 
 def deadline_what(t: Translator, policy_label: str, deadline: Deadline) -> str:
@@ -163,20 +161,9 @@ def client_notice(t: Translator, zone: ZoneInfo, notice: str, args: dict) -> Out
     """Messages that tell the client of a change; args hold only ids, names and times."""
     worker = t.ltr(h(args.get("worker", "")))
     when = datetime.fromisoformat(args["at"]) if args.get("at") else None
-    place = t.ltr(h(args.get("place", "")))
-    if notice == "appt_new" and when:
-        text = t("New meeting: {day} at {time}. Place: {place}").format(
-            day=t.day(when, zone), time=t.time(when, zone), place=place
-        )
-    elif notice == "appt_changed" and when:
-        text = t("Your meeting has changed. New time: {day} at {time}. Place: {place}").format(
-            day=t.day(when, zone), time=t.time(when, zone), place=place
-        )
-    elif notice == "appt_cancelled" and when:
-        text = t("The meeting on {day} at {time} is cancelled.").format(
-            day=t.day(when, zone), time=t.time(when, zone)
-        )
-    elif notice == "handover":
+    if notice in ("appt_new", "appt_changed", "appt_cancelled") and when:
+        return appointment_text.notice(t, zone, notice, when, args)
+    if notice == "handover":
         text = t("From now on your worker is {worker}. You can write here as before.").format(
             worker=worker
         )
@@ -334,10 +321,12 @@ def _paused_notice(t: Translator, zone: ZoneInfo, args: dict, who: str) -> str:
 def attendance_question(
     t: Translator, zone: ZoneInfo, client: Client, appt: Appointment
 ) -> OutMessage:
-    """Asked once after an appointment: did the client come?"""
+    """Asked once after an appointment: did the client come (or answer, or let them in)?"""
     text = t("Did {client} come to the meeting on {day} at {time}?").format(
         client=t.ltr(h(client.label)), day=t.day(appt.at, zone), time=t.time(appt.at, zone)
     )
+    if appt.kind != appointment_kinds.IN_PERSON:
+        text += "\n" + appointment_text.worker_what(t, appt)
     return OutMessage(
         text,
         [
@@ -391,7 +380,12 @@ def digest(t: Translator, zone: ZoneInfo, facts: DigestFacts) -> OutMessage:
     lines.append(t("Appointments today: {n}").format(n=len(facts.todays_appointments)))
     for appt, client in facts.todays_appointments:
         lines.append(
-            "• " + t.time(appt.at, zone) + " " + t.ltr(h(client.label)) + ", " + h(appt.place)
+            "• "
+            + t.time(appt.at, zone)
+            + " "
+            + t.ltr(h(client.label))
+            + ", "
+            + appointment_text.worker_what(t, appt)
         )
     lines.append("")
     lines.append(t("Not joined yet: {n}").format(n=len(facts.not_joined)))
@@ -468,15 +462,21 @@ def plan_reminder(t: Translator, title: str, due: date, item_id: int) -> OutMess
 
 
 def release_day(
-    t: Translator, zone: ZoneInfo, appts: list[Appointment], items: list[str], worker: str
+    t: Translator,
+    zone: ZoneInfo,
+    appts: list[Appointment],
+    items: list[str],
+    worker: str,
+    hosts: dict[int, str] | None = None,
 ) -> OutMessage:
-    """The one short message of the release day."""
+    """The one short message of the release day (`hosts`: who the client meets, by appointment)."""
     lines = [t("Good morning! Today is a new start.")]
     for appt in appts:
+        what = appointment_text.client_what(t, appt, (hosts or {}).get(appt.id, worker))
         lines.append(
             "📅 "
             + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=what
             )
         )
     if items:
@@ -488,4 +488,6 @@ def release_day(
                 name=t.ltr(h(worker))
             )
         )
-    return OutMessage("\n".join(lines), protect=True)
+    return OutMessage(
+        "\n".join(lines), appointment_text.video_buttons(t, zone, appts), protect=True
+    )

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 
+from bot import appointment_kinds
+from bot.appointment_text import kind_label
 from bot.i18n import N_, Translator
 from bot.messages import choice_label
 from bot.services.records import Event, Summary, TeamReport, Totals
@@ -94,7 +96,13 @@ def _resolved(t: Translator, zone: ZoneInfo, e: Event) -> str:
 
 def _appointment(t: Translator, zone: ZoneInfo, e: Event) -> str:
     text = APPOINTMENT_OUTCOMES.get(e.facts.get("status", ""), APPOINTMENT_OUTCOMES["scheduled"])
-    return t(text).format(place=t.ltr(e.facts.get("place") or "—"))
+    place = t.ltr(e.facts.get("place") or "—")
+    kind = e.facts.get("kind") or appointment_kinds.IN_PERSON
+    if kind != appointment_kinds.IN_PERSON:
+        # The client system records a phone call or a home visit differently from a meeting.
+        label = kind_label(t, kind)
+        place = f"{label}, {place}" if e.facts.get("place") else label
+    return t(text).format(place=place)
 
 
 def _moved(t: Translator, zone: ZoneInfo, e: Event) -> str:

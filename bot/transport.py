@@ -32,14 +32,15 @@ log = logging.getLogger(__name__)
 
 
 def keyboard(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    """Inline keyboard from (label, data) rows; data starting with https:// becomes a link."""
+    """Inline keyboard from (label, data) rows; data that is an http(s) link becomes a link
+    button (callback data never looks like one: bot.callbacks starts it with 'v1:')."""
     if not buttons:
         return None
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(label, url=data)
-                if data.startswith("https://")
+                if data.startswith(("https://", "http://"))
                 else InlineKeyboardButton(label, callback_data=data)
                 for label, data in row
             ]

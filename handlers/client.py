@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from telegram import Message
 
+from bot import appointment_text
 from bot.callbacks import Callback, encode
 from bot.guide.screens import guide_button
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h
+from bot.next_step_text import acknowledged, passed_on, who_sees
 from bot.outgoing import split_text
 from bot.privacy_text import privacy, privacy_button
 from bot.services import clients as client_service
 from bot.services import media as media_service
 from bot.services import plan as plan_service
 from bot.services.media import too_big
+from bot.services.next_step import NextStep
 from bot.transport import OutMessage
 from handlers.common import Request, answer_query, edit_query_message, lang_of
 from handlers.media import media_of
@@ -24,26 +26,20 @@ from handlers.menus import set_client_commands
 from handlers.unknown import offer_problem, present
 
 
-def crisis_lines(t: Translator, rq: Request) -> str:
-    """The configured crisis numbers, shown when help is asked for outside working hours."""
-    return t("If you need help right now:") + "\n" + escape(rq.core.settings.crisis_text)
-
-
-def thanks(t: Translator, kind: str, choice: str, worker: str) -> str:
-    """What the client hears after a tap."""
-    name = t.ltr(h(worker)) if worker else t("your worker")
+def thanks(t: Translator, kind: str, choice: str) -> str:
+    """What the client hears first after a tap (a lock screen may show it: nothing sensitive)."""
     texts = {
         ("checkin", "good"): t("Thank you! Good to hear."),
         ("checkin", "ok"): t("Thank you for answering!"),
-        ("checkin", "bad"): t("Thank you for telling me. {worker} will contact you soon."),
-        ("checkin", "call"): t("Okay! {worker} will contact you soon."),
+        ("checkin", "bad"): t("Thank you for telling me."),
+        ("checkin", "call"): t("Okay, I passed on your request."),
         ("appointment", "yes"): t("Great, see you there!"),
-        ("appointment", "move"): t("Okay. {worker} will contact you to find a new time."),
-        ("appointment", "help"): t("Okay. {worker} will contact you soon."),
+        ("appointment", "move"): t("Okay, I passed on that you need another time."),
+        ("appointment", "help"): t("Okay, I passed on that you need help."),
         ("deadline", "done"): t("Well done! Thank you."),
-        ("deadline", "help"): t("Okay. {worker} will contact you soon."),
+        ("deadline", "help"): t("Okay, I passed on that you need help."),
     }
-    return texts.get((kind, choice), t("Thank you!")).format(worker=name)
+    return texts.get((kind, choice), t("Thank you!"))
 
 
 def later_text(t: Translator, rq: Request, remind_at: datetime | None) -> str:
@@ -52,7 +48,7 @@ def later_text(t: Translator, rq: Request, remind_at: datetime | None) -> str:
     if remind_at is None:
         return t(
             "The deadline is today, so I cannot remind you again in time. Please do it today, "
-            "or tap “I need help” and your worker will contact you."
+            "or tap “I need help” to tell your worker."
         )
     if remind_at.astimezone(zone).date() == rq.core.now().astimezone(zone).date():
         return t("Okay, I will remind you again today at {time}.").format(
@@ -114,22 +110,42 @@ async def on_answer(rq: Request, cb: Callback) -> None:
     await answer_query(query)
     if result.kind == "deadline" and result.choice in ("later", "today"):
         text = later_text(t, rq, result.remind_at)
+    elif result.next is not None:
+        first = thanks(t, result.kind, result.choice)
+        text = acknowledged(t, rq.core.policy.zone, first, result.next, _crisis(rq))
     else:
-        text = thanks(t, result.kind, result.choice, result.worker_name or "")
-    if result.crisis:
-        text += "\n\n" + crisis_lines(t, rq)
+        text = thanks(t, result.kind, result.choice)
     message = query.message
     if isinstance(message, Message) and message.text:
         # One request, not two: the question, the answer chosen and the thanks in one edited
         # message (a separate thank-you doubled each press's share of Telegram's rate).
         await edit_query_message(
-            query, answered(t, message.text_html, cb.kind, result.choice, text)
+            query, answered(t, message.text_html, cb.kind, result.choice, text), _links_of(message)
         )
         return
     # An old or forged press may come with an inaccessible message that has no text: the
     # buttons go, and the thanks comes as a message of its own.
-    await edit_query_message(query, answered(t, "", cb.kind, result.choice))
+    await edit_query_message(query, answered(t, "", cb.kind, result.choice), _links_of(message))
     await rq.reply(OutMessage(text, protect=True))
+
+
+def _crisis(rq: Request) -> str:
+    """The configured crisis and duty numbers."""
+    return rq.core.settings.crisis_text
+
+
+def _links_of(message: object) -> list[list[tuple[str, str]]]:
+    """The link buttons of an answered question (a video call's link): they stay when the
+    answer buttons go, so the client can still open the call."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return []
+    return [
+        [(button.text, button.url)]
+        for row in markup.inline_keyboard
+        for button in row
+        if button.url
+    ]
 
 
 async def on_text(rq: Request) -> None:
@@ -148,7 +164,7 @@ async def on_text(rq: Request) -> None:
         )
         return
     # A long message goes on in parts, in order, rather than being refused whole.
-    result = ("no_worker", "", True)
+    result: tuple[str, NextStep | None] = ("not_found", None)
     for part in split_text(text, MAX_RELAY_UNITS):
         result = await client_service.write_to_worker(rq.core, user.id, part)
         if result[0] != "relayed":
@@ -156,17 +172,23 @@ async def on_text(rq: Request) -> None:
     await _passed_on(rq, *result)
 
 
-async def _passed_on(rq: Request, status: str, worker: str, in_hours: bool) -> None:
-    """The client hears that their message went on, and when it will be read."""
+async def _passed_on(rq: Request, status: str, step: NextStep | None) -> None:
+    """The client hears that their message went on, to whom, and when it will be read."""
     t = rq.t
-    if status != "relayed":
+    if status == "no_worker":
+        # Only a file or photo gets here: a copy needs a worker's chat, while text reaches the
+        # ladder without one.
+        await rq.reply(
+            t(
+                "I can pass photos and files on only to your own worker, and no worker is linked "
+                "to you right now. Please write a message instead."
+            )
+        )
+        return
+    if status != "relayed" or step is None:
         await rq.reply(t("I could not pass this on right now. Please try again later."))
         return
-    name = t.ltr(h(worker)) if worker else t("your worker")
-    lines = [t("Your message was passed on to {worker}.").format(worker=name)]
-    if not in_hours:
-        lines.append(t("{worker} will read it during working hours.").format(worker=name))
-    await rq.reply(OutMessage("\n".join(lines), protect=True))
+    await rq.reply(OutMessage(passed_on(t, rq.core.policy.zone, step), protect=True))
 
 
 async def on_other_content(rq: Request) -> None:
@@ -216,10 +238,11 @@ async def cmd_next(rq: Request) -> None:
     zone = core.policy.zone
     lines: list[str] = []
     for appt in up.appointments[:10]:
+        what = appointment_text.client_what(t, appt, up.hosts.get(appt.id, ""))
         lines.append(
             "📅 "
             + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=what
             )
         )
     for dl in up.deadlines[:10]:
@@ -247,7 +270,8 @@ async def cmd_next(rq: Request) -> None:
     text = t("Coming up:") + "\n" + "\n".join(lines)
     if buttons:
         text += "\n\n" + t("Done one of your own? Tap it.")
-    await rq.reply(OutMessage(text, buttons, protect=True))
+    links = appointment_text.video_buttons(t, zone, up.appointments[:10])
+    await rq.reply(OutMessage(text, [*links, *buttons], protect=True))
 
 
 async def on_plan_tick(rq: Request, cb: Callback) -> None:
@@ -272,17 +296,21 @@ async def on_plan_tick(rq: Request, cb: Callback) -> None:
         await rq.reply(OutMessage(t("Okay, I will remind you again closer to the date.")))
     else:
         await answer_query(rq.query)
-        await rq.reply(OutMessage(t("Thank you. Your worker will get in touch.")))
+        first = t("Okay, I passed on that you need help.")
+        if result.next is not None:
+            first = acknowledged(t, rq.core.policy.zone, first, result.next, _crisis(rq))
+        await rq.reply(OutMessage(first, protect=True))
 
 
 async def cmd_contact(rq: Request) -> None:
     """Ask the worker to get in touch."""
     t = rq.t
-    worker, crisis = await client_service.ask_contact(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
-    name = t.ltr(h(worker)) if worker else t("your worker")
-    text = t("Okay! {worker} will contact you soon.").format(worker=name)
-    if crisis:
-        text += "\n\n" + crisis_lines(t, rq)
+    step = await client_service.ask_contact(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
+    if step is None:
+        await rq.reply(t("I could not pass this on right now. Please try again later."))
+        return
+    first = t("Okay, I passed on your request.")
+    text = acknowledged(t, rq.core.policy.zone, first, step, _crisis(rq))
     await rq.reply(OutMessage(text, protect=True))
 
 
@@ -387,10 +415,7 @@ async def cmd_help(rq: Request) -> None:
                         "Silta sends you short questions about how you are, and reminders of "
                         "meetings and deadlines. Answer with one tap."
                     ),
-                    t(
-                        "Your worker sees your answers and the messages you write here. "
-                        "Nobody else does."
-                    ),
+                    who_sees(t, rq.core.policy),
                     "\n".join(
                         [
                             t("/next – what is coming up"),
@@ -405,7 +430,9 @@ async def cmd_help(rq: Request) -> None:
                     t(
                         "Write a message, or send a photo, a voice message or a file, and it "
                         "goes to your worker."
-                    ),
+                    )
+                    + " "
+                    + t("Messages between you and Silta travel through Telegram."),
                 ]
             ),
             [[guide_button(t), privacy_button(t)]],

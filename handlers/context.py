@@ -67,6 +67,8 @@ class Flow:
     release: date | None = None
     at: datetime | None = None
     place: str = ""
+    appt_kind: str = "in_person"  # bot.appointment_kinds.KINDS
+    link: str = ""  # a video call's link
     appointment_id: int = 0
     item_id: int = 0
     kinds: list[str] = field(default_factory=list)

@@ -39,11 +39,13 @@ async def add_appointment(
     place: str,
     created_by: int | None,
     now: datetime,
+    kind: str = "in_person",
+    link: str | None = None,
 ) -> Appointment:
     cur = await conn.execute(
-        "INSERT INTO appointments(client_id, at, place, created_by, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-        (client_id, utc_iso(at), place, created_by, utc_iso(now), utc_iso(now)),
+        "INSERT INTO appointments(client_id, at, place, created_by, created_at, updated_at, "
+        "kind, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (client_id, utc_iso(at), place, created_by, utc_iso(now), utc_iso(now), kind, link),
     )
     return Appointment.from_row(await cur.fetchone())
 

@@ -104,6 +104,8 @@ class Appointment(Model):
     status: str
     confirmation: str | None
     created_by: int | None
+    kind: str = "in_person"  # bot.appointment_kinds.KINDS
+    link: str | None = None  # a video call's link
 
 
 class Deadline(Model):

@@ -36,7 +36,9 @@ async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime)
                 (cid,),
             )
         await conn.execute("DELETE FROM relays WHERE client_id = ?", (cid,))
-        await conn.execute("UPDATE appointments SET place = '' WHERE client_id = ?", (cid,))
+        await conn.execute(
+            "UPDATE appointments SET place = '', link = NULL WHERE client_id = ?", (cid,)
+        )
         await conn.execute("UPDATE deadlines SET label = NULL WHERE client_id = ?", (cid,))
         await conn.execute("UPDATE plan_items SET title = NULL WHERE client_id = ?", (cid,))
         await conn.execute("DELETE FROM invites WHERE client_id = ?", (cid,))

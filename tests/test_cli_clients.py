@@ -207,6 +207,40 @@ def test_appointment_for_an_unknown_client_or_with_a_long_place(
     assert code == 2 and "does not fit" in err
 
 
+def test_appointment_kinds_from_the_command_line(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
+    at = f"{_future().isoformat()} 10:00"
+    add = ("appointment", "add", "--client", "1", "--at", at)
+    code, out, err = _run(capsys, *add, "--kind", "phone")
+    assert code == 0, err
+    assert out.strip().endswith("10:00, phone")
+    link = "https://meet.example.fi/r/abc"
+    code, out, err = _run(capsys, *add, "--kind", "video", "--link", link)
+    assert code == 0 and out.strip().endswith(f"video: {link}"), err
+    code, out, err = _run(capsys, *add, "--kind", "joint", "--place", "Meeting room 2")
+    assert code == 0 and "joint: Meeting room 2" in out, err
+    for argv, why in (
+        (("--kind", "video"), "--kind video needs --link URL"),
+        (("--kind", "video", "--link", "javascript:alert(1)"), "--link must be an http"),
+        (("--kind", "video", "--link", "https://x.fi/" + "a" * 500), "at most 500"),
+        (("--kind", "joint"), "--kind joint needs --place TEXT"),
+        (("--place", "Office", "--link", link), "--link is only for --kind video"),
+        ((), "--kind in_person needs --place TEXT"),
+    ):
+        code, out, err = _run(capsys, *add, *argv)
+        assert code == 2 and why in err and out == "", argv
+    with pytest.raises(SystemExit) as exited:
+        main([*add, "--kind", "car"])
+    assert exited.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    code, out, _ = _run(capsys, "appointment", "list", "--client", "1")
+    assert code == 0 and " phone " in out and link in out and "Meeting room 2" in out
+    with sqlite3.connect(db) as conn:
+        kinds = [r[0] for r in conn.execute("SELECT kind FROM appointments ORDER BY id")]
+    assert kinds == ["phone", "video", "joint"]
+
+
 def test_deadlines_added_listed_and_cancelled(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
     due = _future(10).isoformat()

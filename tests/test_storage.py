@@ -82,3 +82,38 @@ async def test_repositories_return_models(tmp_path: Path) -> None:
         assert isinstance(client, Client) and client.created_at == now
     finally:
         await db.close()
+
+
+async def test_appointments_made_before_kinds_existed_are_in_person(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import storage.db as dbmod
+
+    every = dbmod._migration_files()
+    before = [m for m in every if m[0] < 12]
+    monkeypatch.setattr(dbmod, "_migration_files", lambda: before)
+    path = tmp_path / "old.db"
+    await migrate(path)
+    db = await Database.open(path, run_migrations=False)
+    try:
+        async with db.tx() as conn:
+            await conn.execute(
+                "INSERT INTO clients(nickname, status, created_at) "
+                "VALUES ('Pete', 'invited', '2026-12-01T09:00:00+00:00')"
+            )
+            await conn.execute(
+                "INSERT INTO appointments(client_id, at, place, created_at, updated_at) VALUES "
+                "(1, '2026-12-03T08:00:00+00:00', 'Office', '2026-12-01T09:00:00+00:00', "
+                "'2026-12-01T09:00:00+00:00')"
+            )
+    finally:
+        await db.close()
+    monkeypatch.setattr(dbmod, "_migration_files", lambda: every)
+    assert 12 in await migrate(path)
+    db = await Database.open(path)
+    try:
+        async with db.read() as conn:
+            cur = await conn.execute("SELECT kind, link, place FROM appointments")
+            assert [tuple(r) for r in await cur.fetchall()] == [("in_person", None, "Office")]
+    finally:
+        await db.close()

@@ -406,8 +406,9 @@ def _decide_client(
             f"client {client.status}",
             ("checkin", "appt_reminder", "deadline_reminder", "nudge"),
         )
-        # Worker-side timers (confirmation check, attendance) still matter for a paused client.
-        if client.status in ("paused", "active"):
+        # Worker-side timers (confirmation check, attendance) still matter for a paused client,
+        # and for one not joined yet: a joint meeting in the prison is asked about afterwards.
+        if client.status in ("paused", "active", "invited"):
             _decide_worker_side(changes, client, pending, appointments, policy, now)
         else:
             changes.drop(pending, f"client {client.status}", (*APPOINTMENT_KINDS, *DEADLINE_KINDS))

@@ -13,11 +13,13 @@ from bot import invites as invite_codes
 from bot.clock import utc_iso
 from bot.core import Core
 from bot.i18n import available_languages, pick_language
-from bot.policy import in_quiet_hours, is_working_time, local_to_utc, next_working_time
+from bot.policy import in_quiet_hours, local_to_utc, next_working_time
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.services import alerts, invite_secret
 from bot.services.audit import audit_by
+from bot.services.hosts import host_name
+from bot.services.next_step import NextStep, next_step
 from bot.services.onboarding import note_wrong_code
 from storage import admin as admin_repo
 from storage import engine as engine_repo
@@ -39,6 +41,11 @@ VALID_CHOICES = {
     "appointment": ("yes", "move", "help"),
     "deadline": ("done", "later", "today", "help"),
 }
+# Answers by which the client asks for help or says they are not OK: with these, the crisis
+# numbers go along when nobody sees the answer now.
+HELP_ASKED = frozenset(
+    {("checkin", "bad"), ("checkin", "call"), ("appointment", "help"), ("deadline", "help")}
+)
 # "Remind me later" on a deadline's own day: this much later, if that is still today and not in
 # the quiet hours; otherwise the client is told plainly that no reminder can come in time.
 LATER_TODAY = (timedelta(hours=3), timedelta(hours=1))
@@ -67,7 +74,8 @@ class AnswerResult:
     kind: str | None = None
     choice: str | None = None
     worker_name: str | None = None
-    crisis: bool = False
+    # Who sees the answer and when, for answers that reach a worker (an alert).
+    next: NextStep | None = None
     late: bool = False
     # "Remind me later" on a deadline: when the reminder comes (None: none can come in time).
     remind_at: datetime | None = None
@@ -79,6 +87,8 @@ class Upcoming:
     deadlines: list[Deadline] = field(default_factory=list)
     plan: list[PlanItem] = field(default_factory=list)
     release_date: date | None = None
+    # Appointment id -> who the client meets there, by first name ("Anna will call you").
+    hosts: dict[int, str] = field(default_factory=dict)
 
 
 async def _worker_name(conn: Connection, client: Client | None) -> str:
@@ -228,32 +238,35 @@ async def answer(
         if kind == "checkin":
             # Any answer settles "has not answered", late or not, for this or an older question.
             await alerts.all_clear(conn, core, client.id)
-        crisis = await _ANSWERS[kind](conn, core, client, contact, choice)
+        raised = await _ANSWERS[kind](conn, core, client, contact, choice)
         await _audit_client(conn, now, f"answer.{kind}.{choice}", client.id)
         name = await _worker_name(conn, client)
+        step = None
+        if raised:
+            step = await next_step(conn, core, client, help_asked=(kind, choice) in HELP_ASKED)
         remind_at = None
         if kind == "deadline" and choice in ("later", "today"):
             dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
             remind_at = dl.snoozed_until if dl is not None else None
     core.wake()
-    return AnswerResult("ok", kind, choice, name, crisis, late, remind_at)
+    return AnswerResult("ok", kind, choice, name, step, late, remind_at)
 
 
 async def _checkin_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
 ) -> bool:
-    """Not good, or please call: an urgent alert; True when the crisis numbers are due too."""
+    """Not good, or please call: an urgent alert; True when an alert was raised."""
     if choice not in ("bad", "call"):
         return False
     reason = "not_good" if choice == "bad" else "contact_me"
     await alerts.raise_alert(conn, core, client, reason, contact_id=contact.id)
-    return not is_working_time(core.policy, core.now())
+    return True
 
 
 async def _appointment_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
 ) -> bool:
-    """Confirmed, or asks for another time or for help (the worker is alerted)."""
+    """Confirmed, or asks for another time or for help (the worker is alerted: True)."""
     now = core.now()
     appt = await items_repo.get_appointment(conn, contact.ref_id or 0)
     if appt is None or appt.status != "scheduled":
@@ -267,13 +280,13 @@ async def _appointment_answered(
         reason = "reschedule" if choice == "move" else "appointment_help"
         await alerts.raise_alert(conn, core, client, reason, ref_id=appt.id)
     await planner.plan_appointments(conn, core, client, now)
-    return False
+    return choice != "yes"
 
 
 async def _deadline_answered(
     conn: Connection, core: Core, client: Client, contact: Contact, choice: str
 ) -> bool:
-    """Done, remind me tomorrow, or help (the worker is alerted)."""
+    """Done, remind me tomorrow, or help (the worker is alerted: True)."""
     now = core.now()
     dl = await items_repo.get_deadline(conn, contact.ref_id or 0)
     if dl is None or dl.status != "open":
@@ -286,7 +299,7 @@ async def _deadline_answered(
     else:
         await alerts.raise_alert(conn, core, client, "deadline_help", ref_id=dl.id)
     await planner.plan_deadlines(conn, core, client, now)
-    return False
+    return choice == "help"
 
 
 def later_reminder(core: Core, dl: Deadline, now: datetime) -> datetime | None:
@@ -332,16 +345,17 @@ async def mark_deadline_done(conn: Connection, core: Core, dl: Deadline) -> None
         )
 
 
-async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str, str, bool]:
-    """A linked client's free text goes to their worker; returns (status, worker name, in hours)."""
+async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str, NextStep | None]:
+    """A linked client's free text goes to their worker (an alert that climbs the ladder; with
+    no worker, the ladder alone); returns (status, who sees it and when)."""
     now = core.now()
     async with core.db.tx() as conn:
         client = await people_repo.client_by_telegram(conn, telegram_id)
-        if client is None or client.status == "closed" or client.worker_id is None:
-            return ("no_worker", "", True)
+        if client is None or client.status == "closed":
+            return ("not_found", None)
         client = await mark_seen(conn, core, client)
         open_msg = await engine_repo.open_alert_of_matter(conn, client.id, "message")
-        if open_msg is not None:
+        if open_msg is not None and client.worker_id is not None:
             due = next_working_time(core.policy, now)
             relay = rows.relay_to_worker(client.id, client.worker_id, text, due, uuid.uuid4().hex)
             await outbox.add(conn, relay, now)
@@ -350,9 +364,9 @@ async def write_to_worker(core: Core, telegram_id: int, text: str) -> tuple[str,
             conn, core, client, "message", words=text, ref_id=int(now.timestamp())
         )
         await _audit_client(conn, now, "client.message", client.id)
-        name = await _worker_name(conn, client)
+        step = await next_step(conn, core, client)
     core.wake()
-    return ("relayed", name, is_working_time(core.policy, now))
+    return ("relayed", step)
 
 
 async def mark_seen(conn: Connection, core: Core, client: Client) -> Client:
@@ -381,19 +395,19 @@ async def seen(core: Core, telegram_id: int) -> None:
             await mark_seen(conn, core, client)
 
 
-async def ask_contact(core: Core, telegram_id: int) -> tuple[str, bool]:
-    """`/contact`: an urgent 'please contact me' alert; returns (worker name, crisis)."""
+async def ask_contact(core: Core, telegram_id: int) -> NextStep | None:
+    """`/contact`: an urgent 'please contact me' alert; returns who sees it and when."""
     async with core.db.tx() as conn:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         if client is None:
-            return ("", False)
+            return None
         await alerts.raise_alert(
             conn, core, client, "contact_me", ref_id=int(core.now().timestamp()) // 3600
         )
         await _audit_client(conn, core.now(), "client.contact", client.id)
-        name = await _worker_name(conn, client)
+        step = await next_step(conn, core, client, help_asked=True)
     core.wake()
-    return (name, not is_working_time(core.policy, core.now()))
+    return step
 
 
 async def pause(core: Core, telegram_id: int, choice: str) -> Client | None:
@@ -485,4 +499,5 @@ async def upcoming(core: Core, telegram_id: int) -> Upcoming:
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         dls = [d for d in await items_repo.deadlines_of(conn, client.id) if d.due_date >= today]
         plan = [p for p in await items_repo.plan_of(conn, client.id) if p.state == "open"]
-    return Upcoming(appts, dls, plan, client.release_date)
+        hosts = {a.id: await host_name(conn, a, client) for a in appts}
+    return Upcoming(appts, dls, plan, client.release_date, hosts)

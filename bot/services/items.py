@@ -11,6 +11,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from bot import appointment_kinds as appt_kinds
 from bot.core import Core
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
@@ -18,6 +19,7 @@ from bot.services.access import can_see_client, open_client, visible_client
 from bot.services.alerts import resolve
 from bot.services.audit import audit_by
 from bot.services.clients import add_month
+from bot.services.hosts import host_name
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
@@ -34,7 +36,7 @@ ATTENDANCE = {"came": "attended", "missed": "missed"}
 class ItemResult:
     """What a change did, for the handler or the CLI to render."""
 
-    status: str  # ok, not_found, closed, invalid, past, gone
+    status: str  # ok, not_found, closed, invalid, bad_link, past, too_far, gone
     client: Client | None = None
     appointment: Appointment | None = None
     deadline: Deadline | None = None
@@ -59,13 +61,18 @@ async def _audit(
 
 
 async def _tell_client(
-    conn: Connection, core: Core, client: Client, appt: Appointment, notice: str, **payload: Any
+    conn: Connection, core: Core, client: Client, appt: Appointment, notice: str
 ) -> None:
     """A notice about an appointment to a client who gets messages now (a paused or unjoined
     client hears nothing); one per appointment and time."""
     if client.status == "active" and client.telegram_id is not None:
         now = core.now()
         once = f"{appt.id}:{appt.at.isoformat()}"
+        payload: dict[str, Any] = {"place": appt.place, "kind": appt.kind}
+        if appt.link:
+            payload["link"] = appt.link
+        if appt.kind != appt_kinds.IN_PERSON:
+            payload["worker"] = await host_name(conn, appt, client)
         row = rows.client_notice(
             client.id, notice, now, once=once, at=appt.at.isoformat(), **payload
         )
@@ -111,13 +118,30 @@ ITEM_HORIZON = timedelta(days=5 * 366)
 
 
 async def add_appointment(
-    core: Core, actor: Worker | None, client_id: int, at: datetime, place: str
+    core: Core,
+    actor: Worker | None,
+    client_id: int,
+    at: datetime,
+    place: str,
+    *,
+    kind: str = appt_kinds.IN_PERSON,
+    link: str | None = None,
 ) -> ItemResult:
-    """A new appointment: stored, the client told, reminders planned."""
+    """A new appointment of a kind: stored, the client told, reminders planned.
+
+    `place` counts only for the kinds met at a place, `link` only for a video call (an http or
+    https link, else status "bad_link"). Any kind may be set before release: the worker's side
+    works from the day the client is created, the client hears of it once they have joined.
+    """
     now = core.now()
-    where = clean_text(place, MAX_PLACE)
+    if kind not in appt_kinds.KINDS:
+        return ItemResult("invalid")
+    where = clean_text(place, MAX_PLACE) if appt_kinds.needs_place(kind) else ""
     if where is None:
         return ItemResult("invalid")
+    url = appt_kinds.clean_link(link or "") if kind == appt_kinds.VIDEO else None
+    if kind == appt_kinds.VIDEO and url is None:
+        return ItemResult("bad_link")
     if at <= now:
         return ItemResult("past")
     if at > now + ITEM_HORIZON:
@@ -133,8 +157,10 @@ async def add_appointment(
             place=where,
             created_by=actor.id if actor else None,
             now=now,
+            kind=kind,
+            link=url,
         )
-        await _tell_client(conn, core, client, appt, "appt_new", place=where)
+        await _tell_client(conn, core, client, appt, "appt_new")
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.add", client.id, f"appointment {appt.id}")
     core.wake()
@@ -184,7 +210,7 @@ async def move_appointment(
         await _settle_alerts(
             conn, core, client.id, appt.id, ("reschedule", "unconfirmed"), "moved", actor
         )
-        await _tell_client(conn, core, client, appt, "appt_changed", place=appt.place)
+        await _tell_client(conn, core, client, appt, "appt_changed")
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.move", client.id, f"appointment {appt.id}")
     core.wake()

@@ -11,12 +11,13 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from bot.core import Core
-from bot.policy import Policy, is_working_time, next_working_time
+from bot.policy import Policy, next_working_time
 from bot.scheduling.kinds import rows
 from bot.services import alerts
 from bot.services.access import can_see_client
 from bot.services.audit import audit_by
 from bot.services.clients import mark_seen
+from bot.services.next_step import NextStep, next_step
 from bot.services.workers import ReplyResult
 from storage import outbox
 from storage import people as people_repo
@@ -43,14 +44,14 @@ def too_big(policy: Policy, media: Media) -> bool:
     return media.size is not None and media.size > policy.messages.max_media_mb * 1024 * 1024
 
 
-async def to_worker(core: Core, telegram_id: int, media: Media) -> tuple[str, str, bool]:
-    """A client's media goes to their worker, as a text message would; returns
-    (status, worker's first name, within working hours)."""
+async def to_worker(core: Core, telegram_id: int, media: Media) -> tuple[str, NextStep | None]:
+    """A client's media goes to their worker, as a text message would; returns (status, who
+    sees it and when)."""
     now = core.now()
     async with core.db.tx() as conn:
         client = await people_repo.client_by_telegram(conn, telegram_id)
         if client is None or client.status == "closed" or client.worker_id is None:
-            return ("no_worker", "", True)
+            return ("no_worker", None)
         client = await mark_seen(conn, core, client)
         # The first message opens the alert, so someone answers; later ones count in it. The
         # copy of the media follows; the caption is the client's words on the card.
@@ -70,9 +71,9 @@ async def to_worker(core: Core, telegram_id: int, media: Media) -> tuple[str, st
         await audit_by(
             conn, now, None, "client.message", client_id=client.id, detail=media.kind, kind="client"
         )
-        worker = await people_repo.get_worker(conn, client.worker_id)
+        step = await next_step(conn, core, client)
     core.wake()
-    return ("relayed", worker.first_name if worker else "", is_working_time(core.policy, now))
+    return ("relayed", step)
 
 
 async def to_client(core: Core, worker: Worker, client_id: int, media: Media) -> ReplyResult:

@@ -22,6 +22,7 @@ from bot.scheduling import planner
 from bot.services.access import open_client, visible_client
 from bot.services.alerts import raise_alert
 from bot.services.audit import audit_by
+from bot.services.next_step import NextStep, next_step
 from bot.services.plan_templates import TEMPLATE_TITLES
 from bot.timeparse import TimeParseError, parse_local_date
 from storage import engine as engine_repo
@@ -41,6 +42,8 @@ class PlanResult:
     status: str
     client: Client | None = None
     item: PlanItem | None = None
+    # Who sees a client's request for help, and when.
+    next: NextStep | None = None
 
 
 def item_title(policy: Policy, t: Translator, item: PlanItem) -> str:
@@ -242,10 +245,12 @@ async def client_answer(core: Core, telegram_id: int, item_id: int, choice: str)
             detail=f"item {item_id}",
             kind="client",
         )
+        step = None
         if choice == "help":
             await raise_alert(conn, core, client, "plan_help", ref_id=item.id)
+            step = await next_step(conn, core, client, help_asked=True)
     core.wake()
-    return PlanResult("ok", client, item)
+    return PlanResult("ok", client, item, step)
 
 
 async def item_of_worker(core: Core, worker: Worker, item_id: int) -> PlanResult:

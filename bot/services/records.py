@@ -211,7 +211,8 @@ async def collect(
             continue  # still ahead: not yet something that happened
         totals.appointments_kept += appt.status == "attended"
         totals.appointments_missed += appt.status == "missed"
-        events.append(Event(appt.at, "appointment", {"status": appt.status, "place": appt.place}))
+        facts = {"status": appt.status, "place": appt.place, "kind": appt.kind}
+        events.append(Event(appt.at, "appointment", facts))
     for item in await records_repo.plan_done_between(conn, cid, since, until):
         assert item.done_at is not None
         totals.plan_done += 1

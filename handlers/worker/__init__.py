@@ -33,6 +33,7 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("newclient", "release"): newclient.on_release,
     ("appointment", "when"): appointments.on_when,
     ("appointment", "place"): appointments.on_place,
+    ("appointment", "link"): appointments.on_link,
     ("apptmove", "when"): appointments.on_new_time,
     ("deadline", "label"): deadlines.on_label,
     ("deadline", "due"): deadlines.on_due,
@@ -49,8 +50,20 @@ async def on_guessed_date(rq: Request, flow: Flow, verb: str, item_id: int) -> N
 
 
 GUESS = ButtonStep(on_guessed_date, verbs=("gy", "gn"))
+
+
+async def on_appointment_when(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
+    """Under "When is the appointment?": a kind of appointment, or yes/no to a guessed date."""
+    if verb.startswith(appointments.KIND_VERB):
+        await appointments.on_kind(rq, flow, verb, item_id)
+    else:
+        await on_guessed_date(rq, flow, verb, item_id)
+
+
 BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
-    ("appointment", "when"): GUESS,
+    ("appointment", "when"): ButtonStep(
+        on_appointment_when, verbs=GUESS.verbs, prefix=appointments.KIND_VERB
+    ),
     ("apptmove", "when"): GUESS,
     ("deadline", "due"): GUESS,
     ("release", "date"): ButtonStep(newclient.on_release_unknown, verbs=("unknown",)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import appointment_kinds as appt_kinds
+from bot.appointment_text import kind_label, worker_what
 from bot.callbacks import Callback, encode
 from bot.i18n import Translator
 from bot.messages import h
@@ -41,19 +43,46 @@ async def cmd_appointment(rq: Request) -> None:
         await start_appointment(rq, client)
 
 
+KIND_VERB = "kd-"
+
+
+def _kind_rows(rq: Request, flow: Flow) -> kb.Buttons:
+    """Buttons for the kinds other than the one chosen so far (one a row: the labels are long)."""
+    button = flow_buttons(flow)
+    return [
+        [(kind_label(rq.t, kind), button(KIND_VERB + kind))]
+        for kind in appt_kinds.KINDS
+        if kind != flow.appt_kind
+    ]
+
+
 async def start_appointment(rq: Request, client: Client) -> None:
     t = rq.t
     if client.status == "closed":
         await rq.reply(closed_text(t, client))
         return
     flow = begin_flow(rq, "appointment", "when", client_id=client.id, label=client.label)
-    await prompt(
-        rq,
-        flow,
-        t("When is the appointment with {client}? Write the date and time, e.g. {example}.").format(
-            client=client_name(t, client), example=as_code(datetime_example(rq))
-        ),
-    )
+    # In person unless the worker taps another kind: the usual booking needs no extra tap.
+    text = t("When is the appointment with {client}? Write the date and time, e.g. {example}.")
+    text = text.format(client=client_name(t, client), example=as_code(datetime_example(rq)))
+    text += "\n" + t("It is in person; for another kind, tap it below.")
+    await prompt(rq, flow, text, _kind_rows(rq, flow))
+
+
+async def on_kind(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
+    """A kind tapped under the question of when: asked again for that kind."""
+    t = rq.t
+    kind = verb.removeprefix(KIND_VERB)
+    if kind not in appt_kinds.KINDS:
+        await kb.stale(rq.query, t)
+        return
+    await answer_query(rq.query)
+    flow.appt_kind = kind
+    await chosen(rq, kind_label(t, kind))
+    text = f"{kind_label(t, kind)} — {t.ltr(h(flow.label))}\n" + t(
+        "When is it? Write the date and time, e.g. {example}."
+    ).format(example=as_code(datetime_example(rq)))
+    await prompt(rq, flow, text, _kind_rows(rq, flow))
 
 
 async def on_when(rq: Request, flow: Flow, text: str) -> None:
@@ -62,12 +91,24 @@ async def on_when(rq: Request, flow: Flow, text: str) -> None:
     if at is None:
         return
     flow.at = at
-    flow.step = "place"
-    await prompt(
-        rq,
-        flow,
-        t("Where is it? A short place, at most {n} characters.").format(n=item_service.MAX_PLACE),
-    )
+    if appt_kinds.needs_place(flow.appt_kind):
+        flow.step = "place"
+        await prompt(
+            rq,
+            flow,
+            t("Where is it? A short place, at most {n} characters.").format(
+                n=item_service.MAX_PLACE
+            ),
+        )
+    elif flow.appt_kind == appt_kinds.VIDEO:
+        flow.step = "link"
+        await prompt(
+            rq,
+            flow,
+            t("The link to the video call? Paste the whole link, starting with https://."),
+        )
+    else:
+        await _confirm(rq, flow)
 
 
 async def on_place(rq: Request, flow: Flow, text: str) -> None:
@@ -82,22 +123,47 @@ async def on_place(rq: Request, flow: Flow, text: str) -> None:
     if place is None:
         return
     flow.place = place
+    await _confirm(rq, flow)
+
+
+async def on_link(rq: Request, flow: Flow, text: str) -> None:
+    """The video call's link: http or https only, or asked again (nothing else is kept)."""
+    t = rq.t
+    link = appt_kinds.clean_link(text)
+    if link is None:
+        await prompt(
+            rq,
+            flow,
+            t(
+                "That is not a link the client can open. Please paste the whole link, starting "
+                "with https:// or http://, at most {n} characters."
+            ).format(n=appt_kinds.MAX_LINK),
+        )
+        return
+    flow.link = link
+    await _confirm(rq, flow)
+
+
+async def _confirm(rq: Request, flow: Flow) -> None:
+    """The summary with Save (and, for a place that names a service, a rewording offer)."""
+    t = rq.t
     flow.step = "confirm"
     zone = rq.core.policy.zone
     at = flow.at
     assert at is not None
+    what = t.ltr(h(flow.place))
+    if flow.appt_kind != appt_kinds.IN_PERSON:
+        what = kind_label(t, flow.appt_kind) + (", " + what if flow.place else "")
     text = t(
         "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
         "reminded before. Save it?"
-    ).format(
-        client=t.ltr(h(flow.label)),
-        day=t.day(at, zone),
-        time=t.time(at, zone),
-        place=t.ltr(h(place)),
-    )
+    ).format(client=t.ltr(h(flow.label)), day=t.day(at, zone), time=t.time(at, zone), place=what)
+    if flow.link:
+        text += "\n" + t("Link: {link}").format(link=t.ltr(h(flow.link)))
     rows = [[(t("✅ Save"), flow_buttons(flow)("save"))]]
-    # The place is shown on the client's lock screen: a clinic's name there tells others.
-    if rq.core.policy.privacy.revealing(place):
+    # An in-person place opens the client's notice, on the lock screen: a clinic's name there
+    # tells others. (A joint meeting's place comes below a neutral line.)
+    if flow.appt_kind == appt_kinds.IN_PERSON and rq.core.policy.privacy.revealing(flow.place):
         text += "\n\n" + t(
             "⚠️ The place may name a clinic or service, and the client's lock screen can show "
             "it. You can write a neutral wording instead, e.g. the street address."
@@ -117,7 +183,15 @@ async def on_save(rq: Request, flow: Flow, verb: str, item_id: int) -> None:
         await prompt(rq, flow, t("Where is it? For example the street address."))
         return
     end_flow(rq)
-    result = await item_service.add_appointment(rq.core, rq.me, flow.client_id, flow.at, flow.place)
+    result = await item_service.add_appointment(
+        rq.core,
+        rq.me,
+        flow.client_id,
+        flow.at,
+        flow.place,
+        kind=flow.appt_kind,
+        link=flow.link or None,
+    )
     await answer_query(query)
     if result.status == "ok":
         await chosen(rq, t("Saved."))
@@ -166,8 +240,9 @@ async def show_appointments(rq: Request, client_id: int) -> None:
 
 
 def appointment_line(t: Translator, zone: ZoneInfo, appt: Appointment) -> str:
+    """'Thursday … at 10:00, 📞 Phone call ✅': when, the place or kind, the client's answer."""
     line = t("{day} at {time}, {place}").format(
-        day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=t.ltr(h(appt.place))
+        day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=worker_what(t, appt)
     )
     if appt.confirmation == "confirmed":
         line += " ✅"
@@ -256,7 +331,7 @@ async def on_new_time(rq: Request, flow: Flow, text: str) -> None:
             client=client_name(t, result.client),
             day=t.day(result.appointment.at, zone),
             time=t.time(result.appointment.at, zone),
-            place=t.ltr(h(result.appointment.place)),
+            place=worker_what(t, result.appointment),
         ),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot import appointment_kinds as appt_kinds
 from bot.core import Core
 from bot.services import items as item_service
 from bot.services.items import ItemResult
@@ -19,6 +20,7 @@ from silta.cli.common import (
     with_core,
 )
 from storage import items as items_repo
+from storage.models import Appointment
 
 AT_FORMAT = "YYYY-MM-DD HH:MM"
 
@@ -49,15 +51,37 @@ async def cmd_appointment_add(core: Core, args: argparse.Namespace) -> int:
             exc.reason, f"must look like {AT_FORMAT}"
         )
         raise CliError(f"--at {args.at!r} {why}") from None
-    result = await item_service.add_appointment(core, None, args.client, at, args.place)
+    kind = args.kind
+    if appt_kinds.needs_place(kind) and not (args.place or "").strip():
+        raise CliError(f"--kind {kind} needs --place TEXT")
+    if kind == appt_kinds.VIDEO and not args.link:
+        raise CliError("--kind video needs --link URL")
+    if args.link and kind != appt_kinds.VIDEO:
+        raise CliError("--link is only for --kind video")
+    result = await item_service.add_appointment(
+        core, None, args.client, at, args.place or "", kind=kind, link=args.link
+    )
+    if result.status == "bad_link":
+        raise CliError(
+            f"--link must be an http:// or https:// link of at most {appt_kinds.MAX_LINK} "
+            "characters"
+        )
     if result.status != "ok" or result.appointment is None:
         raise _refused(result, "client")
     appt = result.appointment
     print(
         f"appointment #{appt.id} for client #{args.client}: "
-        f"{local_text(core, appt.at)}, {appt.place}"
+        f"{local_text(core, appt.at)}, {_what(appt)}"
     )
     return 0
+
+
+def _what(appt: Appointment) -> str:
+    """The place, or the kind (and its place or link): 'phone', 'joint: Room 2'."""
+    if appt.kind == appt_kinds.IN_PERSON:
+        return appt.place
+    detail = appt.place or appt.link
+    return f"{appt.kind}: {detail}" if detail else appt.kind
 
 
 @with_core
@@ -68,11 +92,11 @@ async def cmd_appointment_list(core: Core, args: argparse.Namespace) -> int:
         appts = await items_repo.appointments_of(
             conn, client.id, statuses=("scheduled", "attended", "missed", "cancelled")
         )
-    print(f"{'id':>4}  {'at':<16} {'status':<10} {'answer':<10} place")
+    print(f"{'id':>4}  {'at':<16} {'status':<10} {'answer':<10} {'kind':<10} place or link")
     for a in appts:
         print(
             f"{a.id:>4}  {local_text(core, a.at):<16} {a.status:<10} {a.confirmation or '-':<10} "
-            f"{a.place}"
+            f"{a.kind:<10} {a.place or a.link or '-'}"
         )
     return 0
 
@@ -154,10 +178,20 @@ def register(sub: Any) -> None:
     p.add_argument("--client", required=True, type=db_id, metavar="ID")
     p.add_argument("--at", required=True, metavar=f'"{AT_FORMAT}"', help="local time")
     p.add_argument(
+        "--kind",
+        choices=appt_kinds.KINDS,
+        default=appt_kinds.IN_PERSON,
+        help="in_person (the default), phone, video, home_visit or joint (with the prison)",
+    )
+    p.add_argument(
         "--place",
-        required=True,
         metavar="TEXT",
-        help=f"at most {item_service.MAX_PLACE} characters",
+        help=f"at most {item_service.MAX_PLACE} characters; required for in_person and joint",
+    )
+    p.add_argument(
+        "--link",
+        metavar="URL",
+        help=f"the video call's http(s) link, at most {appt_kinds.MAX_LINK} characters",
     )
     p.set_defaults(func=cmd_appointment_add)
     p = appointments.add_parser("list", help="a client's appointments")

@@ -87,7 +87,7 @@ async def test_not_good_alerts_the_worker_at_once_and_names_them(silta: Silta) -
     qid = await pete.press(question, callback_data=question.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
     reply = await silta.edited(pete, question, "Maria")
-    assert "will contact you soon" in reply.text
+    assert "Maria sees this now" in reply.text
     assert "112" not in reply.text  # 10:00 on a Wednesday is working time
     await silta.settle()
     alert = await silta.tg.wait_for_message(100, contains="is not doing well")

@@ -49,8 +49,8 @@ async def test_needing_another_time_alerts_the_worker(silta: Silta, lang: str) -
     reminder = await silta.with_button(pete, t("🕐 I need another time"))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[1])
     await silta.tg.wait_for_callback_answer(qid)
-    expected = t("Okay. {worker} will contact you to find a new time.").format(worker="Maria")
-    assert await silta.edited(pete, reminder, expected)
+    told = await silta.edited(pete, reminder, t("Okay, I passed on that you need another time."))
+    assert t("{worker} sees this now.").format(worker="Maria") in told.text
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs another time")
     async with silta.core.db.read() as conn:
@@ -78,9 +78,8 @@ async def test_help_with_a_deadline_alerts_the_worker(silta: Silta, lang: str) -
     reminder = await pete.next_message(contains=silta.core.policy.benefit_label("jobseeker", lang))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
-    assert await silta.edited(
-        pete, reminder, t("Okay. {worker} will contact you soon.").format(worker="Maria")
-    )
+    told = await silta.edited(pete, reminder, t("Okay, I passed on that you need help."))
+    assert t("{worker} sees this now.").format(worker="Maria") in told.text
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs help with a deadline")
 
@@ -180,7 +179,7 @@ async def test_next_with_nothing_planned(silta: Silta) -> None:
 async def test_contact_raises_an_urgent_alert(silta: Silta) -> None:
     _, client, pete = await _joined(silta, "en")
     await pete.command("contact")
-    assert await pete.next_message(contains="Maria will contact you soon")
+    assert await pete.next_message(contains="Maria sees this now")
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="asks you to get in touch")
 
@@ -207,8 +206,8 @@ async def test_changing_the_language(silta: Silta) -> None:
 async def test_help_says_who_sees_what_and_how_to_stop(silta: Silta) -> None:
     _, _, pete = await _joined(silta, "en")
     await pete.command("help")
-    help_text = await pete.next_message(contains="Your worker sees your answers")
-    assert "/stop" in help_text.text
+    help_text = await pete.next_message(contains="Who sees what you send here")
+    assert "/stop" in help_text.text and "travel through Telegram" in help_text.text
 
 
 async def test_stale_forged_and_foreign_buttons_change_nothing(silta: Silta) -> None:

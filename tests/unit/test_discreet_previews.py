@@ -3,7 +3,8 @@
 A phone shows the first line of a message on its lock screen, often to others. Every message a
 client can get (scheduled ones rendered here, and every text the client-facing handlers send) is
 checked in all six languages against words that must not be there: prison, benefit names,
-health, substance use and social services.
+health, substance use and social services. Appointments of every kind are among them (a joint
+meeting with the prison says so only below the first line).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
-from bot import messages
+from bot import appointment_kinds, messages
+from bot.alert_text import alert_card
 from bot.i18n import LANGUAGES, translator
 from bot.policy import default_policy
+from bot.services.alert_facts import AlertFacts
 from handlers.client import later_text as _later_text  # noqa: F401  (the module must import)
-from storage.models import Appointment, Deadline
+from storage.models import Alert, Appointment, Client, Deadline
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None, "ngettext": (1, 2)}
@@ -30,6 +33,7 @@ CLIENT_MODULES = (
     "handlers/guide.py",
     "bot/privacy_text.py",
     "bot/guide/screens.py",
+    "bot/next_step_text.py",
 )
 ZONE = ZoneInfo("Europe/Helsinki")
 # Texts the handlers only ever put below a neutral first line (checked by reading the handler).
@@ -172,6 +176,25 @@ def _scheduled(lang: str) -> list[tuple[str, str]]:
         "other",
     ):
         out.append((notice, messages.client_notice(t, ZONE, notice, args).text))
+    return out + _every_kind(t, appt, args)
+
+
+def _every_kind(t, appt: Appointment, args: dict) -> list[tuple[str, str]]:
+    """Each kind of appointment (a phone call, a video call, a home visit, a joint meeting with
+    the prison): its reminders and its notices."""
+    out = []
+    for kind in appointment_kinds.KINDS:
+        place = "Kauppakatu 1" if appointment_kinds.needs_place(kind) else ""
+        link = "https://meet.example.fi/r/1" if kind == appointment_kinds.VIDEO else None
+        this = appt.model_copy(update={"kind": kind, "place": place, "link": link})
+        for day_before in (True, False):
+            reminder = messages.appointment_reminder(
+                t, ZONE, this, 1, day_before=day_before, worker="Anna"
+            )
+            out.append((f"appointment {kind}", reminder.text))
+        for notice in ("appt_new", "appt_changed", "appt_cancelled"):
+            told = {**args, "kind": kind, "place": place, "link": link}
+            out.append((f"{notice} {kind}", messages.client_notice(t, ZONE, notice, told).text))
     return out
 
 
@@ -223,3 +246,55 @@ def test_a_deadline_reminder_says_by_when_first_and_what_below() -> None:
     first, second = text.split("\n")[:2]
     assert first.startswith("You have something to do by ")
     assert "Social assistance" in second
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("reason", sorted(messages.ALERT_REASONS))
+def test_an_alert_preview_names_the_client_and_needs_attention_not_the_reason(
+    lang: str, reason: str
+) -> None:
+    t = translator(lang)
+    at = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
+    client = Client(
+        id=1,
+        nickname="Pete",
+        worker_id=1,
+        backup_worker_id=None,
+        language="fi",
+        telegram_id=7001,
+        status="active",
+        unreachable=False,
+        release_date=None,
+        joined_at=at,
+        consent_at=at,
+        paused_until=None,
+        checkin_phases=None,
+        last_answer=None,
+        last_answer_at=None,
+        last_seen_at=at,
+        closed_at=None,
+        created_at=at,
+    )
+    alert = Alert(
+        id=1,
+        client_id=1,
+        reason=reason,
+        urgent=reason in ("not_good", "contact_me"),
+        state="open",
+        contact_id=None,
+        ref_id=None,
+        ladder=[],
+        step=0,
+        raised_at=at,
+        acknowledged_by=None,
+        acknowledged_at=None,
+        snoozed_until=None,
+        resolved_by=None,
+        resolved_at=None,
+    )
+    for resurfaced in (False, True):
+        card = alert_card(t, ZONE, AlertFacts(alert, client, None, None), resurfaced=resurfaced)
+        first, second = card.text.split("\n")[:2]
+        assert first.endswith(t("{client} needs attention").format(client=t.ltr(client.label)))
+        assert t(messages.ALERT_REASONS[reason]) not in first
+        assert t(messages.ALERT_REASONS[reason]) in second

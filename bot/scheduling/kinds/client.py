@@ -20,6 +20,7 @@ from bot.scheduling.kinds.base import (
     ToClient,
     open_contact,
 )
+from bot.services.hosts import host_name
 from bot.services.plan import item_title
 from storage import engine as engine_repo
 from storage import guide as guide_repo
@@ -85,7 +86,12 @@ class AppointmentReminder(ClientMessage):
         )
         day_before = bool(job.row.payload.get("day_before"))
         message = messages.appointment_reminder(
-            job.t, job.core.policy.zone, appt, contact.id, day_before=day_before
+            job.t,
+            job.core.policy.zone,
+            appt,
+            contact.id,
+            day_before=day_before,
+            worker=await host_name(job.conn, appt, job.client),
         )
         return Send(job.chat, message)
 
@@ -158,7 +164,8 @@ class ReleaseDay(ClientMessage):
         ]
         worker = await people_repo.get_worker(job.conn, job.client.worker_id or 0)
         name = worker.first_name if worker else ""
-        return Send(job.chat, messages.release_day(job.t, zone, appts, open_items, name))
+        hosts = {a.id: await host_name(job.conn, a, job.client) for a in appts}
+        return Send(job.chat, messages.release_day(job.t, zone, appts, open_items, name, hosts))
 
 
 class Nudge(ClientMessage):
