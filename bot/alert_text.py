@@ -9,6 +9,7 @@ from bot.callbacks import encode
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.messages import ALERT_REASONS, MAX_MESSAGE_UNITS, Buttons, choice_label, h
 from bot.outgoing import OutMessage, clip, utf16_len
+from bot.partner_text import referral_buttons, referral_card, referral_outcome
 from bot.services.alert_facts import AlertFacts
 from bot.services.alerts import words_of
 from storage.models import Alert, Client, Worker
@@ -42,6 +43,8 @@ def alert_card(
     """The alert as a worker sees it: who (and in which language), what, since when, what the
     client said and last answered, who is assigned, what happened since, and buttons."""
     alert, client = seen.alert, seen.client
+    if seen.referral is not None:
+        return _referral(t, zone, seen, resurfaced)
     who = t.ltr(h(client.label)) if client else "—"
     # The first line is the notification preview on a worker's lock screen, often in a shared
     # office: it names the client and that they need attention, and the reason comes below.
@@ -80,6 +83,19 @@ def alert_card(
         lines += ["", "💬 " + h(_fit_words(said, room)), *tail]
     lines.extend(status)
     return OutMessage("\n".join(lines), alert_buttons(t, alert))
+
+
+def _referral(t: Translator, zone: ZoneInfo, seen: AlertFacts, resurfaced: bool) -> OutMessage:
+    """A referral's card: what the prison told, since when, and take / decline."""
+    referral = seen.referral
+    assert referral is not None
+    lines = referral_card(t, zone, referral, seen.partner, seen.alert.raised_at)
+    if resurfaced:
+        lines.insert(0, t("Still open:"))
+    lines.extend(_alert_since(t, zone, seen.alert))
+    if referral.state != "open":
+        lines.append(referral_outcome(t, referral, seen.decided_by.name if seen.decided_by else ""))
+    return OutMessage("\n".join(lines), referral_buttons(t, referral))
 
 
 def _fit_words(said: list[str], room: int) -> str:

@@ -16,11 +16,29 @@ KINDS = (IN_PERSON, PHONE, VIDEO, HOME_VISIT, JOINT)
 # Met at a place the worker writes down. A phone call and a video call have none, and a home
 # visit is at the client's home, whose address Silta does not need to keep.
 PLACE_KINDS = frozenset({IN_PERSON, JOINT})
+# Kinds that may carry a video link: a video call must; a joint meeting takes a link or a place
+# (the prison's meetings are often on Teams).
+LINK_KINDS = frozenset({VIDEO, JOINT})
 MAX_LINK = 500
 
 
 def needs_place(kind: str) -> bool:
     return kind in PLACE_KINDS
+
+
+def takes_link(kind: str) -> bool:
+    return kind in LINK_KINDS
+
+
+def looks_like_link(text: str) -> bool:
+    """Whether a worker's answer to "where" was meant as a link (then it is checked as one)."""
+    value = text.strip().lower()
+    if value.startswith(("http", "www.")) or "://" in value:
+        return True
+    # One word with a scheme ("javascript:…", "tg:…") is a link, refused as one; a place has
+    # spaces or no colon ("Room 2", "Kauppakatu 5").
+    scheme, colon, rest = value.partition(":")
+    return bool(colon and rest) and " " not in value and scheme.isalpha()
 
 
 def clean_link(text: str) -> str | None:

@@ -64,7 +64,9 @@ def client_details(t: Translator, kind: str, place: str, worker: str) -> list[st
     if kind == kinds.HOME_VISIT:
         return [t("{worker} will visit you at home.").format(worker=name)]
     if kind == kinds.JOINT:
-        return [t("Joint meeting with {worker} and the prison staff.").format(worker=name), where]
+        joint = t("Joint meeting with {worker} and the prison staff.").format(worker=name)
+        # A joint meeting on video has no place: its link is a button below.
+        return [joint, where] if place else [joint, t("Video call: open the link.")]
     return [where]
 
 
@@ -76,8 +78,8 @@ def client_what(t: Translator, appt: Appointment, worker: str) -> str:
 
 
 def link_buttons(t: Translator, kind: str, link: str | None) -> Buttons:
-    """A video call's link as a button (Telegram opens it in the browser)."""
-    if kind != kinds.VIDEO or not link:
+    """A video call's or joint meeting's link as a button (Telegram opens it in the browser)."""
+    if not kinds.takes_link(kind) or not link:
         return []
     return [[(t("📹 Open the video call"), link)]]
 
@@ -87,7 +89,7 @@ def video_buttons(t: Translator, zone: ZoneInfo, appts: list[Appointment]) -> Bu
     return [
         [(t("📹 Open the video call") + " " + t.date(a.at, zone), a.link or "")]
         for a in appts
-        if a.kind == kinds.VIDEO and a.link
+        if kinds.takes_link(a.kind) and a.link
     ]
 
 

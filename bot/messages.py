@@ -59,6 +59,7 @@ ALERT_REASONS = {
     "plan_item": N_("has a release plan with open items"),
     "not_reachable_after_release": N_("not yet reachable after release"),
     "plan_help": N_("needs help with a release-plan item"),
+    "referral": N_("new referral from the prison"),
 }
 
 
@@ -289,6 +290,10 @@ def worker_notice(
             day=t.day(date.fromisoformat(args.get("day", ""))),
             before=t.day(date.fromisoformat(args.get("before", ""))),
         )
+    elif notice in ("partner_ended", "partner_unlinked"):
+        text = _partner_gone(t, notice, args, who)
+    elif notice in ("partner_note", "partner_release", "partner_joint"):
+        text = _partner_did(t, zone, notice, args, who)
     elif notice == "wrong_codes":
         text = t(
             "⚠️ Unusually many wrong invite codes: {count} in the last hour. Someone may be "
@@ -297,6 +302,44 @@ def worker_notice(
     else:
         text = t("Silta: {client}").format(client=who)
     return OutMessage(text)
+
+
+def _partner_gone(t: Translator, notice: str, args: dict, who: str) -> str:
+    """One line: the prison no longer sees a client (access ended, or unlinked)."""
+    by = t.ltr(h(args.get("by", "")))
+    if notice == "partner_ended":
+        return t(
+            "🔒 The access of {partner} to Silta was ended: they no longer see {client}."
+        ).format(partner=by, client=who)
+    return t("🔒 {partner} no longer sees {client}: the link was ended.").format(
+        partner=by, client=who
+    )
+
+
+def _partner_did(t: Translator, zone: ZoneInfo, notice: str, args: dict, who: str) -> str:
+    """One line: a partner (the prison) added a note, answered a joint meeting or moved the
+    release date."""
+    by = t.ltr(h(args.get("by", "")))
+    if notice == "partner_note":
+        return t(
+            "📝 {partner} added a note to the release plan of {client}. /plan shows it."
+        ).format(partner=by, client=who)
+    if notice == "partner_joint":
+        at = datetime.fromisoformat(args.get("at", ""))
+        if args.get("answer") == "confirmed":
+            text = t("👥 {partner} confirmed the joint meeting about {client} on {when}.")
+        else:
+            text = t(
+                "👥 {partner} asks for another time for the joint meeting about {client} on {when}."
+            )
+        return text.format(partner=by, client=who, when=t.stamp(at, zone))
+    day, before = args.get("day"), args.get("before")
+    return t("📅 {partner} set the release date of {client}: {day} (was {before}).").format(
+        partner=by,
+        client=who,
+        day=t.day(date.fromisoformat(day)) if day else t("not known"),
+        before=t.day(date.fromisoformat(before)) if before else t("not known"),
+    )
 
 
 def _settled_notice(t: Translator, resolution: str, who: str) -> str:

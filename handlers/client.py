@@ -8,6 +8,7 @@ from telegram import Message
 
 from bot import appointment_text
 from bot.callbacks import Callback, encode
+from bot.contact_text import useful_numbers, useful_numbers_button
 from bot.guide.screens import guide_button
 from bot.i18n import LANGUAGE_NAMES, Translator, available_languages, translator
 from bot.messages import MAX_RELAY_UNITS, answered, h
@@ -15,6 +16,7 @@ from bot.next_step_text import acknowledged, passed_on, who_sees
 from bot.outgoing import split_text
 from bot.privacy_text import privacy, privacy_button
 from bot.services import clients as client_service
+from bot.services import contacts as contact_service
 from bot.services import media as media_service
 from bot.services import plan as plan_service
 from bot.services.media import too_big
@@ -405,8 +407,11 @@ async def cmd_start(rq: Request, payload: str) -> None:
 
 
 async def cmd_help(rq: Request) -> None:
-    """What the bot does, who sees what, how to stop."""
+    """What the bot does, who sees what, how to stop; the numbers the worker shared, if any."""
     t = rq.t
+    buttons = [[guide_button(t), privacy_button(t)]]
+    if await contact_service.shared_with_client(rq.core, rq.update.effective_user.id):  # type: ignore[union-attr]
+        buttons.append([useful_numbers_button(t)])
     await rq.reply(
         OutMessage(
             "\n\n".join(
@@ -435,10 +440,17 @@ async def cmd_help(rq: Request) -> None:
                     + t("Messages between you and Silta travel through Telegram."),
                 ]
             ),
-            [[guide_button(t), privacy_button(t)]],
+            buttons,
             protect=True,
         ),
     )
+
+
+async def on_useful_numbers(rq: Request, cb: Callback) -> None:
+    """The button under /help: the contacts the worker marked shareable, and only those."""
+    await answer_query(rq.query)
+    found = await contact_service.shared_with_client(rq.core, rq.update.effective_user.id)  # type: ignore[union-attr]
+    await rq.reply(useful_numbers(rq.t, found))
 
 
 async def cmd_privacy(rq: Request) -> None:

@@ -24,7 +24,7 @@ from bot.transport import (
     classify,
 )
 from handlers.context import SiltaContext, UserData
-from storage.models import Worker
+from storage.models import Partner, Worker
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,12 @@ class Request:
         """The sending worker (or admin); only worker handlers ask."""
         assert self.who.worker is not None
         return self.who.worker
+
+    @property
+    def partner(self) -> Partner:
+        """The sending partner; only partner handlers ask."""
+        assert self.who.partner is not None
+        return self.who.partner
 
     @property
     def query(self) -> CallbackQuery:
@@ -93,6 +99,8 @@ def lang_of(update: Update, who: Who | None = None) -> Translator:
             stored = who.worker.language
         elif who.client is not None:
             stored = who.client.language
+        elif who.partner is not None:
+            stored = who.partner.language
     return translator(pick_language(stored, code))
 
 

@@ -69,6 +69,8 @@ class Flow:
     place: str = ""
     appt_kind: str = "in_person"  # bot.appointment_kinds.KINDS
     link: str = ""  # a video call's link
+    # A partner contact being added: role, name, organisation, phone, email as typed.
+    contact: dict[str, str] = field(default_factory=dict)
     appointment_id: int = 0
     item_id: int = 0
     kinds: list[str] = field(default_factory=list)

@@ -65,8 +65,9 @@ def card_actions(t: Translator, client: Client) -> Buttons:
         ],
         [
             (t("📋 Release plan"), encode("cl", cid, "plan")),
-            (t("🔗 New invite"), encode("cl", cid, "inv")),
+            (t("📇 Contacts"), encode("cl", cid, "ct")),
         ],
+        [(t("🔗 New invite"), encode("cl", cid, "inv"))],
     ]
     last = [(t("🔁 Hand over"), encode("cl", cid, "ho"))]
     if client.status == "active":
@@ -143,12 +144,11 @@ def plan_item_menu(t: Translator, item: PlanItem) -> Buttons:
         (("• " if item.state == s else "") + t(label), encode("pl", item.id, f"s{s}"))
         for s, label in PLAN_STATES.items()
     ]
-    return [
-        *pairs(owners),
-        states,
-        [(t("📅 Due date"), encode("pl", item.id, "due"))],
-        [(t("← Back"), encode("pl", item.client_id, "view"))],
-    ]
+    rows = [*pairs(owners), states, [(t("📅 Due date"), encode("pl", item.id, "due"))]]
+    if item.owner == "prison":
+        rows.append([(t("📝 Note for the prison"), encode("pl", item.id, "note"))])
+    rows.append([(t("← Back"), encode("pl", item.client_id, "view"))])
+    return rows
 
 
 def plan_remove(t: Translator, client: Client, items: list[PlanItem], policy: Policy) -> Buttons:

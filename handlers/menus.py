@@ -33,12 +33,21 @@ WORKER_MENU: Menu = (
     ("deadline", N_("Add a benefit deadline")),
     ("deadlines", N_("A client's benefit deadlines")),
     ("plan", N_("A client's release plan")),
+    ("contacts", N_("A client's partner contacts")),
     ("alerts", N_("Open alerts")),
     ("reply", N_("Write to a client")),
     ("invite", N_("A new invite for a client")),
     ("handover", N_("Hand a client over to a colleague")),
     ("close", N_("End a client's service")),
     ("summary", N_("A client's summary for the client record")),
+    ("addpartner", N_("Invite a partner from the prison")),
+    ("partners", N_("Prison partners: list, end access")),
+    ("cancel", N_("Stop what you are doing")),
+    ("help", N_("What I can do")),
+)
+PARTNER_MENU: Menu = (
+    ("refer", N_("Refer a person at the start of a sentence")),
+    ("clients", N_("Your linked clients and their shared plan")),
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What I can do")),
 )
@@ -100,6 +109,14 @@ async def set_worker_commands(bot: Bot, chat_id: int, lang: str, admin: bool) ->
     """A worker's (or admin's) own menu in their chat."""
     items = [*WORKER_MENU, *WORKER_ADMIN_MENU, *(ADMIN_MENU if admin else ())]
     await bot.set_my_commands(_menu(lang, items), scope=BotCommandScopeChat(chat_id))
+
+
+async def set_partner_commands(bot: Bot, chat_id: int, lang: str) -> None:
+    """A partner's menu in their chat, once they have joined."""
+    try:
+        await bot.set_my_commands(_menu(lang, PARTNER_MENU), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.info("menu update failed: %s", type(exc).__name__)
 
 
 async def set_client_commands(bot: Bot, chat_id: int, lang: str) -> None:

@@ -16,11 +16,13 @@ from telegram.ext import (
 )
 
 from bot.callbacks import Callback, decode
+from bot.services import partners as partner_service
 from bot.services import reach
 from bot.services.access import Who
 from handlers import admin as admin_handlers
 from handlers import client as client_handlers
 from handlers import guide as guide_handlers
+from handlers import partner as partner_handlers
 from handlers import unknown as unknown_handlers
 from handlers import worker as worker_handlers
 from handlers.common import (
@@ -38,6 +40,7 @@ from handlers.context import SiltaContext
 log = logging.getLogger(__name__)
 
 WORKERS = ("worker", "admin")
+INACTIVE = ("inactive_worker", "inactive_partner")
 
 
 def _client_commands() -> dict[str, Command]:
@@ -60,6 +63,7 @@ def _client_presses() -> dict[str, Press]:
         "lang": client_handlers.on_language,
         "ps": client_handlers.on_pause,
         "pi": client_handlers.on_plan_tick,
+        "un": client_handlers.on_useful_numbers,
         "gd": guide_handlers.on_guide,
     }
 
@@ -72,6 +76,8 @@ def _commands(role: str) -> dict[str, Command]:
         return {**worker_handlers.COMMANDS, **admin_handlers.WORKER_COMMANDS}
     if role == "admin":
         return {**worker_handlers.COMMANDS, **admin_handlers.COMMANDS}
+    if role == "partner":
+        return partner_handlers.COMMANDS
     return {}
 
 
@@ -83,6 +89,8 @@ def _press(role: str, kind: str) -> Press | None:
         return client_handlers.on_privacy
     if role == "client":
         return _client_presses().get(kind)
+    if role == "partner":
+        return partner_handlers.CALLBACKS.get(kind)
     if role in WORKERS and kind in worker_handlers.CALLBACKS:
         return worker_handlers.CALLBACKS[kind]
     if role == "admin":
@@ -109,6 +117,8 @@ async def _request(update: Update, context: SiltaContext) -> Request:
     if who.worker is not None and who.worker.unreachable:
         # A worker Silta could not reach wrote: alerts reach them again.
         await reach.worker_seen(context.core, who.worker.id)
+    if who.partner is not None and who.partner.unreachable:
+        await partner_service.seen(context.core, who.partner)
     if who.client is not None and who.client.unreachable and update.effective_user is not None:
         # Any sign of life from a client marked unreachable closes that alert and tells the
         # worker, whatever they did (a button, a command, a message).
@@ -117,6 +127,9 @@ async def _request(update: Update, context: SiltaContext) -> Request:
 
 
 async def _inactive(rq: Request) -> None:
+    if rq.who.role == "inactive_partner":
+        await rq.reply(rq.t("Your partner account is not active. Ask the social services."))
+        return
     await rq.reply(rq.t("Your worker account is not active. Ask an admin."))
 
 
@@ -129,6 +142,8 @@ async def _start(rq: Request, args: str) -> None:
         await client_handlers.cmd_start(rq, args)
     elif role in WORKERS:
         await worker_handlers.cmd_start(rq)
+    elif role == "partner":
+        await partner_handlers.cmd_help(rq)
     else:
         await _inactive(rq)
 
@@ -138,7 +153,7 @@ async def _unavailable(rq: Request, name: str) -> None:
     t = rq.t
     if rq.who.role == "unknown":
         await rq.reply(unknown_handlers.explain(t))
-    elif rq.who.role == "inactive_worker":
+    elif rq.who.role in INACTIVE:
         await _inactive(rq)
     elif name in admin_handlers.COMMANDS or name in worker_handlers.COMMANDS:
         await rq.reply(t("Sorry, that command is not available to you."))
@@ -193,7 +208,9 @@ async def on_text(update: Update, context: SiltaContext) -> None:
         await client_handlers.on_text(rq)
     elif role in WORKERS:
         await worker_handlers.on_text(rq)
-    elif role == "inactive_worker":
+    elif role == "partner":
+        await partner_handlers.on_text(rq)
+    elif role in INACTIVE:
         await _inactive(rq)
     else:
         await unknown_handlers.on_message(rq)
@@ -206,6 +223,8 @@ async def on_other(update: Update, context: SiltaContext) -> None:
         await client_handlers.on_other_content(rq)
     elif rq.who.role in WORKERS:
         await worker_handlers.on_media(rq)
+    elif rq.who.role == "partner":
+        await rq.reply(rq.t("Sorry, Silta does not pass on pictures or files."))
     else:
         await rq.reply(unknown_handlers.explain(rq.t))
 

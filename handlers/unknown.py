@@ -11,6 +11,7 @@ from bot.privacy_text import privacy_button, privacy_short
 from bot.services import clients as client_service
 from bot.transport import OutMessage
 from handlers.common import Request, lang_of
+from handlers.partner import join_as_partner
 from handlers.worker.help import join_as_worker
 
 
@@ -79,6 +80,9 @@ async def present(rq: Request, code_text: str) -> None:
     offer = await client_service.present_code(rq.core, user.id, code_text)
     if offer.status == "worker_invite":
         await join_as_worker(rq, offer.invite_id or 0)
+        return
+    if offer.status == "partner_invite":
+        await join_as_partner(rq, offer.invite_id or 0)
         return
     # Not rq.t: a client presenting a new code is answered in Telegram's language, as before.
     base = lang_of(rq.update)

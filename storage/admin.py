@@ -24,11 +24,21 @@ async def add_invite(
     client_id: int | None = None,
     worker_id: int | None = None,
     created_by: int | None = None,
+    partner_id: int | None = None,
 ) -> Invite:
     cur = await conn.execute(
         "INSERT INTO invites(code_hash, kind, client_id, worker_id, created_by, expires_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (code_hash, kind, client_id, worker_id, created_by, utc_iso(expires_at), utc_iso(now)),
+        "created_at, partner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            code_hash,
+            kind,
+            client_id,
+            worker_id,
+            created_by,
+            utc_iso(expires_at),
+            utc_iso(now),
+            partner_id,
+        ),
     )
     return Invite.from_row(await cur.fetchone())
 

@@ -94,6 +94,7 @@ class Invite(Model):
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    partner_id: int | None = None
 
 
 class Appointment(Model):
@@ -106,6 +107,7 @@ class Appointment(Model):
     created_by: int | None
     kind: str = "in_person"  # bot.appointment_kinds.KINDS
     link: str | None = None  # a video call's link
+    partner_answer: str | None = None  # a joint meeting: the prison partner's answer
 
 
 class Deadline(Model):
@@ -135,6 +137,7 @@ class PlanItem(Model):
     state_by_kind: str | None = None
     state_by: int | None = None
     state_at: datetime | None = None
+    state_by_partner: int | None = None
 
     def due(self, release_date: date | None) -> date | None:
         """The day it is due: its own date, or its offset from the release date (if known)."""
@@ -143,6 +146,20 @@ class PlanItem(Model):
         if self.due_offset is None or release_date is None:
             return None
         return release_date + timedelta(days=self.due_offset)
+
+
+class PartnerContact(Model):
+    """Someone around a client: the prison's contact, housing, probation, …"""
+
+    id: int
+    client_id: int
+    role: str  # bot.services.partners.ROLES
+    name: str | None
+    organisation: str | None
+    phone: str | None
+    email: str | None
+    shareable: bool
+    created_by: int | None
 
 
 class OutboxRow(Model):
@@ -224,3 +241,45 @@ class AuditEntry(Model):
     action: str
     client_id: int | None
     detail: str | None
+
+
+class Partner(Model):
+    """A prison's re-entry worker: sees only the shared part of their linked clients."""
+
+    id: int
+    telegram_id: int | None
+    name: str
+    organisation: str
+    language: str
+    team_id: int | None
+    invited_by: int | None
+    active: bool
+    unreachable: bool = False
+    ended_at: datetime | None = None
+
+
+class Referral(Model):
+    id: int
+    partner_id: int
+    nickname: str | None
+    release_date: date | None
+    language: str | None
+    consent: str
+    reason: str
+    state: str
+    alert_id: int | None
+    client_id: int | None
+    decided_by: int | None
+    decided_at: datetime | None
+    decline_reason: str | None
+    created_at: datetime
+
+
+class PlanNote(Model):
+    id: int
+    item_id: int
+    client_id: int
+    author_kind: str
+    author_id: int
+    text: str | None
+    created_at: datetime

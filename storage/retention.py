@@ -7,6 +7,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage import partners as partners_repo
 from storage.db import BUSY_TIMEOUT_MS
 from storage.times import utc_iso
 
@@ -41,7 +42,16 @@ async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime)
         )
         await conn.execute("UPDATE deadlines SET label = NULL WHERE client_id = ?", (cid,))
         await conn.execute("UPDATE plan_items SET title = NULL WHERE client_id = ?", (cid,))
+        # Names and numbers of the people around the client go whole: nothing else needs them.
+        await conn.execute("DELETE FROM partner_contacts WHERE client_id = ?", (cid,))
         await conn.execute("DELETE FROM invites WHERE client_id = ?", (cid,))
+        await partners_repo.purge_client(conn, cid)
+    # A referral the team declined led to no client: its name goes after the same time.
+    await conn.execute(
+        "UPDATE referrals SET nickname = NULL, release_date = NULL "
+        "WHERE state = 'declined' AND decided_at < ? AND nickname IS NOT NULL",
+        (utc_iso(cutoff),),
+    )
     await conn.execute(
         "DELETE FROM invite_attempts WHERE at < ?", (utc_iso(now - timedelta(days=1)),)
     )
@@ -78,6 +88,7 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
         ("appointments", "at"),
         ("deadlines", "due_date"),
         ("plan_items", "position"),
+        ("partner_contacts", "id"),
         ("contacts", "opened_at"),
         ("alerts", "raised_at"),
         ("audit_log", "at"),
@@ -99,4 +110,5 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
         (client_id,),
     )
     out["invites"] = [dict(r) for r in await cur.fetchall()]
+    out.update(await partners_repo.export_client(conn, client_id))
     return out

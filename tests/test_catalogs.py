@@ -155,6 +155,7 @@ def _n_tables() -> dict[str, set[str]]:
         menu_tables.WORKER_MENU,
         menu_tables.WORKER_ADMIN_MENU,
         menu_tables.ADMIN_MENU,
+        menu_tables.PARTNER_MENU,
     ):
         for _, description in menu:
             uses.setdefault(description, set()).add(COMMAND)

@@ -1,4 +1,4 @@
-"""`silta client|appointment|deadline ...`: bulk work from the command line, exit 0 or 2."""
+"""`silta client|appointment|deadline|contact ...`: bulk work from the command line, exit 0 or 2."""
 
 from __future__ import annotations
 
@@ -241,6 +241,59 @@ def test_appointment_kinds_from_the_command_line(
     assert kinds == ["phone", "video", "joint"]
 
 
+def test_partner_contacts_added_listed_and_removed(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
+    add = ("contact", "add", "--client", "1")
+    code, out, err = _run(
+        capsys,
+        *add,
+        "--role",
+        "prison",
+        "--name",
+        "Liisa Laine",
+        "--organisation",
+        "Vantaan vankila",
+        "--phone",
+        "029 56 60400",
+        "--email",
+        "liisa.laine@om.fi",
+    )
+    assert code == 0 and out.strip() == "contact #1 for client #1: prison", err
+    code, out, err = _run(
+        capsys, *add, "--role", "housing", "--organisation", "Asuntotoimisto", "--shareable"
+    )
+    assert code == 0 and "(the client sees it)" in out, err
+    for argv, why in (
+        (("--role", "housing"), "give --name or --organisation"),
+        (("--role", "other", "--name", "131052-308T"), "personal identity code"),
+        (("--role", "other", "--name", "X", "--phone", "131052-308T"), "personal identity code"),
+        (("--role", "other", "--name", "X", "--phone", "soon"), "--phone must be a phone number"),
+        (("--role", "other", "--name", "X", "--email", "x@y"), "--email must be an email"),
+        (("--role", "other", "--name", "x" * 81), "--name must be 1-80"),
+    ):
+        code, out, err = _run(capsys, *add, *argv)
+        assert code == 2 and why in err and out == "", argv
+    code, _, err = _run(capsys, "contact", "add", "--client", "9", "--role", "other", "--name", "X")
+    assert code == 2 and "no such client" in err
+    code, out, _ = _run(capsys, "contact", "list", "--client", "1")
+    assert code == 0
+    assert (
+        "prison        no     Liisa Laine, Vantaan vankila, 029 56 60400, liisa.laine@om.fi" in out
+    )
+    assert "housing       yes    Asuntotoimisto" in out
+    code, out, _ = _run(capsys, "contact", "remove", "1")
+    assert code == 0 and "removed" in out
+    code, _, err = _run(capsys, "contact", "remove", "1")
+    assert code == 2 and "no contact #1" in err
+    with sqlite3.connect(db) as conn:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_log")]
+        details = [r[0] or "" for r in conn.execute("SELECT detail FROM audit_log")]
+    assert "contact.add" in actions and "contact.remove" in actions
+    assert not [d for d in details if "Liisa" in d or "029" in d]
+
+
 def test_deadlines_added_listed_and_cancelled(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
     due = _future(10).isoformat()
@@ -383,3 +436,21 @@ def test_printable_cards_from_the_command_line(
     document.close()
     code, out, _ = _run(capsys, "client", "list")
     assert "release in 30 days" in out and "before release, date not set" in out
+
+
+def test_a_joint_meeting_on_video_takes_a_link_from_the_command_line(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "client", "add", "--name", "Pete", "--worker", "1", "--bot", "silta_bot")
+    at = f"{_future().isoformat()} 10:00"
+    add = ("appointment", "add", "--client", "1", "--at", at, "--kind", "joint")
+    link = "https://teams.example.fi/l/meetup-join/42"
+    code, out, err = _run(capsys, *add, "--link", link)
+    assert code == 0 and out.strip().endswith(f"joint: {link}"), err
+    code, out, err = _run(capsys, *add, "--link", "javascript:alert(1)")
+    assert code == 2 and "--link must be an http" in err and out == ""
+    code, out, err = _run(capsys, *add)
+    assert code == 2 and "--kind joint needs --place TEXT or --link URL" in err
+    with sqlite3.connect(db) as conn:
+        found = list(conn.execute("SELECT kind, place, link FROM appointments"))
+    assert found == [("joint", "", link)]

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from aiosqlite import Connection
 
+from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Client, Worker
+from storage.models import Client, Partner, Worker
 
 
 async def can_see_client(conn: Connection, worker: Worker, client: Client) -> bool:
@@ -37,16 +38,20 @@ async def visible_worker_ids(conn: Connection, worker: Worker) -> list[int] | No
 class Who:
     """The sender's role, resolved from the database for every update."""
 
-    role: str  # admin, worker, client, unknown
+    role: str  # admin, worker, partner, client, unknown, inactive_worker, inactive_partner
     worker: Worker | None = None
     client: Client | None = None
+    partner: Partner | None = None
 
 
 async def whois(conn: Connection, telegram_id: int) -> Who:
-    """Workers (active) first, then clients; everyone else is unknown."""
+    """Workers (active) first, then partners, then clients; everyone else is unknown."""
     worker = await people_repo.worker_by_telegram(conn, telegram_id)
     if worker is not None and worker.active:
         return Who("admin" if worker.is_admin else "worker", worker=worker)
+    partner = await partners_repo.partner_by_telegram(conn, telegram_id)
+    if partner is not None:
+        return Who("partner" if partner.active else "inactive_partner", partner=partner)
     client = await people_repo.client_by_telegram(conn, telegram_id)
     if client is not None:
         return Who("client", client=client)

@@ -10,8 +10,18 @@ from bot.core import Core
 from bot.services import alerts
 from storage import engine as engine_repo
 from storage import items as items_repo
+from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, Contact, Deadline, Worker
+from storage.models import (
+    Alert,
+    Appointment,
+    Client,
+    Contact,
+    Deadline,
+    Partner,
+    Referral,
+    Worker,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,10 @@ class AlertFacts:
     appointment: Appointment | None = None
     deadline: Deadline | None = None
     deadline_label: str = ""
+    # A referral from the prison: about nobody in Silta yet.
+    referral: Referral | None = None
+    partner: Partner | None = None
+    decided_by: Worker | None = None
 
 
 async def facts(conn: Connection, core: Core, alert: Alert, lang: str = "en") -> AlertFacts:
@@ -54,7 +68,22 @@ async def facts(conn: Connection, core: Core, alert: Alert, lang: str = "en") ->
                 if dl.kind == "other" and dl.label
                 else core.policy.benefit_label(dl.kind, lang)
             )
+    if alert.reason == "referral":
+        return await _referral_facts(conn, alert, taker)
     return AlertFacts(alert, client, taker, assigned, replier, contact, appt, dl, label)
+
+
+async def _referral_facts(conn: Connection, alert: Alert, taker: Worker | None) -> AlertFacts:
+    referral = await partners_repo.get_referral(conn, alert.ref_id or 0)
+    partner = await partners_repo.get_partner(conn, referral.partner_id) if referral else None
+    decided = (
+        await people_repo.get_worker(conn, referral.decided_by)
+        if referral and referral.decided_by
+        else None
+    )
+    return AlertFacts(
+        alert, None, taker, None, referral=referral, partner=partner, decided_by=decided
+    )
 
 
 async def facts_of(core: Core, found: list[Alert], lang: str) -> list[AlertFacts]:

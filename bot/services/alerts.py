@@ -19,6 +19,7 @@ from bot.services.access import can_see_client
 from storage import admin as admin_repo
 from storage import engine as engine_repo
 from storage import outbox
+from storage import partners as partners_repo
 from storage import people as people_repo
 from storage.models import Alert, Client, Worker
 
@@ -71,24 +72,57 @@ def _ladder(core: Core) -> list[dict[str, str]]:
     return [{"to": s.to, "after": format_duration(s.after)} for s in core.policy.escalation.steps]
 
 
-async def step_recipients(conn: Connection, client: Client | None, to: str) -> list[Worker]:
-    """Who a ladder step reaches for this client (active workers who have joined)."""
+async def step_recipients(
+    conn: Connection, client: Client | None, to: str, *, owner_id: int | None = None
+) -> list[Worker]:
+    """Who a ladder step reaches for this client (active workers who have joined).
+
+    An alert about no client yet (a referral) has `owner_id` instead: the worker who invited
+    the partner stands for the assigned worker, and their team for the team.
+    """
     found: list[Worker] = []
+    assigned_id = client.worker_id if client is not None else owner_id
+    backup_id = client.backup_worker_id if client is not None else None
     if to == "admins":
         found = await people_repo.admins(conn)
-    elif client is None:
-        found = []
     elif to in ("assigned_worker", "backup_worker"):
-        wid = client.worker_id if to == "assigned_worker" else client.backup_worker_id
+        wid = assigned_id if to == "assigned_worker" else backup_id
         worker = await people_repo.get_worker(conn, wid) if wid else None
         found = [worker] if worker else []
     elif to == "team":
-        assigned = (
-            await people_repo.get_worker(conn, client.worker_id) if client.worker_id else None
-        )
+        assigned = await people_repo.get_worker(conn, assigned_id) if assigned_id else None
         if assigned and assigned.team_id:
             found = await people_repo.team_workers(conn, assigned.team_id)
     return [w for w in found if w.active and w.telegram_id is not None]
+
+
+async def raise_referral_alert(conn: Connection, core: Core, referral_id: int) -> Alert:
+    """A partner's referral reaches the team as an alert that climbs the ladder until a worker
+    takes or declines it (it is about nobody in Silta yet: no client)."""
+    now = core.now()
+    alert = await engine_repo.add_alert(
+        conn,
+        client_id=None,
+        reason="referral",
+        urgent=False,
+        ladder=_ladder(core),
+        now=now,
+        ref_id=referral_id,
+        matter=f"referral:{referral_id}",
+    )
+    await _audit(conn, now, "alert.raise.referral", None, alert.id)
+    await notify_step(conn, core, alert, 0)
+    core.wake()
+    return alert
+
+
+async def _owner_of(conn: Connection, alert: Alert) -> int | None:
+    """For an alert about no client: the worker who stands for the assigned one."""
+    if alert.reason != "referral" or alert.ref_id is None:
+        return None
+    referral = await partners_repo.get_referral(conn, alert.ref_id)
+    partner = await partners_repo.get_partner(conn, referral.partner_id) if referral else None
+    return partner.invited_by if partner else None
 
 
 async def raise_alert(
@@ -240,10 +274,13 @@ async def notify_step(
     timer for the next. `again` marks a second round of cards (an urgent upgrade)."""
     now = core.now()
     client = await people_repo.get_client(conn, alert.client_id) if alert.client_id else None
+    owner_id = await _owner_of(conn, alert) if client is None else None
     reached = _reach_time(core, alert, now)
     while step < len(alert.ladder):
         notified = 0
-        for worker in await step_recipients(conn, client, alert.ladder[step]["to"]):
+        for worker in await step_recipients(
+            conn, client, alert.ladder[step]["to"], owner_id=owner_id
+        ):
             if worker.unreachable:
                 await tell_admins_unreachable(conn, core, worker, now)
                 continue

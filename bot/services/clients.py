@@ -55,7 +55,9 @@ LATER_TODAY = (timedelta(hours=3), timedelta(hours=1))
 class JoinOffer:
     """The result of presenting an invite code."""
 
-    status: str  # offer, worker_invite, invalid, expired, used, throttled, is_worker
+    status: (
+        str  # offer, worker_invite, partner_invite, invalid, expired, used, throttled, is_worker
+    )
     invite_id: int | None = None
     worker_name: str | None = None
     language: str | None = None
@@ -131,6 +133,8 @@ async def present_code(core: Core, telegram_id: int, raw: str) -> JoinOffer:
             return JoinOffer("expired")
         if invite.kind == "worker":
             return JoinOffer("worker_invite", invite_id=invite.id)
+        if invite.kind == "partner":
+            return JoinOffer("partner_invite", invite_id=invite.id)
         if await people_repo.worker_by_telegram(conn, telegram_id) is not None:
             return JoinOffer("is_worker")
         await admin_repo.set_invite(conn, invite.id, pending_telegram_id=telegram_id)

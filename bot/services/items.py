@@ -15,6 +15,7 @@ from bot import appointment_kinds as appt_kinds
 from bot.core import Core
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
+from bot.services import joint_meetings
 from bot.services.access import can_see_client, open_client, visible_client
 from bot.services.alerts import resolve
 from bot.services.audit import audit_by
@@ -129,19 +130,22 @@ async def add_appointment(
 ) -> ItemResult:
     """A new appointment of a kind: stored, the client told, reminders planned.
 
-    `place` counts only for the kinds met at a place, `link` only for a video call (an http or
-    https link, else status "bad_link"). Any kind may be set before release: the worker's side
-    works from the day the client is created, the client hears of it once they have joined.
+    `place` counts only for the kinds met at a place, `link` only for a video call or a joint
+    meeting (an http or https link, else status "bad_link"); a joint meeting needs a place or a
+    link. Any kind may be set before release: the worker's side works from the day the client
+    is created, the client hears of it once they have joined.
     """
     now = core.now()
     if kind not in appt_kinds.KINDS:
         return ItemResult("invalid")
-    where = clean_text(place, MAX_PLACE) if appt_kinds.needs_place(kind) else ""
+    url = appt_kinds.clean_link(link or "") if appt_kinds.takes_link(kind) and link else None
+    if (kind == appt_kinds.VIDEO or link) and url is None:
+        return ItemResult("bad_link")
+    # A joint meeting on video has no place to write down.
+    place_needed = appt_kinds.needs_place(kind) and not (kind == appt_kinds.JOINT and url)
+    where = clean_text(place, MAX_PLACE) if place_needed else ""
     if where is None:
         return ItemResult("invalid")
-    url = appt_kinds.clean_link(link or "") if kind == appt_kinds.VIDEO else None
-    if kind == appt_kinds.VIDEO and url is None:
-        return ItemResult("bad_link")
     if at <= now:
         return ItemResult("past")
     if at > now + ITEM_HORIZON:
@@ -161,6 +165,7 @@ async def add_appointment(
             link=url,
         )
         await _tell_client(conn, core, client, appt, "appt_new")
+        await joint_meetings.joint_booked(conn, core, appt)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.add", client.id, f"appointment {appt.id}")
     core.wake()
@@ -203,7 +208,7 @@ async def move_appointment(
         if appt.status != "scheduled" or appt.at <= now:
             return ItemResult("gone", client, appt)
         appt = await items_repo.update_appointment(
-            conn, appt.id, now, at=at, confirmation=None, confirmed_at=None
+            conn, appt.id, now, at=at, confirmation=None, confirmed_at=None, partner_answer=None
         )
         assert appt is not None
         await _void_contacts(conn, client.id, "appointment", appt.id)
@@ -211,6 +216,7 @@ async def move_appointment(
             conn, core, client.id, appt.id, ("reschedule", "unconfirmed"), "moved", actor
         )
         await _tell_client(conn, core, client, appt, "appt_changed")
+        await joint_meetings.joint_booked(conn, core, appt)
         await planner.plan_client(conn, core, client.id)
         await _audit(conn, core, actor, "appointment.move", client.id, f"appointment {appt.id}")
     core.wake()
@@ -379,7 +385,6 @@ async def open_plan(
     core: Core, worker: Worker, client_id: int
 ) -> tuple[Client | None, list[PlanItem]]:
     """The client's release plan; the first opening fills it from the template."""
-    now = core.now()
     async with core.db.tx() as conn:
         client = await visible_client(conn, worker, client_id)
         if client is None:
@@ -388,16 +393,7 @@ async def open_plan(
         if client.status != "closed" and not await worker_queries.has_audit(
             conn, client.id, "plan.start"
         ):
-            for key, template in core.policy.plan_templates.items():
-                await items_repo.add_plan_item(
-                    conn,
-                    client_id=client.id,
-                    template=key,
-                    title=None,
-                    now=now,
-                    owner=template.owner,
-                    due_offset=template.due_days,
-                )
+            await fill_plan(conn, core, client.id)
             await _audit(conn, core, worker, "plan.start", client.id)
             # The client's own items get their reminders from the start.
             await planner.plan_client(conn, core, client.id)
@@ -405,6 +401,21 @@ async def open_plan(
             await _audit(conn, core, worker, "client.view", client.id, "plan")
         plan = await items_repo.plan_of(conn, client.id)
     return client, plan
+
+
+async def fill_plan(conn: Connection, core: Core, client_id: int) -> None:
+    """The policy's template items, added to a client's plan (audit 'plan.start' with it)."""
+    now = core.now()
+    for key, template in core.policy.plan_templates.items():
+        await items_repo.add_plan_item(
+            conn,
+            client_id=client_id,
+            template=key,
+            title=None,
+            now=now,
+            owner=template.owner,
+            due_offset=template.due_days,
+        )
 
 
 async def current_plan(
@@ -481,6 +492,7 @@ async def toggle_plan_item(
             state="done" if done else "open",
             state_by_kind=actor_kind_,
             state_by=worker.id if worker else None,
+            state_by_partner=None,
             state_at=now,
         )
         await audit_by(

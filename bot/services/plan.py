@@ -118,6 +118,7 @@ async def set_state(core: Core, actor: Worker | None, item_id: int, state: str) 
         state=state,
         state_by_kind=kind,
         state_by=actor.id if actor else None,
+        state_by_partner=None,
         state_at=now,
         done_at=now if state == "done" else None,
         done_by=("worker" if actor else None) if state == "done" else None,

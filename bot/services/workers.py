@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
@@ -21,11 +21,13 @@ from bot.services.alerts import move_alerts, resolve
 from bot.services.audit import audit_by
 from bot.services.phases import ClientPhase, phase_of
 from storage import admin as admin_repo
+from storage import contacts as contacts_repo
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox, worker_queries
+from storage import partners as partners_repo
 from storage import people as people_repo
-from storage.models import Alert, Appointment, Client, Worker
+from storage.models import Alert, Appointment, Client, Partner, PartnerContact, Worker
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,9 @@ class ClientCard:
     plan_done: int
     plan_total: int
     phase: ClientPhase
+    partners: list[PartnerContact] = field(default_factory=list)
+    # The prison partners (issue 20's role) linked to the client: the card offers to unlink each.
+    prison_partners: list[Partner] = field(default_factory=list)
 
 
 async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard | None:
@@ -333,6 +338,8 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         appts = await items_repo.appointments_of(conn, client.id, upcoming_from=now)
         deadlines = await items_repo.deadlines_of(conn, client.id)
         plan = await items_repo.plan_of(conn, client.id)
+        partners = await contacts_repo.contacts_of(conn, client.id)
+        prison_partners = await partners_repo.partners_of(conn, client.id)
         await audit_by(conn, now, worker, "client.view", client_id=client.id)
     return ClientCard(
         client,
@@ -344,6 +351,8 @@ async def client_card(core: Core, worker: Worker, client_id: int) -> ClientCard 
         sum(1 for p in plan if p.done_at is not None),
         len(plan),
         phase_of(client, now.astimezone(core.policy.zone).date(), core.policy.zone),
+        partners,
+        prison_partners,
     )
 
 
@@ -523,6 +532,13 @@ async def visible_alerts(core: Core, worker: Worker) -> list[AlertView]:
         found = await engine_repo.open_alerts(
             conn, client_ids=None if ids is None else list(clients)
         )
+        if ids is not None:
+            # About nobody yet (a referral from the prison): those that reached this worker.
+            found += [
+                a
+                for a in await engine_repo.open_alerts(conn, reason="referral")
+                if await alert_service.may_handle(conn, worker, a)
+            ]
         views = []
         for alert in found:
             taker = (

@@ -1,6 +1,6 @@
 """The worker's side of the bot: what the router calls, by command, button kind and step.
 
-One module per task (clients, newclient, appointments, deadlines, plan, handover, alerts,
+One module per task (clients, newclient, appointments, deadlines, plan, contacts, handover, alerts,
 replies, help); `flow` runs the multi-step conversations whose steps are mapped here.
 """
 
@@ -13,11 +13,13 @@ from handlers.worker import (
     alerts,
     appointments,
     clients,
+    contacts,
     deadlines,
     guide,
     handover,
     help,
     newclient,
+    partners,
     plan,
     replies,
     summary,
@@ -39,8 +41,10 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     ("deadline", "due"): deadlines.on_due,
     ("planadd", "title"): plan.on_title,
     ("plandue", "due"): plan.on_due,
+    ("plannote", "text"): plan.on_note,
     ("release", "date"): newclient.on_release_change,
     ("myname", "name"): help.on_name,
+    **{("contact", step): contacts.on_field for step in contacts.FIELDS},
 }
 
 
@@ -73,6 +77,11 @@ BUTTON_STEPS: dict[tuple[str, str], ButtonStep] = {
     ("appointment", "confirm"): ButtonStep(appointments.on_save, verbs=("save", "reword")),
     ("deadline", "kind"): ButtonStep(deadlines.on_kind, prefix="k"),
     ("deadline", "monthly"): ButtonStep(deadlines.on_monthly, verbs=("m0", "m1")),
+    ("contact", "role"): ButtonStep(contacts.on_role, prefix="r-"),
+    **{
+        ("contact", step): ButtonStep(contacts.on_skip, verbs=("skip",)) for step in contacts.FIELDS
+    },
+    ("contact", "share"): ButtonStep(contacts.on_save, verbs=("s0", "s1")),
 }
 
 
@@ -102,11 +111,14 @@ COMMANDS: dict[str, Command] = {
     "deadline": deadlines.cmd_deadline,
     "deadlines": deadlines.cmd_deadlines,
     "plan": plan.cmd_plan,
+    "contacts": contacts.cmd_contacts,
     "alerts": alerts.cmd_alerts,
     "reply": replies.cmd_reply,
     "handover": handover.cmd_handover,
     "close": clients.cmd_close,
     "summary": summary.cmd_summary,
+    "addpartner": partners.cmd_addpartner,
+    "partners": partners.cmd_partners,
 }
 CALLBACKS: dict[str, Press] = {
     "al": alerts.on_alert_button,
@@ -117,7 +129,10 @@ CALLBACKS: dict[str, Press] = {
     "wa": appointments.on_appointment_button,
     "wd": deadlines.on_deadline_button,
     "pl": plan.on_plan_button,
+    "co": contacts.on_contact_button,
     "ho": handover.on_handover_button,
     "rc": summary.on_recorded,
     "rn": replies.on_send_now,
+    "rf": partners.on_referral_button,
+    "pp": partners.on_partner_button,
 }

@@ -91,7 +91,10 @@ async def on_when(rq: Request, flow: Flow, text: str) -> None:
     if at is None:
         return
     flow.at = at
-    if appt_kinds.needs_place(flow.appt_kind):
+    if flow.appt_kind == appt_kinds.JOINT:
+        flow.step = "place"
+        await prompt(rq, flow, _joint_where(t))
+    elif appt_kinds.needs_place(flow.appt_kind):
         flow.step = "place"
         await prompt(
             rq,
@@ -111,8 +114,19 @@ async def on_when(rq: Request, flow: Flow, text: str) -> None:
         await _confirm(rq, flow)
 
 
+def _joint_where(t: Translator) -> str:
+    return t(
+        "Where is it? A short place (at most {n} characters), or paste the link to the video "
+        "call, starting with https://."
+    ).format(n=item_service.MAX_PLACE)
+
+
 async def on_place(rq: Request, flow: Flow, text: str) -> None:
     t = rq.t
+    # A joint meeting is at a place or on video: an answer that looks like a link is one.
+    if flow.appt_kind == appt_kinds.JOINT and appt_kinds.looks_like_link(text):
+        await on_link(rq, flow, text)
+        return
     place = await text_or_ask(
         rq,
         flow,
@@ -141,6 +155,7 @@ async def on_link(rq: Request, flow: Flow, text: str) -> None:
         )
         return
     flow.link = link
+    flow.place = ""
     await _confirm(rq, flow)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import Callback
+from bot.contact_text import contact_line
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.messages import choice_label, h, phase_text
 from bot.services import workers as worker_service
@@ -14,9 +15,11 @@ from handlers import keyboards as kb
 from handlers.common import Request, answer_query, edit_query_message
 from handlers.worker import guide
 from handlers.worker.appointments import appointment_line, show_appointments, start_appointment
+from handlers.worker.contacts import show_contacts
 from handlers.worker.deadlines import show_deadlines, start_deadline
 from handlers.worker.handover import ask_handover
 from handlers.worker.newclient import new_invite, start_release_change
+from handlers.worker.partners import unlink_buttons
 from handlers.worker.plan import show_plan
 from handlers.worker.shared import (
     as_code,
@@ -131,10 +134,19 @@ async def _card_message(rq: Request, client_id: int) -> tuple[OutMessage, int] |
                 done=card.plan_done, total=card.plan_total
             )
         )
+    for contact in card.partners[:6]:
+        lines.append(("📇🔓 " if contact.shareable else "📇 ") + contact_line(t, contact))
     if client.status != "closed":
         lines.append("")
         lines.append(t("Reply to this message to write to the client."))
-    return OutMessage("\n".join(lines), kb.card_actions(t, client)), client.id
+    lines[2:2] = [
+        t("🏛 Prison partner: {partner}").format(partner=t.ltr(h(f"{p.name}, {p.organisation}")))
+        for p in card.prison_partners
+    ]
+    buttons = kb.card_actions(t, client)
+    if client.status != "closed":
+        buttons += unlink_buttons(t, client.id, card.prison_partners)
+    return OutMessage("\n".join(lines), buttons), client.id
 
 
 async def _send_card(rq: Request, client_id: int) -> None:
@@ -258,6 +270,7 @@ CLIENT_ACTIONS: dict[str, ClientAction] = {
     "dl": start_deadline,
     "dls": _dls,
     "plan": _plan,
+    "ct": show_contacts,
     "inv": new_invite,
     "ho": ask_handover,
     "rel": start_release_change,

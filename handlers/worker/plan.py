@@ -7,6 +7,7 @@ from bot.i18n import Translator
 from bot.messages import PLAN_OWNERS, h
 from bot.policy import Policy
 from bot.services import items as item_service
+from bot.services import partners as partner_service
 from bot.services import plan as plan_service
 from bot.transport import OutMessage
 from handlers import keyboards as kb
@@ -66,6 +67,27 @@ def _plan_text(t: Translator, client: Client, items: list[PlanItem], policy: Pol
     return "\n".join(lines)
 
 
+async def _full_text(rq: Request, client: Client, items: list[PlanItem]) -> str:
+    """The plan with what the prison partner ticked and the notes of both sides."""
+    t = rq.t
+    text = _plan_text(t, client, items, rq.core.policy)
+    marks = await partner_service.plan_marks(rq.core, rq.me, client.id)
+    zone = rq.core.policy.zone
+    titles = {i.id: plan_item_title(rq.core.policy, t, i) for i in items}
+    lines = [
+        t("☑ {item}: ticked by {partner}, {when}").format(
+            item=h(titles.get(item_id, "?")), partner=t.ltr(h(who)), when=t.stamp(at, zone)
+        )
+        for item_id, (who, at) in marks.ticks.items()
+    ]
+    lines += [
+        f"📝 {h(titles.get(item_id, '?'))} — {t.ltr(h(who))}: {h(note)}"
+        for item_id, group in marks.notes.items()
+        for who, note, _ in group
+    ]
+    return "\n".join([text, *lines]) if lines else text
+
+
 async def show_plan(rq: Request, client_id: int) -> None:
     t = rq.t
     client, items = await item_service.open_plan(rq.core, rq.me, client_id)
@@ -74,7 +96,7 @@ async def show_plan(rq: Request, client_id: int) -> None:
         return
     await rq.reply(
         OutMessage(
-            _plan_text(t, client, items, rq.core.policy),
+            await _full_text(rq, client, items),
             kb.plan_view(t, client, items, rq.core.policy),
         )
     )
@@ -86,7 +108,7 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
     t = rq.t
     core = rq.core
     me = rq.me
-    if cb.choice == "item" or cb.choice[:1] in ("o", "s") or cb.choice == "due":
+    if cb.choice in ("item", "due", "note") or cb.choice[:1] in ("o", "s"):
         await _on_item(rq, cb)
         return
     if cb.choice in ("tick", "del"):
@@ -111,7 +133,7 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
                 if cb.choice == "tick"
                 else kb.plan_remove(t, client, items, rq.core.policy)
             )
-            await edit_query_message(query, _plan_text(t, client, items, rq.core.policy), buttons)
+            await edit_query_message(query, await _full_text(rq, client, items), buttons)
         return
     client, items = await item_service.current_plan(core, me, cb.id)
     if client is None or cb.choice not in ("add", "edit", "view"):
@@ -121,13 +143,13 @@ async def on_plan_button(rq: Request, cb: Callback) -> None:
     if cb.choice == "view":
         await edit_query_message(
             query,
-            _plan_text(t, client, items, rq.core.policy),
+            await _full_text(rq, client, items),
             kb.plan_view(t, client, items, rq.core.policy),
         )
     elif cb.choice == "edit":
         await edit_query_message(
             query,
-            _plan_text(t, client, items, rq.core.policy) + "\n" + t("Tap an item to remove it."),
+            await _full_text(rq, client, items) + "\n" + t("Tap an item to remove it."),
             kb.plan_remove(t, client, items, rq.core.policy),
         )
     else:
@@ -176,6 +198,18 @@ async def _on_item(rq: Request, cb: Callback) -> None:
         flow = begin_flow(rq, "plandue", "due", client_id=result.client.id, item_id=result.item.id)
         await prompt(rq, flow, _due_question(t))
         return
+    if cb.choice == "note":
+        flow = begin_flow(
+            rq, "plannote", "text", client_id=result.client.id, item_id=result.item.id
+        )
+        await prompt(
+            rq,
+            flow,
+            t("Write the note for the prison (at most {n} characters, no health details).").format(
+                n=partner_service.MAX_NOTE
+            ),
+        )
+        return
     text = _item_line(t, core.policy, result.client, result.item)
     await edit_query_message(rq.query, text, kb.plan_item_menu(t, result.item))
 
@@ -196,5 +230,26 @@ async def on_due(rq: Request, flow: Flow, text: str) -> None:
     end_flow(rq)
     if result.status != "ok":
         await rq.reply(item_problem(t, result))
+        return
+    await show_plan(rq, flow.client_id)
+
+
+async def on_note(rq: Request, flow: Flow, text: str) -> None:
+    """The worker's note on a prison item: the linked partners are told."""
+    t = rq.t
+    result = await partner_service.worker_note(rq.core, rq.me, flow.item_id, text)
+    if result.status == "invalid":
+        await prompt(
+            rq,
+            flow,
+            t(
+                "Please write at most {n} characters, with no identity number and no health "
+                "details."
+            ).format(n=partner_service.MAX_NOTE),
+        )
+        return
+    end_flow(rq)
+    if result.status != "ok":
+        await rq.reply(t("This button is no longer active."))
         return
     await show_plan(rq, flow.client_id)

@@ -74,6 +74,7 @@ PICKS: dict[str, tuple[str, str]] = {
     "dl": ("deadline", N_("Whose deadline?")),
     "dls": ("deadlines", N_("Whose deadlines?")),
     "plan": ("plan", N_("Whose release plan?")),
+    "ct": ("contacts", N_("Whose contacts?")),
     "inv": ("invite", N_("Whom is the new invite for?")),
     "close": ("close", N_("Whose service do you want to end?")),
     "sum": ("summary", N_("Whose summary for the client record?")),

@@ -10,9 +10,11 @@ from silta.cli import (
     admins,
     backup,
     clients,
+    contacts,
     data,
     guide,
     items,
+    partners,
     plan,
     policy,
     records,
@@ -32,7 +34,8 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for group in (run, admins, workers, clients, items, plan, policy, guide, data, backup, records):
+    groups = (run, admins, workers, partners, clients, items, plan, contacts, policy, guide, data)
+    for group in (*groups, backup, records):
         group.register(sub)
     return parser
 

@@ -52,12 +52,15 @@ async def cmd_appointment_add(core: Core, args: argparse.Namespace) -> int:
         )
         raise CliError(f"--at {args.at!r} {why}") from None
     kind = args.kind
-    if appt_kinds.needs_place(kind) and not (args.place or "").strip():
+    has_place = bool((args.place or "").strip())
+    if kind == appt_kinds.JOINT and not has_place and not args.link:
+        raise CliError("--kind joint needs --place TEXT or --link URL")
+    if appt_kinds.needs_place(kind) and kind != appt_kinds.JOINT and not has_place:
         raise CliError(f"--kind {kind} needs --place TEXT")
     if kind == appt_kinds.VIDEO and not args.link:
         raise CliError("--kind video needs --link URL")
-    if args.link and kind != appt_kinds.VIDEO:
-        raise CliError("--link is only for --kind video")
+    if args.link and not appt_kinds.takes_link(kind):
+        raise CliError("--link is only for --kind video or joint")
     result = await item_service.add_appointment(
         core, None, args.client, at, args.place or "", kind=kind, link=args.link
     )
@@ -186,12 +189,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--place",
         metavar="TEXT",
-        help=f"at most {item_service.MAX_PLACE} characters; required for in_person and joint",
+        help=f"at most {item_service.MAX_PLACE} characters; required for in_person, and for "
+        "joint unless --link",
     )
     p.add_argument(
         "--link",
         metavar="URL",
-        help=f"the video call's http(s) link, at most {appt_kinds.MAX_LINK} characters",
+        help=f"the http(s) link of a video call or a joint meeting on video, at most "
+        f"{appt_kinds.MAX_LINK} characters",
     )
     p.set_defaults(func=cmd_appointment_add)
     p = appointments.add_parser("list", help="a client's appointments")

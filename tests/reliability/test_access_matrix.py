@@ -1,7 +1,8 @@
 """Every command and every button, pressed by every role that should not get its way.
 
-A worker of another team, a client, a deactivated worker and a stranger try each command (bare
-and naming team South's client) and each callback kind with the ids of team South's records.
+A worker of another team, a client, a deactivated worker, a stranger and a prison partner (linked
+to client A only) try each command (bare and naming team South's client) and each callback kind
+with the ids of team South's records.
 Each try is refused in words (a reply or a callback answer), every button press is answered,
 nothing they may not change changes, and no reply shows them team South's client.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import admin as admin_handlers
+from handlers import partner as partner_handlers
 from handlers import worker as worker_handlers
 from storage import engine as engine_repo
 from tests.fake_telegram import FakeUser
@@ -18,7 +20,7 @@ from tests.harness import Silta
 from tests.reliability.world import World, audit_history, build_world, diff, snapshot
 
 CLIENT_COMMANDS = ("next", "contact", "language", "stop", "help", "start", "guide", "privacy")
-CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv")
+CLIENT_KINDS = ("cs", "ck", "ap", "dl", "lang", "ps", "gd", "pv", "un")
 # Every choice the handlers put on buttons, per callback kind, plus one that never exists.
 CHOICES: dict[str, tuple[str, ...]] = {
     "al": ("ack", "s1", "s4", "done"),
@@ -28,6 +30,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "wa": ("move", "cancel", "cancelok", "keep"),
     "wd": ("cancel",),
     "pl": ("add", "edit", "view", "tick", "del"),
+    "co": ("add", "sh1", "sh0", "rm", "rmok", "keep"),
     "ho": ("w{worker_a}", "w{worker_b}"),
     "rc": ("1796000000", "x"),
     "rn": ("",),
@@ -43,9 +46,23 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "gs": ("money", "housing", "nosuch"),
     "gd": ("_index", "_new", "money"),
     "pv": ("en", "fi"),
+    "pc": ("view", "release"),
+    "pt": ("done", "open", "note"),
+    "rf": ("take", "decline", "d-area"),
+    "pa": ("confirmed", "reschedule"),
+    "pp": ("view", "end", "endy", "keep", "u{client_b}", "x{client_b}", "x{client_a}"),
+    "un": ("show",),
 }
 # Phrases that would show team South's client to someone who may not see it.
-SECRETS = ("Bea (#", "Office B", "Rent form", "Get an ID card", "Ville (#")
+SECRETS = (
+    "Bea (#",
+    "Office B",
+    "Rent form",
+    "Get an ID card",
+    "Ville (#",
+    "Sirkka South",
+    "040 555",
+)
 
 
 def all_commands() -> list[str]:
@@ -53,13 +70,17 @@ def all_commands() -> list[str]:
         set(worker_handlers.COMMANDS)
         | set(admin_handlers.COMMANDS)
         | set(admin_handlers.WORKER_COMMANDS)
+        | set(partner_handlers.COMMANDS)
         | set(CLIENT_COMMANDS)
     )
 
 
 def all_kinds() -> list[str]:
     return sorted(
-        set(worker_handlers.CALLBACKS) | set(admin_handlers.CALLBACKS) | set(CLIENT_KINDS)
+        set(worker_handlers.CALLBACKS)
+        | set(admin_handlers.CALLBACKS)
+        | set(partner_handlers.CALLBACKS)
+        | set(CLIENT_KINDS)
     )
 
 
@@ -72,6 +93,8 @@ async def _targets(world: World) -> dict[str, list[int]]:
         deadlines = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute("SELECT id FROM plan_items WHERE client_id = ?", (b.id,))
         items = [r[0] for r in await cur.fetchall()]
+        cur = await conn.execute("SELECT id FROM partner_contacts WHERE client_id = ?", (b.id,))
+        partners = [r[0] for r in await cur.fetchall()]
         cur = await conn.execute(
             "SELECT id, kind FROM contacts WHERE client_id = ? AND state = 'open'", (b.id,)
         )
@@ -94,6 +117,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "wa": [world.appointment_b.id],
         "wd": deadlines,
         "pl": [b.id, *items],
+        "co": [b.id, *partners],
         "ho": [b.id],
         "rc": [b.id],
         "rn": rows,
@@ -109,16 +133,22 @@ async def _targets(world: World) -> dict[str, list[int]]:
         "gs": [b.id],
         "gd": [0],
         "pv": [0],
+        "pc": [b.id, world.invited_b.id],
+        "pt": items,
+        "rf": [1],
+        "pa": [world.appointment_b.id],
+        "pp": [world.partner_b],
+        "un": [0],
     }
 
 
-ACTORS = ("worker_a", "client_a", "inactive", "stranger")
+ACTORS = ("worker_a", "client_a", "inactive", "stranger", "partner")
 
 
 def _protected(world: World, actor: str) -> list[int]:
     """Clients whose records this actor may not change."""
     south = [world.client_b.id, world.invited_b.id]
-    return south if actor in ("worker_a", "client_a") else [world.client_a.id, *south]
+    return south if actor in ("worker_a", "client_a", "partner") else [world.client_a.id, *south]
 
 
 def _edits(user: FakeUser) -> int:
@@ -174,7 +204,12 @@ async def test_every_button_of_others_is_refused_in_words_and_changes_nothing(
     user = world.users[actor]
     protected = _protected(world, actor)
     targets = await _targets(world)
-    ids = {"worker_a": world.worker_a.id, "worker_b": world.worker_b.id}
+    ids = {
+        "worker_a": world.worker_a.id,
+        "worker_b": world.worker_b.id,
+        "client_a": world.client_a.id,
+        "client_b": world.client_b.id,
+    }
     pressed: list[tuple[str, str, int]] = []
     for kind in all_kinds():
         for target in targets[kind]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.services import admin as admin_service
+from bot.services import contacts as contact_service
 from bot.services import items as item_service
 from bot.services import onboarding
 from bot.services import workers as worker_service
@@ -35,7 +36,10 @@ ANSWER = "The library opens at nine 0815"
 PLACE = "Lummekatu 7 B"
 LABEL = "Kela rent form"
 TITLE = "Buy a bus card"
-PERSONAL = (NICK, SENTENCE, ANSWER, PLACE, LABEL, TITLE)
+PARTNER = "Liisa Lumilintu"
+PARTNER_PHONE = "029 56 60471"
+VIDEO_LINK = "https://meet.example.fi/r/zorba-7"
+PERSONAL = (NICK, SENTENCE, ANSWER, PLACE, LABEL, TITLE, PARTNER, PARTNER_PHONE, VIDEO_LINK)
 CHECKIN = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
@@ -85,6 +89,18 @@ async def _a_full_client(silta: Silta) -> tuple[Any, FakeUser, Any]:
         core, o.maria, client.id, "other", date(2026, 12, 20), label=LABEL
     )
     await item_service.add_plan_item(core, o.maria, client.id, TITLE)
+    await item_service.add_appointment(
+        core,
+        o.maria,
+        client.id,
+        datetime(2026, 12, 11, 10, 0, tzinfo=UTC),
+        "",
+        kind="video",
+        link=VIDEO_LINK,
+    )
+    await contact_service.add_contact(
+        core, o.maria, client.id, "prison", name=PARTNER, phone=PARTNER_PHONE, shareable=True
+    )
     await silta.advance_to(CHECKIN)
     checkin = await silta.with_button(user, "😊 Good")
     qid = await user.press(checkin, label="😊 Good")
@@ -190,6 +206,8 @@ async def test_silta_export_writes_everything_about_one_client_and_nothing_else(
             core, worker, client.id, "other", date(2030, 1, 1), label=LABEL
         )
         await item_service.add_plan_item(core, worker, client.id, TITLE)
+        await contact_service.add_contact(core, worker, client.id, "housing", name=PARTNER)
+        await contact_service.add_contact(core, worker, other.id, "housing", name="Otto Muu")
     finally:
         await core.db.close()
     out_file = tmp_path / "export.json"
@@ -203,10 +221,11 @@ async def test_silta_export_writes_everything_about_one_client_and_nothing_else(
     assert [a["place"] for a in data["appointments"]] == [PLACE]
     assert [d["label"] for d in data["deadlines"]] == [LABEL]
     assert [p["title"] for p in data["plan_items"]] == [TITLE]
+    assert [(c["role"], c["name"]) for c in data["partner_contacts"]] == [("housing", PARTNER)]
     assert {"contacts", "alerts", "audit_log", "messages", "invites"} <= set(data)
     assert data["audit_log"], "the export lists what was done with the client's data"
     text = out_file.read_text(encoding="utf-8")
-    assert "Otherperson" not in text and "Other place" not in text
+    assert "Otherperson" not in text and "Other place" not in text and "Otto Muu" not in text
     assert "code_hash" not in text
     # The export itself is audited, and stdout works too.
     code, out, err = await run_cli(tmp_path, bot_env(tg, db), "export", str(client.id))

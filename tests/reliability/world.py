@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.services import admin as admin_service
+from bot.services import contacts as contact_service
 from bot.services import items as item_service
 from storage import engine as engine_repo
+from storage import partners as partners_repo
 from storage.models import Alert, Appointment, Client, Worker
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import ADMIN_ID, Silta
@@ -24,6 +26,8 @@ APPOINTMENT_AT = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 WORKER_A, WORKER_B, INACTIVE = 100, 101, 102
 CLIENT_A, CLIENT_B = 1001, 2001
 STRANGER, PROBE = 3001, 4242
+# The prison's re-entry worker, linked to client A only.
+PARTNER = 5001
 ERROR_LOGGERS = ("silta", "handlers", "bot", "storage", "telegram")
 
 
@@ -46,6 +50,7 @@ class World:
     reminder_b: SentMessage
     alert_card_b: SentMessage
     attendance_b: SentMessage
+    partner_b: int = 0  # a prison partner invited by worker_b and linked to client_b
     probe_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -89,6 +94,7 @@ async def build_world(silta: Silta) -> World:
         "client_a": tg.user(CLIENT_A, "Aku", language_code="en"),
         "client_b": tg.user(CLIENT_B, "Bea", language_code="en"),
         "stranger": tg.user(STRANGER, "Sten", language_code="en"),
+        "partner": tg.user(PARTNER, "Pia", language_code="en"),
         "probe": tg.user(PROBE, "Probe", language_code="en"),
     }
     async with core.db.read() as conn:
@@ -114,6 +120,12 @@ async def build_world(silta: Silta) -> World:
         core, worker_b, client_b.id, "other", date(2026, 12, 20), label="Rent form"
     )
     await item_service.add_plan_item(core, worker_b, client_b.id, "Get an ID card")
+    await _partner_of(silta, worker_a, client_a)
+    partner_b = await _partner_of(silta, worker_b, client_b, telegram_id=None)
+    # Team South's partner contact: neither team North nor a client may see or change it.
+    await contact_service.add_contact(
+        core, worker_b, client_b.id, "prison", name="Sirkka South", phone="040 555 1234"
+    )
     await silta.advance_to(WEDNESDAY_1305)
     async with core.db.read() as conn:
         open_b = await engine_repo.open_alerts(conn, client_id=client_b.id)
@@ -134,8 +146,30 @@ async def build_world(silta: Silta) -> World:
         reminder_b=_card_with(users["client_b"], "v1:ap:"),
         alert_card_b=_card_with(users["worker_b"], "v1:al:"),
         attendance_b=_card_with(users["worker_b"], "v1:at:"),
+        partner_b=partner_b,
     )
     return world
+
+
+async def _partner_of(
+    silta: Silta, worker: Worker, client: Client, telegram_id: int | None = PARTNER
+) -> int:
+    """Pia from the prison, invited by `worker` and linked to `client` (as a taken referral);
+    without a Telegram id, a partner who never writes (only their records matter)."""
+    core = silta.core
+    async with core.db.tx() as conn:
+        partner = await partners_repo.add_partner(
+            conn,
+            name="Pia Prison",
+            organisation="Test prison",
+            language="en",
+            team_id=worker.team_id,
+            invited_by=worker.id,
+            now=core.now(),
+        )
+        await partners_repo.update_partner(conn, partner.id, telegram_id=telegram_id, active=1)
+        await partners_repo.link(conn, partner.id, client.id, core.now())
+    return partner.id
 
 
 # --- what a role may not change -----------------------------------------------------------------
@@ -149,6 +183,7 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "appointments": f"SELECT * FROM appointments WHERE client_id IN ({marks})",
         "deadlines": f"SELECT * FROM deadlines WHERE client_id IN ({marks})",
         "plan_items": f"SELECT * FROM plan_items WHERE client_id IN ({marks})",
+        "partner_contacts": f"SELECT * FROM partner_contacts WHERE client_id IN ({marks})",
         "contacts": f"SELECT * FROM contacts WHERE client_id IN ({marks})",
         "alerts": f"SELECT * FROM alerts WHERE client_id IN ({marks})",
         "alert_recipients": "SELECT * FROM alert_recipients WHERE alert_id IN "
@@ -156,6 +191,8 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "invites": f"SELECT * FROM invites WHERE client_id IN ({marks})",
         "client_rows": f"SELECT * FROM outbox_all WHERE client_id IN ({marks}) "
         "AND kind NOT IN ('alert', 'alert_edit')",
+        "partners": "SELECT id, telegram_id, name, active, ended_at FROM partners",
+        "partner_links": f"SELECT * FROM partner_links WHERE client_id IN ({marks})",
         "teams": "SELECT * FROM teams",
         "policy_versions": "SELECT * FROM policy_versions",
     }

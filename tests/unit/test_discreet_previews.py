@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
-from bot import appointment_kinds, messages
+from bot import appointment_kinds, contact_text, messages
 from bot.alert_text import alert_card
 from bot.i18n import LANGUAGES, translator
 from bot.policy import default_policy
+from bot.services import contacts as contact_service
 from bot.services.alert_facts import AlertFacts
 from handlers.client import later_text as _later_text  # noqa: F401  (the module must import)
-from storage.models import Alert, Appointment, Client, Deadline
+from storage.models import Alert, Appointment, Client, Deadline, PartnerContact
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None, "ngettext": (1, 2)}
@@ -176,6 +177,21 @@ def _scheduled(lang: str) -> list[tuple[str, str]]:
         "other",
     ):
         out.append((notice, messages.client_notice(t, ZONE, notice, args).text))
+    contacts = [
+        PartnerContact(
+            id=i,
+            client_id=1,
+            role=role,
+            name=None,
+            organisation="Asuntotoimisto",
+            phone="09 310 13030",
+            email=None,
+            shareable=True,
+            created_by=None,
+        )
+        for i, role in enumerate(contact_service.ROLES)
+    ]
+    out.append(("useful numbers", contact_text.useful_numbers(t, contacts).text))
     return out + _every_kind(t, appt, args)
 
 

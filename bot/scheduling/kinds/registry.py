@@ -19,6 +19,7 @@ from bot.scheduling.kinds.client import (
     RelayToClient,
     ReleaseDay,
 )
+from bot.scheduling.kinds.partner import PartnerJoint, PartnerNotice, PartnerWeekly
 from bot.scheduling.kinds.timers import (
     AlertResurface,
     AlertStep,
@@ -59,6 +60,9 @@ KINDS: dict[str, Kind] = {
         MediaToWorker(),
         WorkerNotice(),
         Digest(),
+        PartnerNotice(),
+        PartnerWeekly(),
+        PartnerJoint(),
         DirectAnswer(),
         ContactDue(),
         AlertStep(),

@@ -485,3 +485,48 @@ def digest(worker_id: int, day: date, due: datetime) -> Planned:
 
 def daily(day: date, due: datetime) -> Planned:
     return Planned(key=f"daily:{day.isoformat()}", kind="daily", due_at=due, priority=ROUTINE)
+
+
+# --- to partners -------------------------------------------------------------------------------
+
+
+def partner_notice(
+    partner_id: int, client_id: int | None, notice: str, now: datetime, *, once: str, **payload: Any
+) -> Planned:
+    """A short notice to a partner (`notice` names its text in bot.partner_text); the partner
+    is in the payload, since outbox rows name only workers and clients."""
+    return Planned(
+        key=f"pnotice:{notice}:{partner_id}:{client_id}:{once}",
+        kind="partner_notice",
+        due_at=now,
+        client_id=client_id,
+        payload={"notice": notice, "partner": partner_id, **payload},
+        priority=TIMELY,
+    )
+
+
+def partner_joint(
+    partner_id: int, appt: Appointment, tag: str, due: datetime, now: datetime
+) -> Planned:
+    """A joint meeting to a partner: `tag` 'new' when booked, '-1d' the day before. The time is
+    in the key and the payload, so a moved meeting is told again and the old row skips."""
+    return Planned(
+        key=f"pjoint:{appt.id}:{partner_id}:{tag}:{utc_iso(appt.at)}",
+        kind="partner_joint",
+        due_at=max(due, now),
+        client_id=appt.client_id,
+        ref_id=appt.id,
+        payload={"partner": partner_id, "tag": tag, "at": utc_iso(appt.at)},
+        priority=TIMELY if tag == "new" else ROUTINE,
+    )
+
+
+def partner_weekly(partner_id: int, day: date, due: datetime) -> Planned:
+    """A partner's short weekly list of overdue prison items, composed when sent."""
+    return Planned(
+        key=f"pweekly:{partner_id}:{day.isoformat()}",
+        kind="partner_weekly",
+        due_at=due,
+        payload={"partner": partner_id},
+        priority=ROUTINE,
+    )

@@ -11,7 +11,7 @@ from bot.policy import local_to_utc
 from bot.scheduling import planner
 from bot.scheduling.kinds import rows
 from bot.scheduling.kinds.base import Timer
-from bot.services import alerts, clients, digest, items, plan, retention
+from bot.services import alerts, clients, digest, items, partners, plan, retention
 from storage import engine as engine_repo
 from storage import items as items_repo
 from storage import outbox
@@ -119,6 +119,7 @@ class Daily(Timer):
         await planner.plan_all(core)
         async with core.db.tx() as conn:
             await digest.plan_digests(conn, core)
+            await partners.plan_weekly(conn, core)
             await plan.release_checks(conn, core)
         await retention.purge(core)
         async with core.db.tx() as conn:
