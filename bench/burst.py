@@ -95,7 +95,7 @@ async def _measure(app: Any, fake: common.FakeProcess, args: Any) -> dict[str, A
         async with core.db.read() as conn:
             # The morning's; each sent one plans the next, due another day.
             cur = await conn.execute(
-                "SELECT count(*) FROM outbox WHERE kind = 'checkin' AND state IN "
+                "SELECT count(*) FROM outbox_all WHERE kind = 'checkin' AND state IN "
                 "('pending', 'sending') AND due_at <= ?",
                 (utc_iso(start + window),),
             )

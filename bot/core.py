@@ -55,6 +55,9 @@ class Core:
     bot_username: str = "silta_bot"
     # Set by the dispatcher: called whenever a row that may be due sooner was written.
     wake: Callable[[], None] = lambda: None
+    # Set by the dispatcher: called after a message went straight to Telegram (the answer to a
+    # person's update), so it counts in the urgent share of the rate like an urgent row.
+    sent_directly: Callable[[], None] = lambda: None
     # Updates from people in progress (bot/updates.py counts them); the dispatcher yields to them.
     people: People = field(default_factory=People)
     # Held while the policy in force changes and everything is re-planned (scheduling/policy_store).

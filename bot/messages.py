@@ -149,11 +149,13 @@ def nudge(t: Translator, code: str, contact_id: int, *, due_today: bool = False)
     return OutMessage(text, choice_buttons(t, code, contact_id, due_today=due_today), protect=True)
 
 
-def answered(t: Translator, original: str, code: str, choice: str) -> str:
-    """The question with the buttons removed and the chosen answer shown."""
-    return f"{original}\n\n" + t("Your answer: {answer}").format(
+def answered(t: Translator, original: str, code: str, choice: str, after: str = "") -> str:
+    """The question with the buttons removed, the chosen answer shown and `after` it (the
+    thanks: what happens next)."""
+    text = f"{original}\n\n" + t("Your answer: {answer}").format(
         answer=choice_label(t, code, choice)
     )
+    return f"{text}\n\n{after}" if after else text
 
 
 def client_notice(t: Translator, zone: ZoneInfo, notice: str, args: dict) -> OutMessage:

@@ -110,12 +110,6 @@ async def on_answer(rq: Request, cb: Callback) -> None:
         await answer_query(query, t("This button is no longer active."))
         return
     await answer_query(query)
-    # An old or forged press may come with an inaccessible message that has no text.
-    message = query.message
-    original = message.text_html if isinstance(message, Message) and message.text else ""
-    await edit_query_message(
-        query, answered(t, original, cb.kind, result.choice), _links_of(message)
-    )
     if result.kind == "deadline" and result.choice in ("later", "today"):
         text = later_text(t, rq, result.remind_at)
     elif result.next is not None:
@@ -123,6 +117,17 @@ async def on_answer(rq: Request, cb: Callback) -> None:
         text = acknowledged(t, rq.core.policy.zone, first, result.next, _crisis(rq))
     else:
         text = thanks(t, result.kind, result.choice)
+    message = query.message
+    if isinstance(message, Message) and message.text:
+        # One request, not two: the question, the answer chosen and the thanks in one edited
+        # message (a separate thank-you doubled each press's share of Telegram's rate).
+        await edit_query_message(
+            query, answered(t, message.text_html, cb.kind, result.choice, text), _links_of(message)
+        )
+        return
+    # An old or forged press may come with an inaccessible message that has no text: the
+    # buttons go, and the thanks comes as a message of its own.
+    await edit_query_message(query, answered(t, "", cb.kind, result.choice), _links_of(message))
     await rq.reply(OutMessage(text, protect=True))
 
 

@@ -184,6 +184,9 @@ async def deliver(
 
     outcome = await _tries(once)
     if not isinstance(outcome, SendError):
+        if state is not None:
+            # It took a place in Telegram's rate: the dispatcher counts it as urgent.
+            state.core.sent_directly()
         return outcome
     if isinstance(outcome, PermanentSendError):
         # Blocked, gone, or a message Telegram never takes: no later try would do better.

@@ -13,13 +13,16 @@ from aiosqlite import Connection
 from storage.models import Appointment, Client, Deadline, OutboxRow, PlanItem
 from storage.times import from_iso, utc_iso
 
-# Planning is idempotent by key: an existing row wins, except one that was dropped earlier, which
-# comes back when the planner wants it again (a setting changed away and back, a hand-over).
-_REVIVE = (
-    "ON CONFLICT(key) DO UPDATE SET state = 'pending', due_at = excluded.due_at, "
-    "payload = excluded.payload, priority = excluded.priority, reason = NULL, attempts = 0, "
-    "claimed_at = NULL "
-    "WHERE outbox.state = 'dropped'"
+# Planning is idempotent by key: an open row with the key wins, and so does a sent or failed one
+# in the history (migration 0016); a key that was only dropped comes back when the planner wants
+# it again (a setting changed away and back, a hand-over).
+_NEW_KEY = (
+    "WHERE NOT EXISTS (SELECT 1 FROM outbox_history h WHERE h.key = ?11 "
+    "AND h.state != 'dropped') ON CONFLICT(key) DO NOTHING"
+)
+_INSERT = (
+    "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
+    "created_at, priority) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 " + _NEW_KEY
 )
 
 
@@ -45,24 +48,25 @@ class Planned:
     priority: int = ROUTINE
 
 
+def _values(item: Planned, stamp: str) -> tuple[Any, ...]:
+    return (
+        item.key,
+        item.kind,
+        item.client_id,
+        item.worker_id,
+        item.alert_id,
+        item.ref_id,
+        utc_iso(item.due_at),
+        json.dumps(item.payload, ensure_ascii=False) if item.payload else None,
+        stamp,
+        item.priority,
+        item.key,
+    )
+
+
 async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
     """Insert unless a row with the same key exists; returns the new id or None."""
-    cur = await conn.execute(
-        "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE + " RETURNING id",
-        (
-            item.key,
-            item.kind,
-            item.client_id,
-            item.worker_id,
-            item.alert_id,
-            item.ref_id,
-            utc_iso(item.due_at),
-            json.dumps(item.payload, ensure_ascii=False) if item.payload else None,
-            utc_iso(now),
-            item.priority,
-        ),
-    )
+    cur = await conn.execute(_INSERT + " RETURNING id", _values(item, utc_iso(now)))
     row = await cur.fetchone()
     return row[0] if row else None
 
@@ -70,25 +74,7 @@ async def add(conn: Connection, item: Planned, now: datetime) -> int | None:
 async def add_many(conn: Connection, items: Iterable[Planned], now: datetime) -> None:
     """Bulk idempotent insert (one round trip) for the daily planner."""
     stamp = utc_iso(now)
-    await conn.executemany(
-        "INSERT INTO outbox(key, kind, client_id, worker_id, alert_id, ref_id, due_at, payload, "
-        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + _REVIVE,
-        [
-            (
-                i.key,
-                i.kind,
-                i.client_id,
-                i.worker_id,
-                i.alert_id,
-                i.ref_id,
-                utc_iso(i.due_at),
-                json.dumps(i.payload, ensure_ascii=False) if i.payload else None,
-                stamp,
-                i.priority,
-            )
-            for i in items
-        ],
-    )
+    await conn.executemany(_INSERT, [_values(i, stamp) for i in items])
 
 
 async def pending_keys(
@@ -272,6 +258,15 @@ async def release_claims(conn: Connection, keep: Iterable[int] = ()) -> int:
     return cur.rowcount
 
 
+async def unclaim(conn: Connection, ids: Iterable[int]) -> None:
+    """Claimed rows that were never handed to Telegram go back to pending (a stop)."""
+    await conn.executemany(
+        "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) "
+        "WHERE id = ? AND state = 'sending'",
+        [(i,) for i in ids],
+    )
+
+
 async def mark_sent(
     conn: Connection,
     row_id: int,
@@ -281,12 +276,24 @@ async def mark_sent(
     message_id: int | None,
     wipe_payload: bool,
 ) -> None:
-    """Record delivery; relayed text is wiped here so it is not kept after delivery."""
+    """Record delivery (the row moves to outbox_history); relayed text is wiped here so it is
+    not kept after delivery."""
     payload_sql = ", payload = NULL" if wipe_payload else ""
     await conn.execute(
         f"UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ?{payload_sql} "
         "WHERE id = ?",
         (utc_iso(now), chat_id, message_id, row_id),
+    )
+
+
+async def mark_sent_many(
+    conn: Connection, sent: Iterable[tuple[int, int | None, int | None, bool]], now: datetime
+) -> None:
+    """`mark_sent` for many rows, (id, chat_id, message_id, wipe_payload) each, in one batch."""
+    await conn.executemany(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ?, "
+        "payload = CASE WHEN ? THEN NULL ELSE payload END WHERE id = ?",
+        [(utc_iso(now), chat, message, wipe, row_id) for row_id, chat, message, wipe in sent],
     )
 
 
@@ -326,7 +333,8 @@ async def release_now(
 
 
 async def finish(conn: Connection, row_id: int, state: str, reason: str) -> None:
-    """Drop or fail a row with its reason; payload wiped."""
+    """Drop or fail a row with its reason; payload wiped. Like every finished row, it moves to
+    outbox_history in this statement (migration 0016's trigger)."""
     await conn.execute(
         "UPDATE outbox SET state = ?, reason = ?, payload = NULL WHERE id = ?",
         (state, reason, row_id),
@@ -356,15 +364,8 @@ async def next_due(conn: Connection) -> datetime | None:
 
 
 async def get(conn: Connection, row_id: int) -> OutboxRow | None:
-    cur = await conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,))
-    return OutboxRow.from_row(await cur.fetchone())
-
-
-async def by_message(conn: Connection, chat_id: int, message_id: int) -> OutboxRow | None:
-    """The outbox row that produced a given Telegram message."""
-    cur = await conn.execute(
-        "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-    )
+    """A row by id, open or finished."""
+    cur = await conn.execute("SELECT * FROM outbox_all WHERE id = ?", (row_id,))
     return OutboxRow.from_row(await cur.fetchone())
 
 
@@ -379,5 +380,6 @@ async def pending_for_client(conn: Connection, client_id: int) -> list[OutboxRow
 
 
 async def count_by_state(conn: Connection) -> dict[str, int]:
-    cur = await conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")
+    """Rows by state, open and finished."""
+    cur = await conn.execute("SELECT state, count(*) FROM outbox_all GROUP BY state")
     return {r[0]: r[1] for r in await cur.fetchall()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -136,6 +137,15 @@ async def add_client(
 async def get_client(conn: Connection, client_id: int) -> Client | None:
     cur = await conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,))
     return Client.from_row(await cur.fetchone())
+
+
+async def clients_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Client]:
+    """Several clients in one query, by id (the missing ones left out)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    cur = await conn.execute(f"SELECT * FROM clients WHERE id IN ({marks})", tuple(ids))
+    return {r["id"]: Client.from_row(r) for r in await cur.fetchall()}
 
 
 async def client_by_telegram(conn: Connection, telegram_id: int) -> Client | None:

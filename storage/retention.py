@@ -30,11 +30,12 @@ async def purge_closed_before(conn: Connection, cutoff: datetime, now: datetime)
         )
         await conn.execute("UPDATE contacts SET answer = NULL WHERE client_id = ?", (cid,))
         # chat_id of a client's message is their Telegram id: it goes with the rest.
-        await conn.execute(
-            "UPDATE outbox SET payload = NULL, chat_id = NULL, message_id = NULL "
-            "WHERE client_id = ?",
-            (cid,),
-        )
+        for table in ("outbox", "outbox_history"):
+            await conn.execute(
+                f"UPDATE {table} SET payload = NULL, chat_id = NULL, message_id = NULL "
+                "WHERE client_id = ?",
+                (cid,),
+            )
         await conn.execute("DELETE FROM relays WHERE client_id = ?", (cid,))
         await conn.execute(
             "UPDATE appointments SET place = '', link = NULL WHERE client_id = ?", (cid,)
@@ -98,7 +99,7 @@ async def export_client(conn: Connection, client_id: int) -> dict[str, Any] | No
         )
         out[table] = [dict(r) for r in await cur.fetchall()]
     cur = await conn.execute(
-        "SELECT id, kind, due_at, state, sent_at, reason FROM outbox WHERE client_id = ? "
+        "SELECT id, kind, due_at, state, sent_at, reason FROM outbox_all WHERE client_id = ? "
         "ORDER BY due_at",
         (client_id,),
     )

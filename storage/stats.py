@@ -12,7 +12,7 @@ from storage.times import from_iso, utc_iso
 async def checkins_sent(conn: Connection, since: datetime, until: datetime) -> int:
     """Check-in messages delivered in [since, until)."""
     cur = await conn.execute(
-        "SELECT count(*) FROM outbox WHERE kind = 'checkin' AND state = 'sent' "
+        "SELECT count(*) FROM outbox_history WHERE kind = 'checkin' AND state = 'sent' "
         "AND sent_at >= ? AND sent_at < ?",
         (utc_iso(since), utc_iso(until)),
     )

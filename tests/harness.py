@@ -89,6 +89,21 @@ class Silta:
 
         return await self.tg.wait_for(find, timeout, f"a message with button {label!r}")
 
+    async def edited(
+        self, user: FakeUser, message: Any, contains: str, timeout: float = 5.0
+    ) -> Any:
+        """`message` (one the bot sent the user) once an edit has made it contain `contains`."""
+
+        def find() -> Any:
+            found = [
+                m
+                for m in user.messages()
+                if m.message_id == message.message_id and contains in (m.text or "")
+            ]
+            return found[0] if found else None
+
+        return await self.tg.wait_for(find, timeout, f"message {message.message_id} edited")
+
     async def advance_to(self, when: datetime) -> None:
         await self.advance(when - self.clock.now())
 

@@ -78,7 +78,7 @@ async def tap_then(
 async def outbox_rows(silta: Silta, kind: str, client_id: int | None = None) -> list[OutboxRow]:
     """Rows of a kind in the outbox (any state), oldest first."""
     async with silta.core.db.read() as conn:
-        cur = await conn.execute("SELECT * FROM outbox WHERE kind = ? ORDER BY id", (kind,))
+        cur = await conn.execute("SELECT * FROM outbox_all WHERE kind = ? ORDER BY id", (kind,))
         rows = [OutboxRow.from_row(r) for r in await cur.fetchall()]
     return [r for r in rows if client_id is None or r.client_id == client_id]
 

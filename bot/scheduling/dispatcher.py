@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.core import Core
 from bot.outgoing import PermanentSendError, TransientSendError, Transport
-from bot.scheduling import planner, policy_store, recording
-from bot.scheduling.kinds.base import Later, Send, Skip
+from bot.scheduling import planner, policy_store, preparing, recording
+from bot.scheduling.kinds.base import Send
 from bot.scheduling.kinds.registry import kind_of
 from bot.scheduling.kinds.timers import next_daily
 from bot.scheduling.recording import Outcome
@@ -108,7 +108,14 @@ class Dispatcher:
         self._progress = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
+        # Answers sent straight from a handler, counted in the urgent share (send_order).
+        self.sent_directly = 0
         core.wake = self.wake
+        core.sent_directly = self._sent_directly
+
+    def _sent_directly(self) -> None:
+        self.sent_directly += 1
+        self._order.charge_urgent(self._share())
 
     # --- waking ---------------------------------------------------------------------------
 
@@ -236,12 +243,35 @@ class Dispatcher:
                 pass
             except Exception:  # already logged inside run_due
                 pass
+        # Rows waiting in the queues were never handed to Telegram: back to pending now,
+        # rather than sent at the rate limit while the process is asked to stop (a few hundred
+        # queued rows took SIGTERM ten seconds to honour).
+        await self._unqueue()
         try:
             # Sends under way finish and are recorded; rows left claimed go back to pending
             # at the next start (at-least-once).
             await asyncio.wait_for(self.drain(), timeout=10)
         except TimeoutError:
             log.warning("stopped with %d rows still sending", len(self._open))
+
+    async def _unqueue(self) -> None:
+        """Empty the chats' queues (senders finish the send in hand) and release their rows."""
+        waiting = [row for queue in self._queues.values() for row, _ in queue]
+        for queue in self._queues.values():
+            queue.clear()
+        self._queues.clear()
+        self._order = SendOrder(self._order.rate)
+        self._queued.set()  # a paced sender waiting for its turn looks again, and ends
+        if not waiting:
+            return
+        async with self.core.db.tx() as conn:
+            await outbox.unclaim(conn, [row.id for row in waiting])
+        for row in waiting:
+            self._open.discard(row.id)
+            self._open_urgent.discard(row.id)
+        if not self._open:
+            self._drained.set()
+        log.info("stopping: %d queued rows left for the next start", len(waiting))
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a test deadline
         """Tests: wait until nothing due now is left unsent."""
@@ -332,7 +362,7 @@ class Dispatcher:
         if not messages:
             return len(rows)
         async with core.db.tx() as conn:
-            prepared = await self._prepare_all(conn, messages)
+            prepared = await preparing.prepare_all(conn, self.core, messages, self._retry_at)
         # One chat's rows go in order; different chats go side by side. A chat Telegram asked
         # to wait (429 retry_after) gets nothing until then.
         held: list[tuple[OutboxRow, Any]] = []
@@ -351,46 +381,6 @@ class Dispatcher:
                 for row, until in held:
                     await outbox.retry_later(conn, row.id, until, "chat waits")
         return len(rows)
-
-    async def _prepare_all(self, conn: Any, rows: list[OutboxRow]) -> dict[int, Send]:
-        """Prepare a batch in one go; only if a row fails, again row by row, each isolated.
-
-        A savepoint per row costs two statements per message; rows almost never fail.
-        """
-        try:
-            async with savepoint(conn, "prepared"):
-                return {
-                    row.id: item
-                    for row in rows
-                    if (item := await self._prepare_one(conn, row)) is not None
-                }
-        except Exception:
-            log.warning("a row of a batch failed to prepare; preparing one by one")
-        prepared: dict[int, Send] = {}
-        for row in rows:
-            try:
-                async with savepoint(conn):
-                    item = await self._prepare_one(conn, row)
-                if item is not None:
-                    prepared[row.id] = item
-            except Exception:
-                log.exception("row %d (%s): preparing failed; retrying later", row.id, row.kind)
-                await outbox.retry_later(conn, row.id, self._retry_at(row), "error")
-        return prepared
-
-    async def _prepare_one(self, conn: Any, row: OutboxRow) -> Send | None:
-        """What to send for the row, or None once it is skipped or put off (written down)."""
-        core = self.core
-        result = await kind_of(row.kind).prepare(conn, core, row)
-        if isinstance(result, Skip):
-            await outbox.finish(conn, row.id, result.state, result.reason)
-            return None
-        if isinstance(result, Later):
-            # Never re-queue into the past: that would spin instead of waiting.
-            due = max(result.due_at, core.now() + timedelta(seconds=1))
-            await outbox.retry_later(conn, row.id, due, result.reason)
-            return None
-        return result
 
     # --- sending: per-chat queues that outlive the batch ------------------------------------
 
@@ -443,6 +433,8 @@ class Dispatcher:
         queue = self._queues[key]
         if priority != URGENT:
             await self._people_first()
+            if not queue:
+                return  # emptied by a stop meanwhile
         row, item = queue.popleft()
         self._sending += 1
         try:
@@ -466,6 +458,8 @@ class Dispatcher:
         self._done.append(Outcome(row, item, outcome, rest, retry_at))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        if self._queues.get(key) is not queue:
+            return  # a stop emptied the queues meanwhile
         if queue:
             self._order.add(key)
         else:
@@ -522,8 +516,7 @@ class Dispatcher:
             # The whole group at once; row by row (each isolated) only if something fails.
             try:
                 async with savepoint(conn, "outcomes"):
-                    for out in group:
-                        await recording.record_one(conn, core, out, self._retry_at)
+                    await recording.record_group(conn, core, group, self._retry_at)
             except Exception:
                 log.warning("recording a group failed; recording one by one")
                 for out in group:

@@ -43,6 +43,24 @@ async def record(conn: Connection, core: Core, out: Outcome, retry_at: RetryAt) 
             )
 
 
+async def record_group(
+    conn: Connection, core: Core, group: list[Outcome], retry_at: RetryAt
+) -> None:
+    """Record a group's outcomes: the messages that went (almost all of them) marked sent in one
+    statement batch, then each one's bookkeeping; the others one by one."""
+    sent = [(out, out.outcome) for out in group if isinstance(out.outcome, int)]
+    await outbox.mark_sent_many(
+        conn,
+        [(o.row.id, o.item.chat_id, message_id, o.item.wipe_payload) for o, message_id in sent],
+        core.now(),
+    )
+    for out, message_id in sent:
+        await kind_of(out.row.kind).after_sent(conn, core, out.row, out.item, message_id)
+    for out in group:
+        if not isinstance(out.outcome, int):
+            await record_one(conn, core, out, retry_at)
+
+
 async def record_one(conn: Connection, core: Core, out: Outcome, retry_at: RetryAt) -> None:
     """Write down what Telegram said about one row, and what follows for the chat's rest."""
     row, item, outcome = out.row, out.item, out.outcome

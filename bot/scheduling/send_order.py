@@ -12,7 +12,10 @@ the people from starving the burst:
   urgent traffic continues. A class that was idle starts at the virtual clock, ahead of the
   busy one: an urgent row arriving in a burst is the very next pick.
 
-Timely queues go before routine ones; both are the "rest" above.
+Timely queues go before routine ones; both are the "rest" above. A message a handler sent
+straight to Telegram (the edit that answers a press) is charged to the urgent side as if it had
+been picked here, so people's answers and urgent rows together keep to the urgent share while
+routine rows wait.
 """
 
 from __future__ import annotations
@@ -42,6 +45,17 @@ class SendOrder:
 
     def waiting(self) -> int:
         return sum(len(ready) for ready in self._ready)
+
+    def charge_urgent(self, share: float) -> None:
+        """An urgent message went out without a pick (a direct answer): count it as one.
+
+        While nothing else waits the virtual clock moves with it, so answers in a quiet hour
+        leave the urgent side no debt to work off later.
+        """
+        begin = max(self._vtime[0], self._vclock)
+        if not any(self._ready[1:]):
+            self._vclock = begin
+        self._vtime[0] = begin + 1 / share
 
     def take(self, share: float, now: float) -> Key | float | None:
         """The next queue to send from; else seconds until a paced send may start; else None.

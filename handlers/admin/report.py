@@ -4,8 +4,7 @@ totals as /summary), the rows as CSV, and the team's weekly activity as a chart.
 from __future__ import annotations
 
 from datetime import timedelta
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot import charts
 from bot.i18n import Translator
@@ -16,6 +15,9 @@ from bot.services.records import TeamReport
 from bot.transport import OutMessage
 from handlers.admin.shared import as_code, fit
 from handlers.common import Request
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_DAYS = 28  # four whole weeks for the chart
 

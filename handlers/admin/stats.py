@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 from babel.numbers import format_percent
-from matplotlib.figure import Figure
 
 from bot import charts
 from bot.i18n import N_, Translator
@@ -16,6 +16,9 @@ from bot.services import stats as stats_service
 from bot.transport import OutMessage
 from handlers.admin.shared import as_code, fit
 from handlers.common import Request
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CLIENT_STATUS_LABELS = {
     "active": N_("Active"),

@@ -82,6 +82,12 @@ async def build_history(silta: Silta) -> Worker:
 
 async def test_statistics_of_a_known_month(silta: Silta) -> None:
     await build_history(silta)
+    async with silta.core.db.read() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM outbox WHERE state NOT IN ('pending', 'sending')"
+        )
+        # The check-ins went out and left the outbox: the statistics read outbox_history.
+        assert (await cur.fetchone())[0] == 0
     s = await stats_service.gather(silta.core, 30)
     assert s.clients == {"active": 3, "paused": 1, "invited": 1, "unreachable": 0, "closed": 0}
     assert (s.checkins_sent, s.checkins_answered) == (3, 2)

@@ -69,7 +69,7 @@ async def test_a_blip_is_retried_at_once_without_the_outbox(silta: Silta) -> Non
     await o.maria_chat.send("/reply Pete Hello")
     await o.maria_chat.next_message(contains="Sent to Pete")  # no clock moved
     async with silta.core.db.read() as conn:
-        cur = await conn.execute("SELECT count(*) FROM outbox WHERE kind = 'answer'")
+        cur = await conn.execute("SELECT count(*) FROM outbox_all WHERE kind = 'answer'")
         (queued,) = await cur.fetchone()
     assert queued == 0
 

@@ -46,10 +46,10 @@ async def test_one_tap_records_the_answer_and_removes_the_buttons(silta: Silta) 
     good = question.callback_data[0]
     qid = await pete.press(question, callback_data=good)
     await silta.tg.wait_for_callback_answer(qid)
-    thanks = await pete.next_message(contains="Thank you")
-    assert "Good to hear" in thanks.text
-    edited = next(m for m in pete.messages() if m.message_id == question.message_id)
+    # One message, edited: the question, the answer and the thanks, without buttons.
+    edited = await silta.edited(pete, question, "Good to hear")
     assert edited.buttons == [] and "Your answer: 😊 Good" in edited.text
+    assert "How are things" in edited.text
     updated = await silta.client(client.id)
     assert updated.last_answer == "good"
     # Pressing again is stale: nothing changes, the query is still answered.
@@ -58,13 +58,35 @@ async def test_one_tap_records_the_answer_and_removes_the_buttons(silta: Silta) 
     assert "no longer active" in (answer.text or "")
 
 
+async def test_a_press_costs_one_message_and_counts_as_urgent(silta: Silta) -> None:
+    """Each message counts against Telegram's 30 a second: a press answered with an edit and a
+    separate thank-you took two, and went past the urgent share the routine rows rely on."""
+    _, _, pete = await _joined(silta)
+    await silta.advance_to(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
+    question = await pete.next_message(contains="How are things")
+    await silta.settle()
+    before = len(silta.tg.requests)
+    counted = silta.dispatcher.sent_directly
+    qid = await pete.press(question, callback_data=question.callback_data[0])
+    await silta.tg.wait_for_callback_answer(qid)
+    await silta.edited(pete, question, "Good to hear")
+    await silta.settle()
+    to_pete = [
+        r.method
+        for r in silta.tg.requests[before:]
+        if r.params.get("chat_id") in (pete.id, str(pete.id))
+    ]
+    assert to_pete == ["editMessageText"]
+    assert silta.dispatcher.sent_directly == counted + 1
+
+
 async def test_not_good_alerts_the_worker_at_once_and_names_them(silta: Silta) -> None:
     _, client, pete = await _joined(silta)
     await silta.advance_to(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
     question = await pete.next_message(contains="How are things")
     qid = await pete.press(question, callback_data=question.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
-    reply = await pete.next_message(contains="Maria")
+    reply = await silta.edited(pete, question, "Maria")
     assert "Maria sees this now" in reply.text
     assert "112" not in reply.text  # 10:00 on a Wednesday is working time
     await silta.settle()
@@ -78,7 +100,7 @@ async def test_outside_working_hours_the_crisis_numbers_are_shown(silta: Silta) 
     question = [m for m in pete.messages() if "How are things" in (m.text or "")][-1]
     qid = await pete.press(question, callback_data=question.callback_data[3])
     await silta.tg.wait_for_callback_answer(qid)
-    reply = await pete.next_message(contains="112")
+    reply = await silta.edited(pete, question, "112")
     assert "09 2525 0111" in reply.text
     await silta.settle()
     # Urgent alerts do not wait for Monday.

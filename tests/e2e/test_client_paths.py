@@ -49,7 +49,7 @@ async def test_needing_another_time_alerts_the_worker(silta: Silta, lang: str) -
     reminder = await silta.with_button(pete, t("🕐 I need another time"))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[1])
     await silta.tg.wait_for_callback_answer(qid)
-    told = await pete.next_message(contains=t("Okay, I passed on that you need another time."))
+    told = await silta.edited(pete, reminder, t("Okay, I passed on that you need another time."))
     assert t("{worker} sees this now.").format(worker="Maria") in told.text
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs another time")
@@ -78,7 +78,7 @@ async def test_help_with_a_deadline_alerts_the_worker(silta: Silta, lang: str) -
     reminder = await pete.next_message(contains=silta.core.policy.benefit_label("jobseeker", lang))
     qid = await pete.press(reminder, callback_data=reminder.callback_data[2])
     await silta.tg.wait_for_callback_answer(qid)
-    told = await pete.next_message(contains=t("Okay, I passed on that you need help."))
+    told = await silta.edited(pete, reminder, t("Okay, I passed on that you need help."))
     assert t("{worker} sees this now.").format(worker="Maria") in told.text
     await silta.settle()
     assert await silta.tg.wait_for_message(100, contains="needs help with a deadline")
@@ -104,7 +104,8 @@ async def test_writing_freely_reaches_the_worker_and_the_reply_comes_back(
     assert reply.protect_content
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT count(*) FROM outbox WHERE payload LIKE '%Friday%' OR payload LIKE '%office%'"
+            "SELECT count(*) FROM outbox_all "
+            "WHERE payload LIKE '%Friday%' OR payload LIKE '%office%'"
         )
         assert (await cur.fetchone())[0] == 0, "relayed text is not kept after delivery"
 

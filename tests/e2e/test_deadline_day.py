@@ -48,7 +48,7 @@ async def test_on_the_due_day_the_client_is_reminded_later_today_not_tomorrow(
     later = dict(reminder.buttons)["⏰ Remind me later today"]
     qid = await pete.press(reminder, callback_data=later)
     await silta.tg.wait_for_callback_answer(qid)
-    told = await pete.next_message(contains="remind you")
+    told = await silta.edited(pete, reminder, "remind you")
     assert "today at 12.00" in told.text and "tomorrow" not in told.text
     await silta.advance_to(local(2026, 12, 3, 12, 0))
     again = await pete.next_message(contains="Housing allowance")
@@ -67,7 +67,7 @@ async def test_too_late_in_the_evening_the_client_is_told_plainly(silta: Silta) 
     later = dict(reminder.buttons)["⏰ Remind me later today"]
     qid = await pete.press(reminder, callback_data=later)
     await silta.tg.wait_for_callback_answer(qid)
-    told = await pete.next_message(contains="deadline is today")
+    told = await silta.edited(pete, reminder, "deadline is today")
     assert "tomorrow" not in told.text
 
 

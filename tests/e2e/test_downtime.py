@@ -41,7 +41,8 @@ async def _appointment(silta: Silta, client_id: int, at: datetime) -> int:
 async def _rows(silta: Silta, kind: str, ref_id: int) -> dict[str, tuple[str, str | None]]:
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT key, state, reason FROM outbox WHERE kind = ? AND ref_id = ?", (kind, ref_id)
+            "SELECT key, state, reason FROM outbox_all WHERE kind = ? AND ref_id = ?",
+            (kind, ref_id),
         )
         return {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
 
@@ -154,7 +155,7 @@ async def test_a_check_in_too_late_to_be_todays_is_replaced_by_the_next_one(
     client, pete = await _pete(silta)
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT due_at FROM outbox WHERE kind = 'checkin' AND state = 'pending' "
+            "SELECT due_at FROM outbox_all WHERE kind = 'checkin' AND state = 'pending' "
             "AND client_id = ?",
             (client.id,),
         )
@@ -167,7 +168,7 @@ async def test_a_check_in_too_late_to_be_todays_is_replaced_by_the_next_one(
     assert not [m for m in pete.messages() if "How are things" in (m.text or "")]
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT state, reason, due_at FROM outbox WHERE kind = 'checkin' AND client_id = ? "
+            "SELECT state, reason, due_at FROM outbox_all WHERE kind = 'checkin' AND client_id = ? "
             "ORDER BY id",
             (client.id,),
         )

@@ -106,7 +106,7 @@ async def test_a_chat_that_always_answers_too_late_gets_the_message_at_most_twic
         assert _checkins(silta, slow.id) == 2, "sent once, and once more after the timeout"
         async with silta.core.db.read() as conn:
             cur = await conn.execute(
-                "SELECT state, reason FROM outbox WHERE kind = 'checkin' AND state != 'pending'"
+                "SELECT state, reason FROM outbox_all WHERE kind = 'checkin' AND state != 'pending'"
             )
             rows = await cur.fetchall()
         assert [(r[0], r[1]) for r in rows] == [("sent", "timed out twice: may not have arrived")]

@@ -87,7 +87,7 @@ async def test_not_good_on_christmas_eve_names_the_monday_after_christmas(starte
     question = await silta.with_button(pete, t("😟 Not good"))
     qid = await pete.press(question, label=t("😟 Not good"))
     await silta.tg.wait_for_callback_answer(qid)
-    told = await pete.next_message(contains=t("Thank you for telling me."))
+    told = await silta.edited(pete, question, t("Thank you for telling me."))
     assert _sees_later(silta, t, "Maria", local(2026, 12, 28, 8, 0)) in told.text
     assert "112" in told.text and DUTY in told.text
 

@@ -32,7 +32,7 @@ async def _raise(silta: Silta, reason: str) -> datetime:
         assert client is not None
         alert = await alerts.raise_alert(conn, silta.core, client, reason)
         cur = await conn.execute(
-            "SELECT due_at FROM outbox WHERE kind = 'alert' AND alert_id = ?", (alert.id,)
+            "SELECT due_at FROM outbox_all WHERE kind = 'alert' AND alert_id = ?", (alert.id,)
         )
         row = await cur.fetchone()
     from bot.clock import from_iso

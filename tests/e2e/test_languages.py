@@ -53,13 +53,13 @@ async def test_the_client_journey_in_every_language(silta: Silta, lang: str) -> 
     assert t("Hi! How are things today?") in question.text
     qid = await pete.press(question, callback_data=question.callback_data[0])
     await silta.tg.wait_for_callback_answer(qid)
-    assert await pete.next_message(contains=t("Thank you! Good to hear."))
+    assert await silta.edited(pete, question, t("Thank you! Good to hear."))
     await silta.advance_to(datetime(2026, 12, 2, 10, 0, tzinfo=HEL).astimezone(UTC))
     reminder = await silta.with_button(pete, t("✅ I'll be there"))
     assert reminder.text.startswith(TOMORROW_AT_TEN[lang])
     qid = await pete.press(reminder, callback_data=reminder.callback_data[0])
     await silta.tg.wait_for_callback_answer(qid)
-    assert await pete.next_message(contains=t("Great, see you there!"))
+    assert await silta.edited(pete, reminder, t("Great, see you there!"))
     # Free text to the worker, and the menu in the language.
     await pete.send("Hello")
     assert await pete.next_message(

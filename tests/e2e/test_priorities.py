@@ -142,3 +142,32 @@ async def _plan_checkins(silta: Silta, due: datetime, only: list[int] | None = N
         )
         ids = [r[0] for r in await cur.fetchall() if only is None or r[1] in only]
         await outbox.add_many(conn, [rows.checkin(cid, due) for cid in ids], silta.clock.now())
+
+
+@pytest.mark.slow  # about 2 s at 10 sends a second
+async def test_a_stop_leaves_queued_rows_for_the_next_start_instead_of_sending_them(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    """Asked to stop, the bot finishes the sends in hand, not a queue at the rate limit."""
+    silta, chats = await _world(tg, tmp_path, 100)
+    try:
+        async with silta.core.db.tx() as conn:
+            await conn.execute("DELETE FROM outbox WHERE kind = 'checkin' AND state = 'pending'")
+        await _plan_checkins(silta, silta.clock.now())
+        silta.dispatcher.wake()
+        await tg.wait_for(lambda: len(_checkins_sent(silta)) >= 3, timeout=30)
+        await silta.dispatcher.stop()
+        sent = len(_checkins_sent(silta))
+        async with silta.core.db.read() as conn:
+            cur = await conn.execute(
+                "SELECT state, count(*) FROM outbox_all WHERE kind = 'checkin' AND due_at <= ? "
+                "AND client_id IN (SELECT id FROM clients WHERE telegram_id >= ?) GROUP BY state",
+                (utc_iso(silta.clock.now()), CROWD_CHAT),
+            )
+            states = dict(await cur.fetchall())
+        # Each check-in either went (and is recorded) or waits, pending, for the next start.
+        assert states.get("sent", 0) == sent and states.get("sending", 0) == 0
+        assert states.get("pending", 0) == len(chats) - sent
+        assert sent < len(chats) // 2, f"{sent} of {len(chats)} were sent after the stop"
+    finally:
+        await stop_silta(silta)

@@ -205,7 +205,7 @@ async def test_deadline_reminders_in_the_morning_and_remind_me_tomorrow(silta: S
     later = reminder.callback_data[1]
     qid = await pete.press(reminder, callback_data=later)
     await silta.tg.wait_for_callback_answer(qid)
-    await pete.next_message(contains="remind you tomorrow")
+    await silta.edited(pete, reminder, "remind you tomorrow")
     await silta.advance_to(local(2026, 12, 4, 9, 0))
     again = await pete.next_message(contains="Housing allowance")
     qid = await pete.press(again, callback_data=again.callback_data[0])
@@ -240,7 +240,7 @@ async def test_after_a_day_of_downtime_stale_rows_are_dropped_and_alerts_still_g
     assert not any("How are things" in t for t in texts), "yesterday's check-in is stale"
     async with silta.core.db.read() as conn:
         cur = await conn.execute(
-            "SELECT kind, reason FROM outbox WHERE state = 'dropped' AND client_id = ?",
+            "SELECT kind, reason FROM outbox_all WHERE state = 'dropped' AND client_id = ?",
             (client.id,),
         )
         dropped = {(r[0], r[1]) for r in await cur.fetchall()}

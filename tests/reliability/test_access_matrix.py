@@ -105,7 +105,7 @@ async def _targets(world: World) -> dict[str, list[int]]:
         invites = [r[0] for r in await cur.fetchall()]
         alerts = [a.id for a in await engine_repo.open_alerts(conn, client_id=b.id)]
         cur = await conn.execute(
-            "SELECT id FROM outbox WHERE client_id = ? ORDER BY id DESC LIMIT 3", (b.id,)
+            "SELECT id FROM outbox_all WHERE client_id = ? ORDER BY id DESC LIMIT 3", (b.id,)
         )
         rows = [r[0] for r in await cur.fetchall()]
         team = world.worker_b.team_id or 0

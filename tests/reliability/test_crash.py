@@ -96,7 +96,7 @@ async def _raise_alerts(
                 conn, core, clients[n % len(clients)], "not_good", ref_id=90_000 + n
             )
             cur = await conn.execute(
-                "SELECT id FROM outbox WHERE kind = 'alert' AND alert_id = ?", (alert.id,)
+                "SELECT id FROM outbox_all WHERE kind = 'alert' AND alert_id = ?", (alert.id,)
             )
             found = await cur.fetchall()
             assert len(found) == 1
@@ -149,7 +149,7 @@ async def test_sigkill_again_and_again_loses_nothing_and_repeats_only_claimed_ro
             await asyncio.sleep(wait)
             await bot.kill()
             assert integrity(db) == "ok", f"integrity check failed after kill {kill + 1}"
-            claimed = [r[0] for r in query(db, "SELECT id FROM outbox WHERE state = 'sending'")]
+            claimed = [r[0] for r in query(db, "SELECT id FROM outbox_all WHERE state = 'sending'")]
             claimed_at_kill.update(claimed)
             notices, cards = _deliveries(tg)
             table.append(
@@ -173,7 +173,7 @@ async def test_sigkill_again_and_again_loses_nothing_and_repeats_only_claimed_ro
         ids = ",".join(str(i) for i in [*notice_rows.values(), *alert_rows.values()])
         await wait_until(
             lambda: (
-                query(db, f"SELECT count(*) FROM outbox WHERE id IN ({ids}) AND state = 'sent'")
+                query(db, f"SELECT count(*) FROM outbox_all WHERE id IN ({ids}) AND state = 'sent'")
                 == [(planned,)]
             ),
             30,
@@ -223,7 +223,9 @@ async def test_a_crash_repeats_at_most_the_message_in_flight(
 
     def sent() -> int:
         return int(
-            query(db, f"SELECT count(*) FROM outbox WHERE id IN ({ids}) AND state = 'sent'")[0][0]
+            query(db, f"SELECT count(*) FROM outbox_all WHERE id IN ({ids}) AND state = 'sent'")[0][
+                0
+            ]
         )
 
     await wait_until(lambda: len(_deliveries(tg)[0]) >= 9, 30, "nine notices delivered")

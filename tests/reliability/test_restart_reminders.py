@@ -72,7 +72,7 @@ async def test_sigkill_across_a_reminders_due_time_still_delivers_it_once(
         lambda: (
             query(
                 db,
-                "SELECT state FROM outbox WHERE kind = 'appt_reminder' AND ref_id = ? "
+                "SELECT state FROM outbox_all WHERE kind = 'appt_reminder' AND ref_id = ? "
                 "ORDER BY due_at",
                 appt.id,
             )

@@ -161,7 +161,7 @@ async def test_a_storm_of_faults_loses_nothing_honours_retry_after_and_does_not_
     ) == [(1,)]
     pending = query(
         db,
-        "SELECT count(*) FROM outbox WHERE kind = 'client_notice' AND state IN "
+        "SELECT count(*) FROM outbox_all WHERE kind = 'client_notice' AND state IN "
         "('pending', 'sending')",
     )
     assert pending == [(0,)], "no notice is left behind"
@@ -207,7 +207,7 @@ async def test_a_slow_chat_does_not_hold_up_new_messages_to_other_chats(
         )
         slow.release()
         await wait_until(
-            lambda: query(db, "SELECT state FROM outbox WHERE id = ?", slow_row) == [("sent",)],
+            lambda: query(db, "SELECT state FROM outbox_all WHERE id = ?", slow_row) == [("sent",)],
             30,
             "the slow notice recorded as sent",
         )

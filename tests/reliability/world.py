@@ -189,7 +189,7 @@ async def snapshot(silta: Silta, clients: list[int], workers: list[int] | None) 
         "alert_recipients": "SELECT * FROM alert_recipients WHERE alert_id IN "
         f"(SELECT id FROM alerts WHERE client_id IN ({marks}))",
         "invites": f"SELECT * FROM invites WHERE client_id IN ({marks})",
-        "client_rows": f"SELECT * FROM outbox WHERE client_id IN ({marks}) "
+        "client_rows": f"SELECT * FROM outbox_all WHERE client_id IN ({marks}) "
         "AND kind NOT IN ('alert', 'alert_edit')",
         "partners": "SELECT id, telegram_id, name, active, ended_at FROM partners",
         "partner_links": f"SELECT * FROM partner_links WHERE client_id IN ({marks})",

@@ -9,6 +9,9 @@ kind up in `registry.KINDS` and knows nothing of any kind in particular.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -219,6 +222,22 @@ class WorkerMessage(Kind, ABC):
             await alerts.worker_gone(conn, core, row.worker_id)
 
 
+# The clients of the batch the dispatcher is preparing, read in one query: a lookup per row was
+# a third of the cost of preparing one (bench.dispatch under py-spy). Preparing changes no
+# client, so the batch's reading stays true until it is done.
+_batch_clients: ContextVar[dict[int, Client] | None] = ContextVar("silta_batch", default=None)
+
+
+@contextmanager
+def clients_read_ahead(clients: dict[int, Client]) -> Iterator[None]:
+    """While preparing a batch, `client_target` takes its clients from `clients`."""
+    token = _batch_clients.set(clients)
+    try:
+        yield
+    finally:
+        _batch_clients.reset(token)
+
+
 async def client_target(
     conn: Connection,
     core: Core,
@@ -230,7 +249,11 @@ async def client_target(
 ) -> Client | Skip | Later:
     """The client if they can be messaged now; otherwise why not. `urgent` (a worker judged that
     one message could not wait) lets it through the quiet hours."""
-    client = await people_repo.get_client(conn, row.client_id or 0)
+    read_ahead = _batch_clients.get()
+    if read_ahead is not None and row.client_id in read_ahead:
+        client: Client | None = read_ahead[row.client_id]
+    else:
+        client = await people_repo.get_client(conn, row.client_id or 0)
     if client is None or client.telegram_id is None:
         return Skip("no client")
     if client.unreachable:
