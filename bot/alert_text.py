@@ -160,10 +160,8 @@ def _alert_matter(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
     if seen.appointment is not None:
         appt = seen.appointment
         return [
-            t("📅 Appointment {day} at {time}, {place}").format(
-                day=t.day(appt.at, zone),
-                time=t.time(appt.at, zone),
-                place=appointment_text.worker_what(t, appt),
+            t("📅 Appointment: {when}, {place}").format(
+                when=t.datetime(appt.at, zone), place=appointment_text.worker_what(t, appt)
             )
         ]
     if seen.deadline is not None:
@@ -185,8 +183,8 @@ def _alert_status(t: Translator, zone: ZoneInfo, seen: AlertFacts) -> list[str]:
     lines: list[str] = []
     if seen.replier is not None and alert.replied_at is not None:
         lines.append(
-            t("↩️ {worker} replied at {time}").format(
-                worker=t.ltr(h(seen.replier.name)), time=t.stamp(alert.replied_at, zone)
+            t("↩️ Replied by {worker}: {when}").format(
+                worker=t.ltr(h(seen.replier.name)), when=t.stamp(alert.replied_at, zone)
             )
         )
     if alert.state == "acknowledged" and taker is not None:

@@ -1,7 +1,8 @@
 """How an appointment of each kind reads: to the client in plain words, to the worker in short.
 
-The client's first line stays the neutral "a meeting on …" line (lock-screen previews); what
-kind of meeting it is comes below it. A video call's link is a button that opens in the browser.
+The client's first line stays the neutral "Reminder of a meeting: …" line (lock-screen
+previews); what kind of meeting it is comes below it. A video call's link is a button that
+opens in the browser.
 """
 
 from __future__ import annotations
@@ -104,9 +105,7 @@ def reminder(
 ) -> OutMessage:
     """An appointment reminder; the day before, one met at a place asks how to get there."""
     lines = [
-        t("Reminder: a meeting on {day} at {time}.").format(
-            day=t.day(appt.at, zone), time=t.time(appt.at, zone)
-        ),
+        t("Reminder of a meeting: {when}.").format(when=t.datetime(appt.at, zone)),
         *client_details(t, appt.kind, appt.place, worker),
     ]
     if day_before and kinds.needs_place(appt.kind):
@@ -120,29 +119,29 @@ def reminder(
 
 def notice(t: Translator, zone: ZoneInfo, notice: str, when: datetime, args: dict) -> OutMessage:
     """A new, moved or cancelled appointment, as the client is told of it at once."""
-    day, time = t.day(when, zone), t.time(when, zone)
+    at = t.datetime(when, zone)
     kind = args.get("kind") or kinds.IN_PERSON
     place = args.get("place", "")
     if notice == "appt_cancelled":
         return OutMessage(
-            t("The meeting on {day} at {time} is cancelled.").format(day=day, time=time),
+            t("A meeting is cancelled: {when}.").format(when=at),
             protect=True,
         )
     if kind == kinds.IN_PERSON:
         # One line, as it always read (rows planned before kinds existed carry no kind).
         first = (
-            t("New meeting: {day} at {time}. Place: {place}")
+            t("New meeting: {when}. Place: {place}")
             if notice == "appt_new"
-            else t("Your meeting has changed. New time: {day} at {time}. Place: {place}")
+            else t("Your meeting has changed. New time: {when}. Place: {place}")
         )
-        return OutMessage(first.format(day=day, time=time, place=t.ltr(_h(place))), protect=True)
+        return OutMessage(first.format(when=at, place=t.ltr(_h(place))), protect=True)
     first = (
-        t("New meeting: {day} at {time}.")
+        t("New meeting: {when}.")
         if notice == "appt_new"
-        else t("Your meeting has changed. New time: {day} at {time}.")
+        else t("Your meeting has changed. New time: {when}.")
     )
     lines = [
-        first.format(day=day, time=time),
+        first.format(when=at),
         *client_details(t, kind, place, args.get("worker", "")),
     ]
     return OutMessage("\n".join(lines), link_buttons(t, kind, args.get("link")), protect=True)

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from copy import copy
+from dataclasses import replace
 from datetime import tzinfo
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from bot.dates import DateForms, day_of, local
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "silta"
@@ -83,7 +86,9 @@ class Translator:
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self._t = _catalog(self.lang)
-        self.locale = Locale.parse(self.lang)
+        self.locale = Locale.parse(self.lang)  # numbers and durations; dates use bot.dates
+        # Translators: joins a date and a time where CLDR has no word for it (Estonian "kell").
+        self.forms = DateForms(self.lang, fallback_join=self.gettext(N_("{date} at {time}")))
 
     def gettext(self, message: str) -> str:
         return self._t.gettext(message)
@@ -102,29 +107,39 @@ class Translator:
         value = str(text)
         return f"{_LRI}{value}{_PDI}" if self.rtl else value
 
-    def date(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
-        """A date in the user's locale, e.g. '3.12.2026'."""
-        if isinstance(value, dt.datetime) and zone is not None:
-            value = value.astimezone(zone)
-        return self.ltr(format_date(value, format="medium", locale=self.locale))
+    def at(self, now: dt.datetime, zone: tzinfo) -> Translator:
+        """This translator for a reader whose "now" is `now` in `zone`: dates then say "today" and
+        "tomorrow" where true and leave out the current year."""
+        bound = copy(self)
+        bound.forms = replace(self.forms, today=now.astimezone(zone).date())
+        return bound
+
+    def date(
+        self, value: dt.date | dt.datetime, zone: tzinfo | None = None, *, relative: bool = True
+    ) -> str:
+        """The date alone, e.g. '3.12.', 'tomorrow', '3.12.2027' ('relative=False': never
+        'today' or 'tomorrow', as on a chart's axis)."""
+        return self.forms.date(day_of(local(value, zone)), relative_words=relative)
 
     def day(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
-        """Weekday and date in words, e.g. 'torstai 3. joulukuuta 2026'."""
-        if isinstance(value, dt.datetime) and zone is not None:
-            value = value.astimezone(zone)
-        return self.ltr(format_date(value, format="full", locale=self.locale))
+        """Weekday and date, e.g. 'to 3.12.', 'today', 'to 3.12.2027'."""
+        return self.forms.day(day_of(local(value, zone)))
 
     def time(self, value: dt.datetime, zone: tzinfo) -> str:
-        """Local time of day, e.g. '10.00' in Finnish, '10:00 AM' in English."""
-        return self.ltr(format_time(value.astimezone(zone), format="short", locale=self.locale))
+        """A 24-hour local time of day, e.g. '12.30' in Finnish, '12:30' in Russian."""
+        return self.ltr(self.forms.time(value.astimezone(zone)))
 
     def datetime(self, value: dt.datetime, zone: tzinfo) -> str:
-        """Weekday, date and time."""
-        return f"{self.day(value, zone)} {self.time(value, zone)}"
+        """Weekday, date and time, e.g. 'to 3.12. klo 12.30', 'tomorrow at 12.30'."""
+        return self.forms.join(self.day(value, zone), self.time(value, zone))
 
     def stamp(self, value: dt.datetime, zone: tzinfo) -> str:
-        """Compact date and time for lists."""
-        return self.ltr(format_datetime(value.astimezone(zone), format="short", locale=self.locale))
+        """Date and time for lists, e.g. '3.12. klo 12.30', 'today at 9.05'."""
+        return self.forms.join(self.date(value, zone), self.time(value, zone))
+
+    def record(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
+        """Date with the year (and time), as records in the client system carry them."""
+        return self.ltr(self.forms.record(local(value, zone)))
 
 
 @cache

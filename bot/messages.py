@@ -135,7 +135,7 @@ def deadline_reminder(
     """
     text = "\n".join(
         [
-            t("You have something to do by {date}.").format(date=t.day(deadline.due_date)),
+            t("You have something to do. Last day: {date}.").format(date=t.day(deadline.due_date)),
             t("What: {what}").format(what=what),
         ]
     )
@@ -327,10 +327,10 @@ def _partner_did(t: Translator, zone: ZoneInfo, notice: str, args: dict, who: st
     if notice == "partner_joint":
         at = datetime.fromisoformat(args.get("at", ""))
         if args.get("answer") == "confirmed":
-            text = t("👥 {partner} confirmed the joint meeting about {client} on {when}.")
+            text = t("👥 {partner} confirmed the joint meeting about {client} ({when}).")
         else:
             text = t(
-                "👥 {partner} asks for another time for the joint meeting about {client} on {when}."
+                "👥 {partner} asks for another time for the joint meeting about {client} ({when})."
             )
         return text.format(partner=by, client=who, when=t.stamp(at, zone))
     day, before = args.get("day"), args.get("before")
@@ -365,8 +365,8 @@ def attendance_question(
     t: Translator, zone: ZoneInfo, client: Client, appt: Appointment
 ) -> OutMessage:
     """Asked once after an appointment: did the client come (or answer, or let them in)?"""
-    text = t("Did {client} come to the meeting on {day} at {time}?").format(
-        client=t.ltr(h(client.label)), day=t.day(appt.at, zone), time=t.time(appt.at, zone)
+    text = t("Did {client} come to the meeting {when}?").format(
+        client=t.ltr(h(client.label)), when=t.datetime(appt.at, zone)
     )
     if appt.kind != appointment_kinds.IN_PERSON:
         text += "\n" + appointment_text.worker_what(t, appt)
@@ -492,7 +492,7 @@ def _digest_plan(t: Translator, facts: DigestFacts) -> list[str]:
 
 def plan_reminder(t: Translator, title: str, due: date, item_id: int) -> OutMessage:
     """A reminder of one of the client's own plan items, with done / later / help."""
-    text = t("🗓 A reminder: {what}, by {date}.").format(what=h(title), date=t.day(due))
+    text = t("🗓 A reminder: {what}. Last day: {date}.").format(what=h(title), date=t.day(due))
     return OutMessage(
         text,
         [
@@ -517,10 +517,7 @@ def release_day(
     for appt in appts:
         what = appointment_text.client_what(t, appt, (hosts or {}).get(appt.id, worker))
         lines.append(
-            "📅 "
-            + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=what
-            )
+            "📅 " + t("{when}: {place}").format(when=t.datetime(appt.at, zone), place=what)
         )
     if items:
         lines.append(t("Still to do:"))

@@ -191,10 +191,8 @@ PARTNER_ANSWERS = {"confirmed": N_("you confirmed"), "reschedule": N_("you asked
 
 
 def meeting_line(t: Translator, zone: ZoneInfo, appt: Appointment) -> str:
-    """'👥 Tuesday 15.12. at 10:00: Joint meeting with the prison, Room 2 (you confirmed)'."""
-    line = t("👥 {day} at {time}: {what}").format(
-        day=t.day(appt.at, zone), time=t.time(appt.at, zone), what=worker_what(t, appt)
-    )
+    """'👥 ti 15.12. klo 10.00: Joint meeting with the prison, Room 2 (you confirmed)'."""
+    line = t("👥 {when}: {what}").format(when=t.datetime(appt.at, zone), what=worker_what(t, appt))
     if appt.partner_answer in PARTNER_ANSWERS:
         line += f" ({t(PARTNER_ANSWERS[appt.partner_answer])})"
     return line

@@ -106,7 +106,7 @@ def _appointment(t: Translator, zone: ZoneInfo, e: Event) -> str:
 
 
 def _moved(t: Translator, zone: ZoneInfo, e: Event) -> str:
-    return t("Appointment moved to {time}").format(time=t.stamp(e.facts["new_time"], zone))
+    return t("Appointment moved to {time}").format(time=t.record(e.facts["new_time"], zone))
 
 
 def _plan(t: Translator, zone: ZoneInfo, e: Event) -> str:
@@ -151,7 +151,7 @@ def event_text(t: Translator, zone: ZoneInfo, e: Event) -> str:
 
 def event_line(t: Translator, zone: ZoneInfo, e: Event) -> str:
     """One record line: local date and time, then what happened."""
-    return f"{t.stamp(e.at, zone)} {event_text(t, zone, e)}"
+    return f"{t.record(e.at, zone)} {event_text(t, zone, e)}"
 
 
 def phase_text(t: Translator, s: Summary) -> str:
@@ -159,7 +159,7 @@ def phase_text(t: Translator, s: Summary) -> str:
         return t("Phase: no release date")
     if s.release_day < 0:
         return t("Phase: before release (release on {date})").format(
-            date=t.date(s.client.release_date) if s.client.release_date else "—"
+            date=t.record(s.client.release_date) if s.client.release_date else "—"
         )
     return t("Phase: day {n} after release").format(n=s.release_day)
 
@@ -169,7 +169,7 @@ def header_lines(t: Translator, zone: ZoneInfo, s: Summary) -> list[str]:
     return [
         t("Silta summary: {client}").format(client=t.ltr(s.client.label)),
         t("Period: {start} – {end}").format(
-            start=t.stamp(s.since, zone), end=t.stamp(s.until, zone)
+            start=t.record(s.since, zone), end=t.record(s.until, zone)
         ),
         t("Responsible worker: {worker}").format(worker=t.ltr(worker)),
         phase_text(t, s),
@@ -280,8 +280,8 @@ def report_lines(t: Translator, zone: ZoneInfo, report: TeamReport) -> list[str]
     lines = [
         t("Team {team}: {start} – {end}").format(
             team=t.ltr(report.team),
-            start=t.stamp(report.since, zone),
-            end=t.stamp(report.until, zone),
+            start=t.record(report.since, zone),
+            end=t.record(report.until, zone),
         ),
         "",
     ]

@@ -242,10 +242,7 @@ async def cmd_next(rq: Request) -> None:
     for appt in up.appointments[:10]:
         what = appointment_text.client_what(t, appt, up.hosts.get(appt.id, ""))
         lines.append(
-            "📅 "
-            + t("{day} at {time}: {place}").format(
-                day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=what
-            )
+            "📅 " + t("{when}: {place}").format(when=t.datetime(appt.at, zone), place=what)
         )
     for dl in up.deadlines[:10]:
         what = (
@@ -253,7 +250,9 @@ async def cmd_next(rq: Request) -> None:
             if dl.kind == "other" and dl.label
             else h(core.policy.benefit_label(dl.kind, t.lang))
         )
-        lines.append("🗓 " + t("{what} by {date}").format(what=what, date=t.day(dl.due_date)))
+        lines.append(
+            "🗓 " + t("{what}, last day: {date}").format(what=what, date=t.day(dl.due_date))
+        )
     for item in up.plan[:15]:
         line = "☐ " + h(plan_service.item_title(core.policy, t, item))
         due = item.due(up.release_date)

@@ -123,7 +123,9 @@ async def _request(update: Update, context: SiltaContext) -> Request:
         # Any sign of life from a client marked unreachable closes that alert and tells the
         # worker, whatever they did (a button, a command, a message).
         await reach.client_seen(context.core, update.effective_user.id)
-    return Request(update, context, who, lang_of(update, who))
+    # Dates in the answers say "today" and "tomorrow" as they are for the sender now.
+    t = lang_of(update, who).at(context.core.now(), context.core.policy.zone)
+    return Request(update, context, who, t)
 
 
 async def _inactive(rq: Request) -> None:

@@ -55,7 +55,8 @@ def activity_figure(t: Translator, report: TeamReport) -> Figure:
         taken=t("Median time to take an alert"),
         minutes=t("minutes"),
     )
-    weeks = [t.date(w.start).replace("\u2066", "").replace("\u2069", "") for w in report.weeks]
+    # A week is named by its first day; "today" would not name a week.
+    weeks = [t.date(w.start, relative=False) for w in report.weeks]
     return charts.activity_figure(
         labels,
         weeks,

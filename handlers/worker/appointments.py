@@ -170,9 +170,9 @@ async def _confirm(rq: Request, flow: Flow) -> None:
     if flow.appt_kind != appt_kinds.IN_PERSON:
         what = kind_label(t, flow.appt_kind) + (", " + what if flow.place else "")
     text = t(
-        "Appointment with {client}: {day} at {time}, {place}. The client is told now and "
+        "Appointment with {client}: {when}, {place}. The client is told now and "
         "reminded before. Save it?"
-    ).format(client=t.ltr(h(flow.label)), day=t.day(at, zone), time=t.time(at, zone), place=what)
+    ).format(client=t.ltr(h(flow.label)), when=t.datetime(at, zone), place=what)
     if flow.link:
         text += "\n" + t("Link: {link}").format(link=t.ltr(h(flow.link)))
     rows = [[(t("✅ Save"), flow_buttons(flow)("save"))]]
@@ -255,10 +255,8 @@ async def show_appointments(rq: Request, client_id: int) -> None:
 
 
 def appointment_line(t: Translator, zone: ZoneInfo, appt: Appointment) -> str:
-    """'Thursday … at 10:00, 📞 Phone call ✅': when, the place or kind, the client's answer."""
-    line = t("{day} at {time}, {place}").format(
-        day=t.day(appt.at, zone), time=t.time(appt.at, zone), place=worker_what(t, appt)
-    )
+    """'to 3.12. klo 10.00, 📞 Phone call ✅': when, the place or kind, the client's answer."""
+    line = t("{when}, {place}").format(when=t.datetime(appt.at, zone), place=worker_what(t, appt))
     if appt.confirmation == "confirmed":
         line += " ✅"
     elif appt.confirmation in ("reschedule", "help"):
@@ -282,12 +280,10 @@ async def on_appointment_button(rq: Request, cb: Callback) -> None:
             rq,
             flow,
             t(
-                "The new time for the appointment of {client} on {day} at {time}? For example "
-                "{example}."
+                "The new time for the appointment of {client} ({when})? For example {example}."
             ).format(
                 client=client_name(t, client),
-                day=t.day(appt.at, core.policy.zone),
-                time=t.time(appt.at, core.policy.zone),
+                when=t.datetime(appt.at, core.policy.zone),
                 example=as_code(datetime_example(rq)),
             ),
         )
@@ -315,12 +311,8 @@ async def on_appointment_button(rq: Request, cb: Callback) -> None:
         zone = core.policy.zone
         await edit_query_message(
             query,
-            t(
-                "The appointment of {client} on {day} at {time} was cancelled. The client is told."
-            ).format(
-                client=client_name(t, result.client),
-                day=t.day(result.appointment.at, zone),
-                time=t.time(result.appointment.at, zone),
+            t("Cancelled: the appointment of {client}, {when}. The client is told.").format(
+                client=client_name(t, result.client), when=t.datetime(result.appointment.at, zone)
             ),
         )
     elif cb.choice == "keep":
@@ -342,10 +334,9 @@ async def on_new_time(rq: Request, flow: Flow, text: str) -> None:
         return
     zone = rq.core.policy.zone
     await rq.reply(
-        t("Moved: {client} on {day} at {time}, {place}. The client is told.").format(
+        t("Moved: {client}, {when}, {place}. The client is told.").format(
             client=client_name(t, result.client),
-            day=t.day(result.appointment.at, zone),
-            time=t.time(result.appointment.at, zone),
+            when=t.datetime(result.appointment.at, zone),
             place=worker_what(t, result.appointment),
         ),
     )

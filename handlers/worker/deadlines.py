@@ -194,7 +194,7 @@ async def _deadlines_message(rq: Request, client_id: int) -> OutMessage | None:
     rows: kb.Buttons = []
     for dl in found[: kb.MAX_PICK]:
         what = _deadline_what(rq, dl)
-        line = "• " + t("{what} by {date}").format(what=h(what), date=t.day(dl.due_date))
+        line = "• " + t("{what}, last day: {date}").format(what=h(what), date=t.day(dl.due_date))
         if dl.monthly:
             line += " " + t("(every month)")
         lines.append(line)

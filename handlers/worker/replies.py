@@ -117,9 +117,9 @@ def _sent(t: Translator, result: worker_service.ReplyResult) -> str:
 def _reply_status(t: Translator, result: worker_service.ReplyResult, zone: tzinfo) -> OutMessage:
     if result.status == "sent" and result.arrives_at is not None and result.row_id is not None:
         # Not sent yet: the worker is told when it will be, and may judge it cannot wait.
-        text = t("{client} gets this at {time}, after the quiet hours.").format(
+        text = t("{client} gets this {when}, after the quiet hours.").format(
             client=t.ltr(h(result.client.label)) if result.client else "",
-            time=t.time(result.arrives_at, zone),
+            when=t.datetime(result.arrives_at, zone),
         )
         return OutMessage(text, [[(t("Send now anyway"), encode("rn", result.row_id))]])
     return OutMessage(_status_text(t, result))

@@ -68,7 +68,7 @@ async def on_recorded(rq: Request, cb: Callback) -> None:
     status = await records_service.mark_recorded(rq.core, rq.me, cb.id, until)
     if status == "done":
         text = t("Marked as recorded. The next summary starts from {time}.").format(
-            time=t.stamp(until, rq.core.policy.zone)
+            time=t.record(until, rq.core.policy.zone)
         )
     elif status == "already":
         text = t("This period is already marked as recorded.")

@@ -108,7 +108,7 @@ async def test_the_backups_copy_shows_the_text_and_that_the_worker_replied(silta
     await o.maria_chat.next_message(contains="Sent to")
     await silta.settle()
     await silta.tg.wait_for(
-        lambda: "Maria Virtanen replied" in (backup_card.text or ""), what="the backup's copy"
+        lambda: "Replied by Maria Virtanen" in (backup_card.text or ""), what="the backup's copy"
     )
     assert "housing allowance" in (backup_card.text or ""), "the client's words stay"
     await silta.advance(timedelta(hours=8))

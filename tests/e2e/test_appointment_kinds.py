@@ -44,10 +44,10 @@ async def test_a_phone_call_tells_the_client_who_will_call(silta: Silta) -> None
     await silta.settle()
     told = await user.next_message(contains="New meeting")
     first, second = told.text.split("\n")[:2]
-    assert first.startswith("New meeting: Thursday") and second == "Maria will call you."
+    assert first == "New meeting: Thu, 3 Dec at 14.00." and second == "Maria will call you."
     # The day before: no travel plan to make, and the question fits a call.
     await silta.advance_to(helsinki(12, 2, 14, 5))
-    reminder = await user.next_message(contains="Reminder: a meeting")
+    reminder = await user.next_message(contains="Reminder of a meeting")
     assert "Maria will call you." in reminder.text
     assert "Can you answer the phone then?" in reminder.text
     assert "get there" not in reminder.text
@@ -75,7 +75,7 @@ async def test_a_video_call_link_is_checked_and_opens_from_a_button(silta: Silta
     assert "Video call: open the link." in told.text
     assert told.buttons == [("📹 Open the video call", LINK)], "a URL button, not a callback"
     await silta.advance_to(helsinki(12, 2, 14, 5))
-    reminder = await user.next_message(contains="Reminder: a meeting")
+    reminder = await user.next_message(contains="Reminder of a meeting")
     assert "Can you join the call then?" in reminder.text
     assert ("📹 Open the video call", LINK) in reminder.buttons
     # Answering takes the answer buttons away but leaves the link to open the call.
@@ -106,7 +106,7 @@ async def test_a_home_visit_is_in_the_digest_and_the_client_hears_of_it(silta: S
     digest = [m for m in o.maria_chat.messages() if "Good morning" in (m.text or "")][-1]
     assert "Appointments today: 1" in digest.text
     assert "Pete (#1), 🏠 Home visit" in digest.text
-    reminder = await user.next_message(contains="Reminder: a meeting")
+    reminder = await user.next_message(contains="Reminder of a meeting")
     assert "Will you be at home then?" in reminder.text
 
 

@@ -159,15 +159,20 @@ async def test_cancel_on_the_pause_question_changes_nothing(silta: Silta) -> Non
     assert (await silta.client(client.id)).status == "active"
 
 
-@pytest.mark.parametrize("lang", ["fi", "sv"])
-async def test_next_lists_what_is_coming_in_the_clients_locale(silta: Silta, lang: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "when"), [("fi", "to 3.12. klo 12.00: Kela"), ("sv", "tors 3.12 kl. 12.00: Kela")]
+)
+async def test_next_lists_what_is_coming_in_the_clients_locale(
+    silta: Silta, lang: str, when: str
+) -> None:
+    """On Tuesday 1 December, Thursday's appointment is written as people here write it."""
     t = translator(lang)
     _, client, pete = await _joined(silta, lang)
     at = local(2026, 12, 3, 12, 0)
     await _appointment(silta, client.id, at)
     await pete.command("next")
     listing = await pete.next_message(contains=t("Coming up:"))
-    assert t.day(at, HEL) in listing.text and "Kela" in listing.text
+    assert when in listing.text
 
 
 async def test_next_with_nothing_planned(silta: Silta) -> None:

@@ -16,7 +16,7 @@ from storage import items as items_repo
 from tests.harness import Silta
 
 HEL = ZoneInfo("Europe/Helsinki")
-REMINDER = "Reminder: a meeting"
+REMINDER = "Reminder of a meeting"
 
 
 def local(*args: int) -> datetime:

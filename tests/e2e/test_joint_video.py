@@ -60,7 +60,7 @@ async def test_a_joint_meeting_on_video_reaches_a_joined_client_with_its_link(
     assert "Place:" not in (told.text or "")
     assert told.buttons == [(OPEN, TEAMS)]
     await silta.advance_to(datetime(2026, 12, 2, 14, 5, tzinfo=HEL).astimezone(UTC))
-    reminder = await user.next_message(contains="Reminder: a meeting")
+    reminder = await user.next_message(contains="Reminder of a meeting")
     assert (OPEN, TEAMS) in reminder.buttons
     listing = await ask(o.maria_chat, f"/appointments {pete.id}")
     assert "👥 Joint meeting with the prison" in (listing.text or "")

@@ -16,6 +16,17 @@ HEL = ZoneInfo("Europe/Helsinki")
 LRI, PDI = "\u2066", "\u2069"
 
 
+# The reminder on Wednesday 2 December of Thursday's 10:00 appointment, in each language.
+TOMORROW_AT_TEN = {
+    "fi": "Muistutus tapaamisesta: huomenna klo 10.00.",
+    "sv": "Påminnelse om ett möte: i morgon kl. 10.00.",
+    "en": "Reminder of a meeting: tomorrow at 10.00.",
+    "ru": "Напоминание о встрече: завтра в 10:00",
+    "et": "Meeldetuletus kohtumisest: homme kell 10:00.",
+    "ar": f"تذكير بموعد: غدًا في {LRI}10:00{PDI}.",
+}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_the_client_journey_in_every_language(silta: Silta, lang: str) -> None:
     t = translator(lang)
@@ -45,7 +56,7 @@ async def test_the_client_journey_in_every_language(silta: Silta, lang: str) -> 
     assert await silta.edited(pete, question, t("Thank you! Good to hear."))
     await silta.advance_to(datetime(2026, 12, 2, 10, 0, tzinfo=HEL).astimezone(UTC))
     reminder = await silta.with_button(pete, t("✅ I'll be there"))
-    assert t.time(at, HEL) in reminder.text and t.day(at, HEL) in reminder.text
+    assert reminder.text.startswith(TOMORROW_AT_TEN[lang])
     qid = await pete.press(reminder, callback_data=reminder.callback_data[0])
     await silta.tg.wait_for_callback_answer(qid)
     assert await silta.edited(pete, reminder, t("Great, see you there!"))

@@ -28,7 +28,7 @@ from tests.reliability.helpers import (
 
 pytestmark = pytest.mark.slow
 
-REMINDER = "Reminder: a meeting"
+REMINDER = "Reminder of a meeting"
 
 
 async def test_sigkill_across_a_reminders_due_time_still_delivers_it_once(

@@ -260,7 +260,7 @@ def test_a_deadline_reminder_says_by_when_first_and_what_below() -> None:
     )
     text = messages.deadline_reminder(t, "Social assistance", deadline, 1).text
     first, second = text.split("\n")[:2]
-    assert first.startswith("You have something to do by ")
+    assert first.startswith("You have something to do. Last day: ")
     assert "Social assistance" in second
 
 

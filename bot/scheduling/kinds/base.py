@@ -155,7 +155,9 @@ class ClientMessage(Kind, ABC):
         if not isinstance(target, Client):
             return await self.not_now(conn, core, row, target, now)
         return await self.compose(
-            ToClient(conn, core, row, target, translator(target.language), now)
+            ToClient(
+                conn, core, row, target, translator(target.language).at(now, core.policy.zone), now
+            )
         )
 
     async def not_now(
@@ -197,7 +199,14 @@ class WorkerMessage(Kind, ABC):
             return Skip("worker unreachable", state="failed")
         about = await people_repo.get_client(conn, row.client_id) if row.client_id else None
         return await self.compose(
-            ToWorker(conn, core, row, worker, about, translator(worker.language))
+            ToWorker(
+                conn,
+                core,
+                row,
+                worker,
+                about,
+                translator(worker.language).at(core.now(), core.policy.zone),
+            )
         )
 
     @abstractmethod

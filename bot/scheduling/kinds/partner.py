@@ -48,7 +48,14 @@ class PartnerMessage(Kind, ABC):
             return Skip("partner unreachable", state="failed")
         about = await people_repo.get_client(conn, row.client_id) if row.client_id else None
         return await self.compose(
-            ToPartner(conn, core, row, partner, about, translator(partner.language))
+            ToPartner(
+                conn,
+                core,
+                row,
+                partner,
+                about,
+                translator(partner.language).at(core.now(), core.policy.zone),
+            )
         )
 
     @abstractmethod
