@@ -1,12 +1,13 @@
 """Dates and times as people write them here: the one place every message takes its date forms.
 
-Everything comes from CLDR through Babel, with Finland's locales where CLDR has them (fi_FI,
-sv_FI, en_FI; Russian and Estonian readers get their home locales, Arabic the general one, whose
-month names every Arabic reader knows): "to 3.12. klo 12.30", "tors 3.12 kl. 12.30",
-"Thu, 3 Dec at 12.30", "чт, 3 декабря в 12:30". Times are 24-hour in every language. The year is
-written only when it is not the reader's current year, and "today" / "tomorrow" replace the date
-where they are true in the reader's time zone (a form made without knowing today keeps the year and
-no relative word). Only skeletons are chosen here, never patterns: CLDR decides the order, the
+Everything comes from CLDR through Babel, with Finland's locales where their forms are the ones
+people here write (fi_FI, sv_FI); English is en_GB ("Thu 3 Dec at 12:30", as the service asked;
+en_FI would write "Thu, 3 Dec at 12.30"); Russian and Estonian readers get their home locales,
+Arabic the general one, whose month names every Arabic reader knows: "to 3.12. klo 12.30",
+"tors 3.12 kl. 12.30", "Thu 3 Dec at 12:30", "чт, 3 декабря в 12:30". Times are 24-hour in every
+language. The year is written only when it is not the reader's current year, and "today" /
+"tomorrow" replace the date where they are true in the reader's time zone (a form made without
+knowing today keeps the year and no relative word). Only skeletons are chosen here, never patterns: CLDR decides the order, the
 punctuation and the grammatical form (Russian months come in the genitive, "3 декабря").
 """
 
@@ -21,7 +22,7 @@ from babel import Locale
 from babel.dates import format_skeleton
 
 # The CLDR locale for each language of Silta.
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI", "ru": "ru_RU", "et": "et_EE", "ar": "ar"}
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB", "ru": "ru_RU", "et": "et_EE", "ar": "ar"}
 
 # Per language, the skeletons of (weekday and date, date alone); a year adds "y" in front. Finnish
 # and Swedish readers here write dates in numbers; Russian needs the month's name for its genitive

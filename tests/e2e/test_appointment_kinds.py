@@ -44,7 +44,7 @@ async def test_a_phone_call_tells_the_client_who_will_call(silta: Silta) -> None
     await silta.settle()
     told = await user.next_message(contains="New meeting")
     first, second = told.text.split("\n")[:2]
-    assert first == "New meeting: Thu, 3 Dec at 14.00." and second == "Maria will call you."
+    assert first == "New meeting: Thu 3 Dec at 14:00." and second == "Maria will call you."
     # The day before: no travel plan to make, and the question fits a call.
     await silta.advance_to(helsinki(12, 2, 14, 5))
     reminder = await user.next_message(contains="Reminder of a meeting")

@@ -49,7 +49,7 @@ async def test_on_the_due_day_the_client_is_reminded_later_today_not_tomorrow(
     qid = await pete.press(reminder, callback_data=later)
     await silta.tg.wait_for_callback_answer(qid)
     told = await silta.edited(pete, reminder, "remind you")
-    assert "today at 12.00" in told.text and "tomorrow" not in told.text
+    assert "today at 12:00" in told.text and "tomorrow" not in told.text
     await silta.advance_to(local(2026, 12, 3, 12, 0))
     again = await pete.next_message(contains="Housing allowance")
     assert again.message_id != reminder.message_id

@@ -125,7 +125,7 @@ async def test_with_the_worker_gone_the_client_hears_the_backup_sees_it(started)
     told = await pete.next_message(contains="Your message was passed on.")
     assert (
         "Tuula, who stands in for your worker, sees this when working hours begin: "
-        + "Mon, 7 Dec at 8.00."
+        + "Mon 7 Dec at 08:00."
     ) in told.text
     assert "Maria" not in told.text
 

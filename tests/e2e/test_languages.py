@@ -20,7 +20,7 @@ LRI, PDI = "\u2066", "\u2069"
 TOMORROW_AT_TEN = {
     "fi": "Muistutus tapaamisesta: huomenna klo 10.00.",
     "sv": "Påminnelse om ett möte: i morgon kl. 10.00.",
-    "en": "Reminder of a meeting: tomorrow at 10.00.",
+    "en": "Reminder of a meeting: tomorrow at 10:00.",
     "ru": "Напоминание о встрече: завтра в 10:00",
     "et": "Meeldetuletus kohtumisest: homme kell 10:00.",
     "ar": f"تذكير بموعد: غدًا في {LRI}10:00{PDI}.",

@@ -34,7 +34,7 @@ async def test_a_reply_in_quiet_hours_says_when_the_client_gets_it(silta: Silta)
     maria, pete = await _night(silta)
     told = await ask(maria, "/reply Pete See you tomorrow")
     assert "Sent" not in told.text, "not sent yet: it waits for the morning"
-    assert "Pete (#1) gets this tomorrow at 9.00, after the quiet hours" in told.text
+    assert "Pete (#1) gets this tomorrow at 09:00, after the quiet hours" in told.text
     assert [label for label, _ in told.buttons] == ["Send now anyway"]
     await silta.advance_to(local(2026, 12, 2, 8, 59))
     assert got(pete, "See you tomorrow") == 0
@@ -50,7 +50,7 @@ async def test_a_reply_to_a_relayed_message_at_night_says_so_too(silta: Silta) -
     await maria.send("We'll talk in the morning.", reply_to=card)
     told = await maria.next_message()
     # Read at 8:00 the same morning: the client gets it "today", not "tomorrow".
-    assert "Pete (#1) gets this today at 9.00, after the quiet hours" in told.text
+    assert "Pete (#1) gets this today at 09:00, after the quiet hours" in told.text
     await silta.settle()
     assert got(pete, "We'll talk in the morning.") == 0
 

@@ -82,7 +82,7 @@ async def a_week(silta: Silta) -> Week:
     await _answer_checkin(silta, pete, "Good")
     await _confirm_reminders(silta, pete)
     await silta.advance_to(day + timedelta(days=1, hours=13))
-    for hour, label in (("11.00", "Attended"), ("12.00", "Missed")):
+    for hour, label in (("11:00", "Attended"), ("12:00", "Missed")):
         asked = await silta.tg.wait_for(
             lambda hour=hour: next(
                 (m for m in maria.messages() if "come to the meeting" in m.text and hour in m.text),
@@ -233,7 +233,7 @@ async def test_marking_recorded_starts_the_next_summary_after_it(silta: Silta) -
     recorded = first.data_for("Recorded in the client system")
     answer = await tap(silta, maria, first, "Recorded in the client system")
     assert "Marked as recorded" in (answer.text or "")
-    assert "05/12/2026, 12.00" in (answer.text or "")
+    assert "05/12/2026, 12:00" in (answer.text or "")
     views = [e for e in await audit_actions(silta) if e.action == "records.mark"]
     assert [(e.actor_id, e.client_id) for e in views] == [(week.team.maria.id, week.client_id)]
 
@@ -244,8 +244,8 @@ async def test_marking_recorded_starts_the_next_summary_after_it(silta: Silta) -
     await silta.advance(timedelta(minutes=5))
     second = await _summary(silta, maria)
     lines = second.text.splitlines()
-    assert lines[1] == "Period: 05/12/2026, 12.00 – 05/12/2026, 15.05"
-    assert lines[5:7] == ["05/12/2026, 15.00 Message from the client", ""]
+    assert lines[1] == "Period: 05/12/2026, 12:00 – 05/12/2026, 15:05"
+    assert lines[5:7] == ["05/12/2026, 15:00 Message from the client", ""]
     assert "Messages: 1 from the client, 0 to the client" in lines
     assert "Kela" not in second.text
     # The button is gone from the first summary; pressed again all the same, nothing changes.
@@ -266,7 +266,7 @@ async def test_the_digest_lists_clients_with_unrecorded_events_past_the_policy_d
         week.team.maria.telegram_id, contains="Not yet in the client system"
     )
     assert "older than 7 days" in digest.text
-    assert "Pete (#1) — 2 Dec at 10.00" in digest.text
+    assert "Pete (#1) — 2 Dec at 10:00" in digest.text
     summary = await _summary(silta, maria)
     await tap(silta, maria, summary, "Recorded in the client system")
     # Friday's digest: everything before Thursday's mark is recorded, the rest is recent.

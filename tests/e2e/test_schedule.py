@@ -117,7 +117,7 @@ async def test_appointment_reminders_day_before_and_two_hours_before(silta: Silt
     first = await pete.next_message(contains="Reminder of a meeting")
     assert "Plan now how you will get there" in first.text
     # On Thursday, Friday's meeting is "tomorrow", in 24-hour time.
-    assert first.text.startswith("Reminder of a meeting: tomorrow at 13.00.")
+    assert first.text.startswith("Reminder of a meeting: tomorrow at 13:00.")
     assert [label for label, _ in first.buttons] == [
         "✅ I'll be there",
         "🕐 I need another time",
@@ -201,7 +201,7 @@ async def test_deadline_reminders_in_the_morning_and_remind_me_tomorrow(silta: S
     assert [(d.day, d.hour) for d in due] == [(3, 9), (8, 9), (10, 9)]
     await silta.advance_to(local(2026, 12, 3, 9, 0))
     reminder = await pete.next_message(contains="Housing allowance")
-    assert reminder.text.startswith("You have something to do. Last day: Thu, 10 Dec.")
+    assert reminder.text.startswith("You have something to do. Last day: Thu 10 Dec.")
     later = reminder.callback_data[1]
     qid = await pete.press(reminder, callback_data=later)
     await silta.tg.wait_for_callback_answer(qid)

@@ -50,7 +50,7 @@ async def test_booking_by_buttons_stores_tells_the_client_and_plans_reminders(si
     where = await ask(o.maria_chat, "huomenna klo 14")
     assert "Where" in where.text
     summary = await ask(o.maria_chat, "Kela office, Main Street 1")
-    assert "Appointment with Pete (#1): tomorrow at 14.00, Kela office" in summary.text
+    assert "Appointment with Pete (#1): tomorrow at 14:00, Kela office" in summary.text
     assert await _appointments(silta, pete.id) == [], "nothing is stored before Save"
     await tap(silta, o.maria_chat, summary, "Save")
     [appt] = await _appointments(silta, pete.id)
@@ -122,7 +122,7 @@ async def test_changing_the_time_tells_the_client_and_replans(silta: Silta) -> N
     assert appt.at == datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
     await silta.settle()
     changed = await user.next_message(contains="has changed")
-    assert "New time: Fri, 4 Dec at 12.00." in changed.text
+    assert "New time: Fri 4 Dec at 12:00." in changed.text
     keys = [
         r.key for r in await outbox_rows(silta, "appt_reminder", pete.id) if r.state == "pending"
     ]
