@@ -7,8 +7,9 @@ Arabic the general one, whose month names every Arabic reader knows: "to 3.12. k
 "tors 3.12 kl. 12.30", "Thu 3 Dec at 12:30", "чт, 3 декабря в 12:30". Times are 24-hour in every
 language. The year is written only when it is not the reader's current year, and "today" /
 "tomorrow" replace the date where they are true in the reader's time zone (a form made without
-knowing today keeps the year and no relative word). Only skeletons are chosen here, never patterns: CLDR decides the order, the
-punctuation and the grammatical form (Russian months come in the genitive, "3 декабря").
+knowing today keeps the year and no relative word). Only skeletons are chosen here, never
+patterns: CLDR decides the order, the punctuation and the grammatical form (Russian months come in
+the genitive, "3 декабря").
 """
 
 from __future__ import annotations
