@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Callable
 from datetime import tzinfo
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,8 @@ DEFAULT_LANGUAGE = "fi"
 # Languages offered to users, in the order buttons show them.
 LANGUAGES = ("fi", "sv", "en", "ru", "et", "ar")
 RTL_LANGUAGES = frozenset({"ar"})
+# Rendered dates and times each translator keeps (see Translator._cached).
+TEXT_CACHE = 4096
 # Unicode isolates keep names, times, codes and links left-to-right inside right-to-left text.
 _LRI, _PDI = "\u2066", "\u2069"
 
@@ -84,6 +87,18 @@ class Translator:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self._t = _catalog(self.lang)
         self.locale = Locale.parse(self.lang)
+        # Babel looks up the locale's patterns on every call: a dispatch burst renders the same
+        # few dates and times thousands of times (bench/README.md, dispatch). Keyed by the local
+        # date, or the local wall time and its offset; emptied when full.
+        self._texts: dict[tuple[object, ...], str] = {}
+
+    def _cached(self, key: tuple[object, ...], make: Callable[[], str]) -> str:
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.clear()
+            text = self._texts[key] = make()
+        return text
 
     def gettext(self, message: str) -> str:
         return self._t.gettext(message)
@@ -106,17 +121,27 @@ class Translator:
         """A date in the user's locale, e.g. '3.12.2026'."""
         if isinstance(value, dt.datetime) and zone is not None:
             value = value.astimezone(zone)
-        return self.ltr(format_date(value, format="medium", locale=self.locale))
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return self._cached(
+            ("medium", day), lambda: self.ltr(format_date(day, format="medium", locale=self.locale))
+        )
 
     def day(self, value: dt.date | dt.datetime, zone: tzinfo | None = None) -> str:
         """Weekday and date in words, e.g. 'torstai 3. joulukuuta 2026'."""
         if isinstance(value, dt.datetime) and zone is not None:
             value = value.astimezone(zone)
-        return self.ltr(format_date(value, format="full", locale=self.locale))
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return self._cached(
+            ("full", day), lambda: self.ltr(format_date(day, format="full", locale=self.locale))
+        )
 
     def time(self, value: dt.datetime, zone: tzinfo) -> str:
         """Local time of day, e.g. '10.00' in Finnish, '10:00 AM' in English."""
-        return self.ltr(format_time(value.astimezone(zone), format="short", locale=self.locale))
+        local = value.astimezone(zone)
+        return self._cached(
+            ("time", local.replace(tzinfo=None), local.utcoffset()),
+            lambda: self.ltr(format_time(local, format="short", locale=self.locale)),
+        )
 
     def datetime(self, value: dt.datetime, zone: tzinfo) -> str:
         """Weekday, date and time."""
