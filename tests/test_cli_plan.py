@@ -45,10 +45,15 @@ def test_a_plan_from_the_catalogue_follows_the_release_date(
     assert out.startswith("plan item #1 for client #1")
     own = ("plan", "add", "--client", "1", "--text", "Phone contract", "--owner", "client")
     assert _run(capsys, *own, "--due=+3d")[0] == 0
+    # A negative offset is written as people write it, without "=": not read as an option.
+    before = ("plan", "add", "--client", "1", "--text", "Bus card", "--owner", "client")
+    code, _, err = _run(capsys, *before, "--due", "-7d")
+    assert code == 0, err
     code, out, _ = _run(capsys, "plan", "list", "--client", "1")
     rows = _rows(out)
     id_card = (release - timedelta(days=21)).isoformat()
     assert rows["ID card"] == ["1", id_card, "-21d", "prison", "open"]
+    assert rows["Bus card"][1:3] == [(release - timedelta(days=7)).isoformat(), "-7d"]
     assert rows["Phone contract"][1:] == [
         (release + timedelta(days=3)).isoformat(),
         "+3d",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 
@@ -40,10 +41,29 @@ def build_parser() -> Parser:
     return parser
 
 
+# Options whose value may be a negative offset ("--due -14d"): argparse would read "-14d" as an
+# unknown option, so such a value is glued to its option ("--due=-14d") before parsing.
+_OFFSET_OPTIONS = ("--due",)
+_OFFSET = re.compile(r"-\d+[a-z]*")
+
+
+def _glue_offsets(argv: list[str]) -> list[str]:
+    """`argv` with every offset-taking option written `--opt=VALUE` when VALUE starts with '-'."""
+    out: list[str] = []
+    pending = None
+    for arg in argv:
+        if pending is not None and _OFFSET.fullmatch(arg):
+            out[-1] = f"{pending}={arg}"
+        else:
+            out.append(arg)
+        pending = arg if arg in _OFFSET_OPTIONS else None
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `silta` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_glue_offsets(sys.argv[1:] if argv is None else argv))
     try:
         settings = load_settings()
     except ConfigError as exc:
