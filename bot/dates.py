@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from datetime import tzinfo
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_skeleton
@@ -55,6 +55,13 @@ def at_time_pattern(lang: str) -> str | None:
     return str(patterns["full"]).replace("'", "")
 
 
+@lru_cache(maxsize=4096)
+def _formatted(skeleton: str, value: dt.date | dt.time, lang: str) -> str:
+    """Babel's text for a skeleton, kept: Babel looks the locale's patterns up on every call, and
+    a morning's dispatch renders the same few dates and times thousands of times."""
+    return format_skeleton(skeleton, value, locale=locale_of(lang))
+
+
 @dataclass(frozen=True, slots=True)
 class DateForms:
     """The date forms of one language for a reader whose today is `today` (None: not known).
@@ -86,18 +93,18 @@ class DateForms:
         relative = self._relative(day)
         if relative is not None:
             return relative
-        return format_skeleton(self._skeleton(day, 0), day, locale=locale_of(self.lang))
+        return _formatted(self._skeleton(day, 0), day, self.lang)
 
     def date(self, day: dt.date, *, relative_words: bool = True) -> str:
         """The date alone ("3.12."), or "today" / "tomorrow" (unless `relative_words` is off)."""
         relative = self._relative(day) if relative_words else None
         if relative is not None:
             return relative
-        return format_skeleton(self._skeleton(day, 1), day, locale=locale_of(self.lang))
+        return _formatted(self._skeleton(day, 1), day, self.lang)
 
     def time(self, local: dt.datetime | dt.time) -> str:
         """A 24-hour time of day ("12.30")."""
-        return format_skeleton(TIME_SKELETON, local, locale=locale_of(self.lang))
+        return _formatted(TIME_SKELETON, dt.time(local.hour, local.minute), self.lang)
 
     def join(self, date_text: str, time_text: str) -> str:
         """A date and a time with the language's connecting word ("klo", "kl.", "at", "в")."""

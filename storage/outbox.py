@@ -239,7 +239,7 @@ async def claim_due(
             "AND due_at <= ? ORDER BY due_at, id LIMIT ?) RETURNING *",
             (stamp, priority, stamp, limit - len(rows)),
         )
-        claimed = [OutboxRow.from_row(r) for r in await cur.fetchall()]
+        claimed: list[OutboxRow] = OutboxRow.from_rows(await cur.fetchall())
         claimed.sort(key=lambda r: (r.due_at, r.id))
         rows.extend(claimed)
     return rows

@@ -145,7 +145,7 @@ async def clients_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Clien
         return {}
     marks = ",".join("?" * len(ids))
     cur = await conn.execute(f"SELECT * FROM clients WHERE id IN ({marks})", tuple(ids))
-    return {r["id"]: Client.from_row(r) for r in await cur.fetchall()}
+    return {client.id: client for client in Client.from_rows(await cur.fetchall())}
 
 
 async def client_by_telegram(conn: Connection, telegram_id: int) -> Client | None:
