@@ -8,6 +8,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.columns import set_columns
 from storage.models import AuditEntry, Invite
 from storage.times import utc_iso
 
@@ -73,9 +74,7 @@ async def pending_invite_for(conn: Connection, invite_id: int, telegram_id: int)
 
 
 async def set_invite(conn: Connection, invite_id: int, **fields: Any) -> None:
-    values = [utc_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
-    cols = ", ".join(f"{k} = ?" for k in fields)
-    await conn.execute(f"UPDATE invites SET {cols} WHERE id = ?", (*values, invite_id))
+    await set_columns(conn, "invites", invite_id, fields)
 
 
 async def revoke_open_invites(

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.columns import set_columns
 from storage.models import Alert, Contact
 from storage.times import utc_iso
 
@@ -43,9 +44,7 @@ async def contact_for_outbox(conn: Connection, outbox_id: int) -> Contact | None
 
 
 async def set_contact(conn: Connection, contact_id: int, **fields: Any) -> None:
-    values = [utc_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
-    cols = ", ".join(f"{k} = ?" for k in fields)
-    await conn.execute(f"UPDATE contacts SET {cols} WHERE id = ?", (*values, contact_id))
+    await set_columns(conn, "contacts", contact_id, fields)
 
 
 async def open_contacts(
@@ -115,9 +114,7 @@ async def get_alert(conn: Connection, alert_id: int) -> Alert | None:
 
 
 async def set_alert(conn: Connection, alert_id: int, **fields: Any) -> Alert | None:
-    values = [utc_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
-    cols = ", ".join(f"{k} = ?" for k in fields)
-    await conn.execute(f"UPDATE alerts SET {cols} WHERE id = ?", (*values, alert_id))
+    await set_columns(conn, "alerts", alert_id, fields)
     return await get_alert(conn, alert_id)
 
 

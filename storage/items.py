@@ -7,26 +7,9 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.columns import set_columns
 from storage.models import Appointment, Deadline, PlanItem
 from storage.times import utc_iso
-
-
-def _val(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return utc_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-async def _update(conn: Connection, table: str, row_id: int, fields: dict[str, Any]) -> None:
-    cols = ", ".join(f"{k} = ?" for k in fields)
-    await conn.execute(
-        f"UPDATE {table} SET {cols} WHERE id = ?", (*(_val(v) for v in fields.values()), row_id)
-    )
-
 
 # --- appointments ----------------------------------------------------------------------------
 
@@ -58,7 +41,7 @@ async def get_appointment(conn: Connection, appointment_id: int) -> Appointment 
 async def update_appointment(
     conn: Connection, appointment_id: int, now: datetime, **fields: Any
 ) -> Appointment | None:
-    await _update(conn, "appointments", appointment_id, {**fields, "updated_at": now})
+    await set_columns(conn, "appointments", appointment_id, {**fields, "updated_at": now})
     return await get_appointment(conn, appointment_id)
 
 
@@ -107,7 +90,7 @@ async def get_deadline(conn: Connection, deadline_id: int) -> Deadline | None:
 
 
 async def update_deadline(conn: Connection, deadline_id: int, **fields: Any) -> Deadline | None:
-    await _update(conn, "deadlines", deadline_id, fields)
+    await set_columns(conn, "deadlines", deadline_id, fields)
     return await get_deadline(conn, deadline_id)
 
 
@@ -169,7 +152,7 @@ async def plan_of(conn: Connection, client_id: int) -> list[PlanItem]:
 
 
 async def update_plan_item(conn: Connection, item_id: int, **fields: Any) -> PlanItem | None:
-    await _update(conn, "plan_items", item_id, fields)
+    await set_columns(conn, "plan_items", item_id, fields)
     return await get_plan_item(conn, item_id)
 
 

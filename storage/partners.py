@@ -7,19 +7,9 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.columns import set_columns
 from storage.models import Client, Partner, PlanNote, Referral
 from storage.times import utc_iso
-
-
-def _val(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return utc_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
 
 # --- partners --------------------------------------------------------------------------------
 
@@ -53,10 +43,7 @@ async def partner_by_telegram(conn: Connection, telegram_id: int) -> Partner | N
 
 
 async def update_partner(conn: Connection, partner_id: int, **fields: Any) -> Partner | None:
-    if fields:
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        values = [_val(v) for v in fields.values()]
-        await conn.execute(f"UPDATE partners SET {cols} WHERE id = ?", (*values, partner_id))
+    await set_columns(conn, "partners", partner_id, fields)
     return await get_partner(conn, partner_id)
 
 
@@ -176,10 +163,7 @@ async def get_referral(conn: Connection, referral_id: int) -> Referral | None:
 
 
 async def update_referral(conn: Connection, referral_id: int, **fields: Any) -> Referral | None:
-    if fields:
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        values = [_val(v) for v in fields.values()]
-        await conn.execute(f"UPDATE referrals SET {cols} WHERE id = ?", (*values, referral_id))
+    await set_columns(conn, "referrals", referral_id, fields)
     return await get_referral(conn, referral_id)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.columns import set_columns
 from storage.models import Client, Team, Worker
 from storage.times import utc_iso
 
@@ -73,9 +74,7 @@ async def worker_by_telegram(conn: Connection, telegram_id: int) -> Worker | Non
 
 async def update_worker(conn: Connection, worker_id: int, **fields: Any) -> Worker | None:
     """Set the given columns of one worker."""
-    if fields:
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        await conn.execute(f"UPDATE workers SET {cols} WHERE id = ?", (*fields.values(), worker_id))
+    await set_columns(conn, "workers", worker_id, fields)
     return await get_worker(conn, worker_id)
 
 
@@ -153,22 +152,9 @@ async def client_by_telegram(conn: Connection, telegram_id: int) -> Client | Non
     return Client.from_row(await cur.fetchone())
 
 
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return utc_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
 async def update_client(conn: Connection, client_id: int, **fields: Any) -> Client | None:
     """Set the given columns of one client (datetimes stored as UTC strings)."""
-    if fields:
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        values = [_sql_value(v) for v in fields.values()]
-        await conn.execute(f"UPDATE clients SET {cols} WHERE id = ?", (*values, client_id))
+    await set_columns(conn, "clients", client_id, fields)
     return await get_client(conn, client_id)
 
 
