@@ -281,6 +281,21 @@ def check_note(text: str, core: Core) -> str | None:
     return value
 
 
+async def _add_note(
+    conn: Connection, item: PlanItem, author_kind: str, author_id: int, text: str, now: datetime
+) -> PlanNote:
+    """One side's note on a shared item, kept with the item's client."""
+    return await partners_repo.add_note(
+        conn,
+        item_id=item.id,
+        client_id=item.client_id,
+        author_kind=author_kind,
+        author_id=author_id,
+        text=text,
+        now=now,
+    )
+
+
 async def partner_note(core: Core, partner: Partner, item_id: int, text: str) -> PartnerChange:
     """A partner's note on a shared item; the client's worker is told."""
     value = check_note(text, core)
@@ -292,15 +307,7 @@ async def partner_note(core: Core, partner: Partner, item_id: int, text: str) ->
         if found is None:
             return PartnerChange("not_found")
         client, item = found
-        note = await partners_repo.add_note(
-            conn,
-            item_id=item.id,
-            client_id=client.id,
-            author_kind="partner",
-            author_id=partner.id,
-            text=value,
-            now=now,
-        )
+        note = await _add_note(conn, item, "partner", partner.id, value, now)
         await audit_partner(
             conn, now, partner, "plan.note", client_id=client.id, detail=f"item {item.id}"
         )
@@ -330,15 +337,7 @@ async def worker_note(core: Core, worker: Worker, item_id: int, text: str) -> Pa
         client = await visible_client(conn, worker, item.client_id) if item else None
         if item is None or client is None or item.owner not in SHARED_OWNERS:
             return PartnerChange("not_found")
-        note = await partners_repo.add_note(
-            conn,
-            item_id=item.id,
-            client_id=client.id,
-            author_kind="worker",
-            author_id=worker.id,
-            text=value,
-            now=now,
-        )
+        note = await _add_note(conn, item, "worker", worker.id, value, now)
         await audit_by(
             conn, now, worker, "plan.note", client_id=client.id, detail=f"item {item.id}"
         )
