@@ -89,6 +89,8 @@ class Translator:
         self.locale = Locale.parse(self.lang)  # numbers and durations; dates use bot.dates
         # Translators: joins a date and a time where CLDR has no word for it (Estonian "kell").
         self.forms = DateForms(self.lang, fallback_join=self.gettext(N_("{date} at {time}")))
+        # This translator bound to a reader's "today" (see at()), by that day.
+        self._bound: dict[dt.date, Translator] = {}
 
     def gettext(self, message: str) -> str:
         return self._t.gettext(message)
@@ -110,8 +112,16 @@ class Translator:
     def at(self, now: dt.datetime, zone: tzinfo) -> Translator:
         """This translator for a reader whose "now" is `now` in `zone`: dates then say "today" and
         "tomorrow" where true and leave out the current year."""
-        bound = copy(self)
-        bound.forms = replace(self.forms, today=now.astimezone(zone).date())
+        today = now.astimezone(zone).date()
+        bound = self._bound.get(today)
+        if bound is None:
+            # One per day is kept (a translator per message was a tenth of preparing one).
+            bound = copy(self)
+            bound.forms = replace(self.forms, today=today)
+            bound._bound = {}
+            if len(self._bound) > 2:
+                self._bound.clear()
+            self._bound[today] = bound
         return bound
 
     def date(

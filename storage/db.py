@@ -115,6 +115,22 @@ class _DirectConnection(aiosqlite.Connection):
         cursor = await self._owner._execute(self._connection.executemany, sql, params)
         return aiosqlite.Cursor(self, cursor)
 
+    async def execute_long(self, sql: str, parameters: Any = ()) -> None:
+        """One statement that does much in SQLite itself (a whole group's rows from a JSON
+        array, say), run on aiosqlite's thread: SQLite lets go of the GIL for the whole of it,
+        where a statement batch takes the GIL back for every row's parameters and, on a busy
+        loop, waits for it each time (see storage.outbox.mark_sent_many)."""
+        await self._owner._execute(self._connection.execute, sql, parameters)
+
+
+async def execute_long(conn: aiosqlite.Connection, sql: str, parameters: Any = ()) -> None:
+    """A statement that does much work: on aiosqlite's thread inside Database.tx() (see
+    _DirectConnection.execute_long), else as any statement."""
+    if isinstance(conn, _DirectConnection):
+        await conn.execute_long(sql, parameters)
+    else:
+        await conn.execute(sql, parameters)
+
 
 def _connect(path: Path) -> aiosqlite.Connection:
     """Like aiosqlite.connect (autocommit mode: transactions are explicit), with _Connection."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.db import execute_long
 from storage.models import Appointment, Client, Deadline, OutboxRow, PlanItem
 from storage.times import from_iso, utc_iso
 
@@ -289,11 +290,26 @@ async def mark_sent(
 async def mark_sent_many(
     conn: Connection, sent: Iterable[tuple[int, int | None, int | None, bool]], now: datetime
 ) -> None:
-    """`mark_sent` for many rows, (id, chat_id, message_id, wipe_payload) each, in one batch."""
-    await conn.executemany(
-        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = ?, message_id = ?, "
-        "payload = CASE WHEN ? THEN NULL ELSE payload END WHERE id = ?",
-        [(utc_iso(now), chat, message, wipe, row_id) for row_id, chat, message, wipe in sent],
+    """`mark_sent` for many rows, (id, chat_id, message_id, wipe_payload) each, in one statement.
+
+    The rows come as one JSON array rather than a statement batch: SQLite then works through
+    the group (and the trigger that moves each row to outbox_history) without Python, so on
+    aiosqlite's thread it never waits for the busy event loop to hand back the GIL. As a batch,
+    a group of 300 took 60 ms instead of 10 under a burst, holding the database lock while
+    the next claim waited (bench/README.md)."""
+    group = [[row_id, chat, message, 1 if wipe else 0] for row_id, chat, message, wipe in sent]
+    if not group:
+        return
+    await execute_long(
+        conn,
+        "WITH done(id, chat_id, message_id, wipe) AS ("
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+        "json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)) "
+        "UPDATE outbox SET state = 'sent', sent_at = ?, chat_id = done.chat_id, "
+        "message_id = done.message_id, "
+        "payload = CASE WHEN done.wipe THEN NULL ELSE outbox.payload END "
+        "FROM done WHERE outbox.id = done.id",
+        (json.dumps(group), utc_iso(now)),
     )
 
 

@@ -13,6 +13,8 @@ from bot.scheduling.kinds import rows
 from storage import engine as engine_repo
 from storage import outbox, people, retention, stats
 from storage.db import Database, migrate
+from storage.outbox import Planned
+from storage.times import utc_iso
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
@@ -140,5 +142,49 @@ async def test_the_migration_moves_finished_rows_and_keeps_open_ones_linked(
             assert (await engine_repo.contact_for_outbox(conn, 2)) is not None
             new = await outbox.add(conn, rows.checkin(cid, NOW + timedelta(days=5)), NOW)
         assert new is not None and new > 3
+    finally:
+        await db.close()
+
+
+async def test_a_sent_group_is_recorded_in_one_statement_row_for_row(tmp_path: Path) -> None:
+    """mark_sent_many records each row's own chat and message id, wipes only the payloads it is
+    told to, moves every row to the history, and touches no row outside the group."""
+    db = await Database.open(tmp_path / "g.db")
+    try:
+        cid = await _client(db)
+        planned = [
+            Planned(
+                key=f"notice:{n}",
+                kind="client_notice",
+                due_at=NOW + timedelta(minutes=n),
+                client_id=cid,
+                payload={"notice": "resumed"},
+            )
+            for n in range(60)
+        ]
+        async with db.tx() as conn:
+            await outbox.add_many(conn, planned, NOW)
+            claimed = await outbox.claim_due(conn, NOW + timedelta(hours=1), 100)
+        group, left = claimed[:50], claimed[50:]
+        async with db.tx() as conn:
+            await outbox.mark_sent_many(
+                conn,
+                [(r.id, 1000 + i, 2000 + i, i % 2 == 0) for i, r in enumerate(group)],
+                NOW,
+            )
+            await outbox.mark_sent_many(conn, [], NOW)
+        async with db.read() as conn:
+            cur = await conn.execute(
+                "SELECT id, state, chat_id, message_id, payload IS NULL, sent_at "
+                "FROM outbox_history ORDER BY id"
+            )
+            history = [tuple(r) for r in await cur.fetchall()]
+            cur = await conn.execute("SELECT id, state FROM outbox ORDER BY id")
+            still_open = [tuple(r) for r in await cur.fetchall()]
+        assert history == [
+            (r.id, "sent", 1000 + i, 2000 + i, int(i % 2 == 0), utc_iso(NOW))
+            for i, r in enumerate(group)
+        ]
+        assert still_open == [(r.id, "sending") for r in left]
     finally:
         await db.close()

@@ -44,6 +44,12 @@ CHANGE_POLL = 1.0
 # there, so a long backlog stays in the outbox rather than in memory (urgent rows are still
 # claimed: they never wait behind the backlog).
 QUEUED_BATCHES = 2
+# Rows claimed and not yet recorded (waiting, being sent, or sent and waiting for the group
+# commit), as a multiple of the batch size: a limit on memory should recording fall behind.
+# Room is counted on the waiting rows only, so the next batch is claimed while the last sends
+# are still being recorded: counted on all open rows, the queues ran dry during each group
+# commit and the senders stood idle a fifth of a burst (bench/README.md).
+OPEN_BATCHES = 10
 
 
 class Dispatcher:
@@ -105,6 +111,8 @@ class Dispatcher:
         # Those of them that are urgent: the queues' room is counted per side, so a flood of
         # either never keeps the other from being claimed.
         self._open_urgent: set[int] = set()
+        # Rows waiting in the queues (not yet taken by a sender): urgent, and the rest.
+        self._waiting = [0, 0]
         self._progress = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
@@ -260,6 +268,7 @@ class Dispatcher:
         for queue in self._queues.values():
             queue.clear()
         self._queues.clear()
+        self._waiting = [0, 0]
         self._order = SendOrder(self._order.rate)
         self._queued.set()  # a paced sender waiting for its turn looks again, and ends
         if not waiting:
@@ -340,8 +349,9 @@ class Dispatcher:
         QUEUED_BATCHES batches of the queues, so a backlog of routine rows in memory never
         holds an urgent one in the outbox, nor a flood of urgent ones the routine rows."""
         room = QUEUED_BATCHES * self.batch
-        urgent = len(self._open_urgent) < room
-        rest = len(self._open) - len(self._open_urgent) < room
+        cap = OPEN_BATCHES * self.batch
+        urgent = self._waiting[0] < room and len(self._open_urgent) < cap
+        rest = self._waiting[1] < room and len(self._open) - len(self._open_urgent) < cap
         return ((URGENT,) if urgent else ()) + (PRIORITIES[1:] if rest else ())
 
     async def _one_batch(self, classes: tuple[int, ...] = PRIORITIES) -> int:
@@ -393,7 +403,9 @@ class Dispatcher:
             self._order.add(key)
         queue.append((row, item))
         self._open.add(row.id)
-        if row.priority == URGENT:
+        side = 0 if row.priority == URGENT else 1
+        self._waiting[side] += 1
+        if side == 0:
             self._open_urgent.add(row.id)
         self._drained.clear()
         self._queued.set()
@@ -436,6 +448,7 @@ class Dispatcher:
             if not queue:
                 return  # emptied by a stop meanwhile
         row, item = queue.popleft()
+        self._taken(priority)
         self._sending += 1
         try:
             outcome = await self._send(item)
@@ -449,12 +462,14 @@ class Dispatcher:
             self._chat_until[chat] = retry_at
             rest = [r for r, _ in queue]
             queue.clear()
+            self._taken(priority, len(rest))
         elif isinstance(outcome, PermanentSendError) and outcome.recipient_gone:
             # Rows claimed before this is recorded wait a moment; by then the
             # recipient is marked unreachable and they are not sent.
             self._chat_until[chat] = self.core.now() + timedelta(seconds=2)
             rest = [r for r, _ in queue]
             queue.clear()
+            self._taken(priority, len(rest))
         self._done.append(Outcome(row, item, outcome, rest, retry_at))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
@@ -464,6 +479,15 @@ class Dispatcher:
             self._order.add(key)
         else:
             del self._queues[key]
+
+    def _taken(self, priority: int, count: int = 1) -> None:
+        """Rows left a queue: when that makes room, a claim waiting for it goes on."""
+        side = 0 if priority == URGENT else 1
+        before = self._waiting[side]
+        self._waiting[side] = before - count
+        room = QUEUED_BATCHES * self.batch
+        if before >= room > self._waiting[side]:
+            self._progress.set()
 
     def _retry_at(self, row: OutboxRow, retry_after: float | None = None) -> Any:
         """When to try a row again: as Telegram asked, else exponential backoff with jitter."""
