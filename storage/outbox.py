@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from storage.db import execute_long
+from storage.db import execute_long, fetch_long
 from storage.models import Appointment, Client, Deadline, OutboxRow, PlanItem
 from storage.times import from_iso, utc_iso
 
@@ -234,13 +234,14 @@ async def claim_due(
     for priority in classes:
         if len(rows) >= limit:
             break
-        cur = await conn.execute(
+        found = await fetch_long(
+            conn,
             "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
             "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND priority = ? "
             "AND due_at <= ? ORDER BY due_at, id LIMIT ?) RETURNING *",
             (stamp, priority, stamp, limit - len(rows)),
         )
-        claimed: list[OutboxRow] = OutboxRow.from_rows(await cur.fetchall())
+        claimed: list[OutboxRow] = OutboxRow.from_rows(found)
         claimed.sort(key=lambda r: (r.due_at, r.id))
         rows.extend(claimed)
     return rows
