@@ -19,8 +19,11 @@ of Database.tx()'s direct calls.
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +45,61 @@ from storage.outbox import Planned
 CONCURRENCY: int = getattr(dispatcher_module, "CONCURRENCY", 32)
 
 
+@dataclass(frozen=True)
+class Run:
+    """One timed run: wall seconds, messages sent, and the CPU seconds of the event loop's
+    thread and of the process's other threads (aiosqlite's) meanwhile."""
+
+    seconds: float
+    sent: int
+    loop_cpu: float
+    other_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds
+
+
+def _other_threads_cpu() -> float:
+    """CPU seconds of this process's threads other than the calling one (Linux /proc)."""
+    me = threading.get_native_id()
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        if int(task) == me:
+            continue
+        try:
+            with open(f"/proc/self/task/{task}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class _Timer:
+    """Wall time and CPU (this thread, the others) from start() to stop()."""
+
+    def start(self) -> None:
+        self.wall, self.cpu, self.others = (
+            time.perf_counter(),
+            time.thread_time(),
+            _other_threads_cpu(),
+        )
+
+    def stop(self, sent: int) -> Run:
+        return Run(
+            time.perf_counter() - self.wall,
+            sent,
+            time.thread_time() - self.cpu,
+            _other_threads_cpu() - self.others,
+        )
+
+
 def notices(clients: list[Client], total: int) -> list[tuple[Client, dict[str, str]]]:
     """`total` notices, round-robin over the clients (a burst: everyone gets one, then again)."""
     return [
@@ -52,8 +110,8 @@ def notices(clients: list[Client], total: int) -> list[tuple[Client, dict[str, s
 
 async def run_silta(
     api_url: str, tmp: Path, chats: int, total: int, *, via_thread: bool = False
-) -> tuple[float, int]:
-    """Seconds to claim, send and record `total` rows; and how many were sent."""
+) -> Run:
+    """Claim, send and record `total` rows, timed."""
     db = tmp / f"silta-{time.monotonic_ns()}.db"
     app = await common.start_bot(
         api_url, db, common.fixed_clock(), Limits(overall_per_second=0), poll=True
@@ -83,22 +141,22 @@ async def run_silta(
                 now,
             )
         before = dispatcher.sent
-        start = time.perf_counter()
+        timer = _Timer()
+        timer.start()
         await dispatcher.run_due()
         await dispatcher.drain()
-        elapsed = time.perf_counter() - start
+        run = timer.stop(dispatcher.sent - before)
         async with core.db.read() as conn:
             states = await outbox.count_by_state(conn)
             due = await outbox.next_due(conn)
-        sent = dispatcher.sent - before
         if states.get("sending") or (due is not None and due <= core.now()):
             raise RuntimeError(f"rows left unsent: {states}")
-        return elapsed, sent
+        return run
     finally:
         await common.stop_bot(app)
 
 
-async def run_bare(api_url: str, chats: int, total: int, http: str) -> tuple[float, int]:
+async def run_bare(api_url: str, chats: int, total: int, http: str) -> Run:
     """The same messages through a bare Bot: no database, no rendering, just sends.
 
     http: "httpx" is PTB's default HTTPXRequest, "aiohttp" the request class Silta uses.
@@ -132,17 +190,18 @@ async def run_bare(api_url: str, chats: int, total: int, http: str) -> tuple[flo
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, protect_content=True)
             sent += 1
 
-    start = time.perf_counter()
+    timer = _Timer()
+    timer.start()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    elapsed = time.perf_counter() - start
+    run = timer.stop(sent)
     await bot.shutdown()
-    return elapsed, sent
+    return run
 
 
 async def main_async(messages: int, chats: int, rounds: int, via_thread: bool) -> None:
     common.quiet_logs()
     common.print_machine()
-    results: dict[str, list[tuple[float, int]]] = {"httpx": [], "aiohttp": [], "silta": []}
+    results: dict[str, list[Run]] = {"httpx": [], "aiohttp": [], "silta": []}
     with tempfile.TemporaryDirectory(prefix="silta-bench-") as tmp:
         async with common.FakeProcess() as fake:
             for n in range(rounds):
@@ -163,7 +222,7 @@ async def main_async(messages: int, chats: int, rounds: int, via_thread: bool) -
         ("aiohttp", "bare PTB loop, AiohttpRequest (as Silta)"),
         ("silta", "Silta dispatcher"),
     ):
-        rates = [sent / secs for secs, sent in results[name]]
+        rates = [run.rate for run in results[name]]
         best[name] = max(rates)
         rows.append(
             [
@@ -178,14 +237,43 @@ async def main_async(messages: int, chats: int, rounds: int, via_thread: bool) -
         # The goal is against the same HTTP client; the httpx row shows what aiohttp buys.
         goal = 0.9 if http == "aiohttp" else 0.8
         verdict = common.verdict(ratio >= goal)
+        # Each round's Silta run beside the bare run just before it: the machine's speed drifts
+        # by a fifth between rounds, and a pair shares most of it (shown, not the verdict).
+        paired = [
+            mine.rate / bare.rate
+            for mine, bare in zip(results["silta"], results[http], strict=True)
+        ]
         rows.append(
-            [f"Silta / bare on {http}", "", "", f"{ratio:.2f}x (goal >= {goal:.2f}x: {verdict})"]
+            [
+                f"Silta / bare on {http}",
+                "best / best; each round's pair",
+                " / ".join(f"{r:.2f}x" for r in paired),
+                f"{ratio:.2f}x (goal >= {goal:.2f}x: {verdict})",
+            ]
+        )
+    # CPU a message costs: the machine's speed drifts less into this than into the rates, and
+    # it tells the loop's own work from what SQLite does on aiosqlite's thread.
+    cpu_rows = []
+    for name, label in (("aiohttp", "bare PTB loop, AiohttpRequest"), ("silta", "Silta")):
+        runs = results[name]
+        cpu_rows.append(
+            [
+                label,
+                " / ".join(f"{run.loop_cpu / run.sent * 1e6:,.0f}" for run in runs),
+                " / ".join(f"{run.other_cpu / run.sent * 1e6:,.0f}" for run in runs),
+                " / ".join(f"{run.seconds / run.sent * 1e6:,.0f}" for run in runs),
+            ]
         )
     common.print_table(
         f"Raw dispatch throughput (messages/s, limit lifted, {CONCURRENCY} sends in flight"
         + (", statements through aiosqlite's thread)" if via_thread else ")"),
         ["", "load", "each round", "best"],
         rows,
+    )
+    common.print_table(
+        "CPU per message, each round (microseconds)",
+        ["", "event loop's thread", "other threads (aiosqlite)", "wall"],
+        cpu_rows,
     )
     if state.get("violations"):
         print(f"fake reported {state['violations']} violations")
