@@ -347,7 +347,8 @@ class Dispatcher:
     def _claimable(self) -> tuple[int, ...]:
         """The classes there is room to claim: urgent rows and the rest each fill at most
         QUEUED_BATCHES batches of the queues, so a backlog of routine rows in memory never
-        holds an urgent one in the outbox, nor a flood of urgent ones the routine rows."""
+        holds an urgent one in the outbox, nor a flood of urgent ones the routine rows; and
+        each side holds at most OPEN_BATCHES batches not yet recorded."""
         room = QUEUED_BATCHES * self.batch
         cap = OPEN_BATCHES * self.batch
         urgent = self._waiting[0] < room and len(self._open_urgent) < cap
