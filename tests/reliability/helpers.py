@@ -21,7 +21,7 @@ from typing import Any
 from bot.clock import SystemClock, utc_iso
 from bot.config import Settings
 from bot.core import Core
-from bot.policy import TimeWindow, default_policy
+from bot.policy import TimeWindow, WorkingHours, default_policy
 from bot.services import onboarding
 from storage import people as people_repo
 from storage.db import Database
@@ -156,15 +156,21 @@ async def run_cli(
 async def open_core(tg: FakeTelegram, db: Path, *, quiet_hours: bool = False) -> Core:
     """A Core on the bot's database file, in the test process (as the CLI would open one).
 
-    Unless `quiet_hours`, a policy without quiet hours is stored, so that messages planned for
-    "now" go out now whatever the hour of the CI run.
+    Unless `quiet_hours`, a policy without quiet hours and with working hours all day, every day,
+    is stored, so that messages planned for "now" go out now, and a client's message reaches
+    their worker now, whatever the hour and the day of the CI run (the real clock runs here).
     """
     settings = Settings(token=tg.token, api_url=tg.api_url, db=db, _env_file=None)  # type: ignore[call-arg]
     core = Core(db=await Database.open(db), clock=SystemClock(), settings=settings)
     await core.load_policy()
     if not quiet_hours:
         policy = default_policy().model_copy(
-            update={"quiet_hours": TimeWindow(start=time(0, 0), end=time(0, 0))}
+            update={
+                "quiet_hours": TimeWindow(start=time(0, 0), end=time(0, 0)),
+                "working_hours": WorkingHours(
+                    days=frozenset(range(7)), start=time(0, 0), end=time(23, 59)
+                ),
+            }
         )
         await core.store_policy(policy, None, "cli")
     return core
