@@ -15,7 +15,6 @@ class OutMessage:
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
     protect: bool = False
-    reply_to: int | None = None
     photo: bytes | None = None
     silent: bool = False
     # (chat id, message id) of a message to copy (Telegram's copyMessage: no "forwarded from",

@@ -34,6 +34,18 @@ CONSENTS = {
 }
 
 
+def note_rules(t: Translator, limit: int) -> str:
+    """What a note on a shared plan item may hold (both sides write them)."""
+    return t(
+        "Please write at most {n} characters, with no identity number and no health details."
+    ).format(n=limit)
+
+
+def release_date_example(t: Translator) -> str:
+    """Asked again when a release date could not be read."""
+    return t("Please write the expected release date, e.g. {example}.").format(example="15.3.2027")
+
+
 def days_to(t: Translator, day: date, today: date) -> str:
     n = (day - today).days
     if n == 0:

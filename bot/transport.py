@@ -135,9 +135,6 @@ class TelegramTransport:
                     reply_markup=keyboard(message.buttons),
                     protect_content=message.protect or None,
                     disable_notification=message.silent or None,
-                    reply_parameters={"message_id": message.reply_to}
-                    if message.reply_to is not None
-                    else None,
                 )
                 return int(sent_text["message_id"])
         except Exception as exc:  # every failure is classified; none may escape unrecorded

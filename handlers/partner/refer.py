@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from bot.messages import h
-from bot.partner_text import REFERRAL_REASONS
+from bot.partner_text import REFERRAL_REASONS, release_date_example
 from bot.services import onboarding
 from bot.services import referrals as referral_service
 from bot.services.onboarding import OnboardingError
@@ -69,9 +69,7 @@ async def on_release(rq: Request, flow: Flow, text: str) -> None:
         await prompt(
             rq,
             flow,
-            t("Please write the expected release date, e.g. {example}.").format(
-                example="15.3.2027"
-            ),
+            release_date_example(t),
         )
         return
     flow.release = day

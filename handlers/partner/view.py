@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.callbacks import Callback, encode
-from bot.partner_text import shared_view
+from bot.partner_text import note_rules, release_date_example, shared_view
 from bot.services import joint_meetings, onboarding
 from bot.services import partners as partner_service
 from bot.services.partners import SharedView
@@ -100,10 +100,7 @@ async def on_note(rq: Request, flow: Flow, text: str) -> None:
         await prompt(
             rq,
             flow,
-            t(
-                "Please write at most {n} characters, with no identity number and no health "
-                "details."
-            ).format(n=partner_service.MAX_NOTE),
+            note_rules(t, partner_service.MAX_NOTE),
         )
         return
     end_flow(rq)
@@ -125,9 +122,7 @@ async def _release(rq: Request, flow: Flow, day_text: str | None) -> None:
             await prompt(
                 rq,
                 flow,
-                t("Please write the expected release date, e.g. {example}.").format(
-                    example="15.3.2027"
-                ),
+                release_date_example(t),
             )
             return
     change = await partner_service.set_release(rq.core, rq.partner, flow.client_id, day)

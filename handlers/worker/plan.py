@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.callbacks import Callback
 from bot.i18n import Translator
 from bot.messages import PLAN_OWNERS, h
+from bot.partner_text import note_rules
 from bot.policy import Policy
 from bot.services import items as item_service
 from bot.services import partners as partner_service
@@ -242,10 +243,7 @@ async def on_note(rq: Request, flow: Flow, text: str) -> None:
         await prompt(
             rq,
             flow,
-            t(
-                "Please write at most {n} characters, with no identity number and no health "
-                "details."
-            ).format(n=partner_service.MAX_NOTE),
+            note_rules(t, partner_service.MAX_NOTE),
         )
         return
     end_flow(rq)
