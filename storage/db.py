@@ -115,35 +115,23 @@ class _DirectConnection(aiosqlite.Connection):
         cursor = await self._owner._execute(self._connection.executemany, sql, params)
         return aiosqlite.Cursor(self, cursor)
 
-    async def execute_long(self, sql: str, parameters: Any = ()) -> None:
-        """One statement that does much in SQLite itself (a whole group's rows from a JSON
-        array, say), run on aiosqlite's thread: SQLite lets go of the GIL for the whole of it,
-        where a statement batch takes the GIL back for every row's parameters and, on a busy
-        loop, waits for it each time (see storage.outbox.mark_sent_many)."""
-        await self._owner._execute(self._connection.execute, sql, parameters)
-
 
 def _fetch_all(conn: sqlite3.Connection, sql: str, parameters: Any) -> list[Any]:
     return conn.execute(sql, parameters).fetchall()
 
 
-async def fetch_long(conn: aiosqlite.Connection, sql: str, parameters: Any = ()) -> list[Any]:
-    """All rows of a statement that does much in SQLite (the dispatcher's claim of a batch), run
-    and read on aiosqlite's thread inside Database.tx(): the loop goes on sending meanwhile
-    (a claim was a third of the loop's own work per message in a burst)."""
+async def long_statement(conn: aiosqlite.Connection, sql: str, parameters: Any = ()) -> list[Any]:
+    """Run one statement that does much in SQLite itself and return its rows (none for a plain
+    UPDATE): inside Database.tx() on aiosqlite's thread, in one round trip.
+
+    SQLite lets go of the GIL for the whole statement, so the loop goes on sending meanwhile;
+    a statement batch instead takes the GIL back for every row's parameters and, on a busy
+    loop, waits for it each time. Used by the dispatcher's claim and its group commit
+    (storage.outbox), which were a third of the loop's own work per message in a burst."""
     if isinstance(conn, _DirectConnection):
         return await conn._owner._execute(_fetch_all, conn._connection, sql, parameters)  # type: ignore[no-any-return]
     cur = await conn.execute(sql, parameters)
     return list(await cur.fetchall())
-
-
-async def execute_long(conn: aiosqlite.Connection, sql: str, parameters: Any = ()) -> None:
-    """A statement that does much work: on aiosqlite's thread inside Database.tx() (see
-    _DirectConnection.execute_long), else as any statement."""
-    if isinstance(conn, _DirectConnection):
-        await conn.execute_long(sql, parameters)
-    else:
-        await conn.execute(sql, parameters)
 
 
 def _connect(path: Path) -> aiosqlite.Connection:

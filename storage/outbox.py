@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
-from storage.db import execute_long, fetch_long
+from storage.db import long_statement
 from storage.models import Appointment, Client, Deadline, OutboxRow, PlanItem
 from storage.times import from_iso, utc_iso
 
@@ -234,7 +234,7 @@ async def claim_due(
     for priority in classes:
         if len(rows) >= limit:
             break
-        found = await fetch_long(
+        found = await long_statement(
             conn,
             "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 "
             "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND priority = ? "
@@ -301,7 +301,7 @@ async def mark_sent_many(
     group = [[row_id, chat, message, 1 if wipe else 0] for row_id, chat, message, wipe in sent]
     if not group:
         return
-    await execute_long(
+    await long_statement(
         conn,
         "WITH done(id, chat_id, message_id, wipe) AS ("
         "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
